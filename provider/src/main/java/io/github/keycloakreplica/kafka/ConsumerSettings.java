@@ -1,0 +1,29 @@
+package io.github.keycloakreplica.kafka;
+
+import io.github.keycloakreplica.replica.ReplicaConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+import java.util.Properties;
+
+/** The Kafka consumer configuration of one replica component: the operator's settings, then ours on top. */
+public final class ConsumerSettings {
+
+    private ConsumerSettings() {
+    }
+
+    public static Properties of(ReplicaConfig config, String clientId) {
+        Properties properties = new Properties();
+        // Defaults an operator may change (TLS, SASL, batch size, fetch sizes all come from their block).
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        properties.putAll(config.clientProperties());
+        // Ours: positions live in Keycloak's database, committed with the state they produced; Kafka's
+        // committed offsets are only a copy for monitoring tools.
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return properties;
+    }
+}

@@ -1,0 +1,193 @@
+package io.github.keycloakreplica.kafka;
+
+import io.github.keycloakreplica.replica.ReplicaConfig;
+import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.stream.StreamCodec;
+import io.github.keycloakreplica.sync.StreamApplier;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.provider.ProviderEvent;
+import org.keycloak.storage.StoreSyncEvent;
+import org.keycloak.storage.UserStorageProvider;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * Keeps one background consumer running for every enabled {@code replica} component of every realm,
+ * and none for anything else. It reconciles what runs with what the database holds: after Keycloak's
+ * bootstrap, after every component or realm change (signalled after commit), and periodically, which
+ * also picks up changes made through another node of the same site.
+ */
+public final class ReplicaRuntime {
+
+    private static final Logger log = Logger.getLogger(ReplicaRuntime.class);
+
+    static final long RECONCILE_PERIOD_SECONDS = 30;
+    private static final long STOP_WAIT_MILLIS = 10_000;
+
+    private final KeycloakSessionFactory sessionFactory;
+    private final String providerId;
+    private final StreamCodec codec = new StreamCodec();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "replica-runtime");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean reconcilePending = new AtomicBoolean();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private volatile boolean bootstrapped;
+
+    private record Running(String fingerprint, StreamConsumer consumer, Thread thread) {
+    }
+
+    private record Wanted(String realmId, String realmName, ComponentModel component, String fingerprint) {
+    }
+
+    public ReplicaRuntime(KeycloakSessionFactory sessionFactory, String providerId) {
+        this.sessionFactory = sessionFactory;
+        this.providerId = providerId;
+    }
+
+    public void onEvent(ProviderEvent event) {
+        if (event instanceof PostMigrationEvent) {
+            bootstrapped = true;
+            scheduler.scheduleWithFixedDelay(this::reconcileSafely, 0, RECONCILE_PERIOD_SECONDS, TimeUnit.SECONDS);
+        } else if (event instanceof StoreSyncEvent) {
+            // Keycloak fires this after commit when a user storage component is created or removed, and
+            // when a realm is imported or removed.
+            requestReconcile();
+        } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
+            // Inside the removing transaction: our rows go with the realm.
+            ReplicaStore.of(removed.getKeycloakSession()).forgetRealm(removed.getRealm().getId());
+        }
+    }
+
+    /** Called after commit when a component changed; never blocks the caller. */
+    public void requestReconcile() {
+        if (bootstrapped && reconcilePending.compareAndSet(false, true)) {
+            scheduler.execute(this::reconcileSafely);
+        }
+    }
+
+    public boolean isRunning(String componentId) {
+        Running r = running.get(componentId);
+        return r != null && r.thread().isAlive();
+    }
+
+    public void shutdown() {
+        scheduler.shutdownNow();
+        running.keySet().forEach(this::stop);
+    }
+
+    private void reconcileSafely() {
+        reconcilePending.set(false);
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            log.warn("replica: could not reconcile the running consumers with the configured components; retrying later", e);
+        }
+    }
+
+    private void reconcile() {
+        Map<String, Wanted> wanted = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session ->
+                session.realms().getRealmsWithProviderTypeStream(UserStorageProvider.class)
+                        .flatMap(realm -> realm.getComponentsStream(realm.getId(), UserStorageProvider.class.getName())
+                                .filter(c -> providerId.equals(c.getProviderId()))
+                                .filter(c -> Boolean.parseBoolean(c.get("enabled", "true")))
+                                .map(c -> new Wanted(realm.getId(), realm.getName(), c, fingerprint(realm.getName(), c))))
+                        .collect(Collectors.toMap(w -> w.component().getId(), w -> w)));
+
+        for (Map.Entry<String, Running> entry : running.entrySet()) {
+            Wanted w = wanted.get(entry.getKey());
+            if (w == null || !w.fingerprint().equals(entry.getValue().fingerprint()) || !entry.getValue().thread().isAlive()) {
+                stop(entry.getKey());
+            }
+        }
+        wanted.values().stream().filter(w -> !running.containsKey(w.component().getId())).forEach(this::start);
+    }
+
+    private void start(Wanted wanted) {
+        ComponentModel component = wanted.component();
+        String name = "replica '" + component.getName() + "' of realm '" + wanted.realmName() + "'";
+        ReplicaConfig config;
+        try {
+            config = ReplicaConfig.of(component);
+        } catch (IllegalArgumentException e) {
+            log.errorf("%s is not started: %s", name, e.getMessage());
+            return;
+        }
+        List<String> problems = config.problems();
+        if (!problems.isEmpty()) {
+            log.errorf("%s is not started: %s", name, String.join(" ", problems));
+            return;
+        }
+        StreamApplier applier = new StreamApplier(component.getId(), wanted.realmId(), config.topics(), codec);
+        String clientId = "keycloak-replica-" + wanted.realmName() + "-" + component.getName();
+        StreamConsumer consumer = new StreamConsumer(name, component.getId(), config.topics().deltas(), sessionFactory, applier,
+                () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.of(config, clientId),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())));
+        Thread thread = new Thread(consumer, "replica-consumer-" + wanted.realmName() + "-" + component.getName());
+        thread.setDaemon(true);
+        // Kafka loads configured classes (SASL login modules, interceptors) through the context class loader.
+        thread.setContextClassLoader(ReplicaRuntime.class.getClassLoader());
+        running.put(component.getId(), new Running(wanted.fingerprint(), consumer, thread));
+        thread.start();
+        log.infof("%s: started, bootstrap servers %s, consumer group %s", name, config.bootstrapServers(), config.consumerGroup());
+    }
+
+    private void stop(String componentId) {
+        Running r = running.remove(componentId);
+        if (r == null) {
+            return;
+        }
+        r.consumer().stop();
+        try {
+            r.thread().join(STOP_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (r.thread().isAlive()) {
+            log.warnf("replica consumer %s did not stop within %d ms", r.thread().getName(), STOP_WAIT_MILLIS);
+        }
+    }
+
+    private static <T> T withOurClassLoader(java.util.function.Supplier<T> action) {
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
+        current.setContextClassLoader(ReplicaRuntime.class.getClassLoader());
+        try {
+            return action.get();
+        } finally {
+            current.setContextClassLoader(previous);
+        }
+    }
+
+    /** Changes to any setting (secret ones included) restart the consumer; only a digest is kept in memory. */
+    private static String fingerprint(String realmName, ComponentModel component) {
+        Map<String, List<String>> config = new TreeMap<>(component.getConfig());
+        String text = realmName + "\n" + component.getName() + "\n" + config;
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

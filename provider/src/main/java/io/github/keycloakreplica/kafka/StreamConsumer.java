@@ -1,0 +1,241 @@
+package io.github.keycloakreplica.kafka;
+
+import io.github.keycloakreplica.store.PartitionPosition;
+import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.sync.InboundRecord;
+import io.github.keycloakreplica.sync.StreamApplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The background loop of one replica component: poll the delta topics, apply each batch in one
+ * database transaction together with the position it reached, repeat. It runs on its own thread, so
+ * no Keycloak request ever waits for Kafka; when Kafka or the database is away it backs off and
+ * tries again from the last committed position, losing nothing and applying nothing twice.
+ */
+final class StreamConsumer implements Runnable {
+
+    private static final Logger log = Logger.getLogger(StreamConsumer.class);
+
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    private final String name;
+    private final String componentId;
+    private final List<String> topics;
+    private final KeycloakSessionFactory sessionFactory;
+    private final StreamApplier applier;
+    private final Supplier<Consumer<byte[], byte[]>> clientFactory;
+    private final Set<TopicPartition> awaitingSeek = new HashSet<>();
+    private volatile boolean running = true;
+    private volatile Consumer<byte[], byte[]> client;
+
+    StreamConsumer(String name, String componentId, List<String> topics, KeycloakSessionFactory sessionFactory,
+                   StreamApplier applier, Supplier<Consumer<byte[], byte[]>> clientFactory) {
+        this.name = name;
+        this.componentId = componentId;
+        this.topics = topics;
+        this.sessionFactory = sessionFactory;
+        this.applier = applier;
+        this.clientFactory = clientFactory;
+    }
+
+    /** Asks the loop to end; returns at once. The loop closes its Kafka client on its own thread. */
+    void stop() {
+        running = false;
+        Consumer<byte[], byte[]> c = client;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        Consumer<byte[], byte[]> consumer;
+        try {
+            consumer = clientFactory.get();
+        } catch (RuntimeException e) {
+            log.errorf(e, "%s: cannot create the Kafka consumer; check the component's Kafka settings", name);
+            return;
+        }
+        client = consumer;
+        long backoff = 0;
+        try {
+            consumer.subscribe(topics, new Rebalance(consumer));
+            log.infof("%s: following %s", name, topics);
+            while (running) {
+                try {
+                    seekAwaiting(consumer);
+                    ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL_TIMEOUT);
+                    if (!polled.isEmpty()) {
+                        applyBatch(consumer, polled);
+                    }
+                    backoff = 0;
+                } catch (WakeupException e) {
+                    // stop() was called; the loop condition ends it.
+                } catch (RuntimeException e) {
+                    backoff = backoff == 0 ? 1_000 : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                    log.warnf(e, "%s: cannot apply right now; retrying from the stored position in %d ms", name, backoff);
+                    awaitingSeek.addAll(consumer.assignment());
+                    sleep(backoff);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.errorf(e, "%s: consumer stopped by an unexpected error; it restarts with the next reconciliation", name);
+        } finally {
+            client = null;
+            try {
+                consumer.close(CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                log.debugf(e, "%s: error while closing the Kafka consumer", name);
+            }
+            log.infof("%s: stopped", name);
+        }
+    }
+
+    private void applyBatch(Consumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> polled) {
+        List<InboundRecord> batch = new ArrayList<>(polled.count());
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+            batch.add(new InboundRecord(r.topic(), r.partition(), r.offset(), r.key() == null ? null : new String(r.key(),
+                    java.nio.charset.StandardCharsets.UTF_8), r.value()));
+        }
+        StreamApplier.BatchResult result;
+        try {
+            result = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> applier.apply(session, batch));
+        } catch (RuntimeException batchFailure) {
+            // Something no check foresaw: find the record by applying one at a time, each in its own
+            // transaction, and dead-letter only that one.
+            log.warnf(batchFailure, "%s: a batch of %d records failed; applying them one by one", name, batch.size());
+            for (InboundRecord record : batch) {
+                applyAlone(record);
+            }
+            commitCopy(consumer, lastPositions(batch));
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debugf("%s: applied batch of %d records: %s", name, batch.size(), result.outcomes());
+        }
+        commitCopy(consumer, result.positions());
+    }
+
+    private void applyAlone(InboundRecord record) {
+        try {
+            KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.apply(session, List.of(record)));
+        } catch (RuntimeException failure) {
+            String reason = "Applying the event failed: " + describe(failure);
+            // If this fails too, the database itself is failing: the exception leaves the batch, the
+            // loop backs off and re-reads from the stored position.
+            KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.deadLetter(session, record, reason));
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? "" : ": " + root.getMessage();
+        return root.getClass().getSimpleName() + message;
+    }
+
+    private static List<PartitionPosition> lastPositions(List<InboundRecord> batch) {
+        Map<String, PartitionPosition> last = new HashMap<>();
+        batch.forEach(r -> last.put(r.topic() + "#" + r.partition(), new PartitionPosition(r.topic(), r.partition(), r.offset() + 1)));
+        return new ArrayList<>(last.values());
+    }
+
+    /** Kafka's committed offsets are a copy for monitoring tools; the database holds the real position. */
+    private void commitCopy(Consumer<byte[], byte[]> consumer, Collection<PartitionPosition> positions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        positions.forEach(p -> offsets.put(new TopicPartition(p.topic(), p.partition()), new OffsetAndMetadata(p.nextOffset())));
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error != null) {
+                log.debugf("%s: could not copy positions to Kafka (%s); the stored positions are unaffected", name, error.getMessage());
+            }
+        });
+    }
+
+    private void seekAwaiting(Consumer<byte[], byte[]> consumer) {
+        awaitingSeek.retainAll(consumer.assignment());
+        if (awaitingSeek.isEmpty()) {
+            return;
+        }
+        List<PartitionPosition> stored = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> ReplicaStore.of(session).positions(componentId));
+        Map<TopicPartition, Long> byPartition = new HashMap<>();
+        stored.forEach(p -> byPartition.put(new TopicPartition(p.topic(), p.partition()), p.nextOffset()));
+        List<TopicPartition> fromStart = new ArrayList<>();
+        for (TopicPartition partition : awaitingSeek) {
+            Long next = byPartition.get(partition);
+            if (next == null) {
+                fromStart.add(partition);
+            } else {
+                consumer.seek(partition, next);
+            }
+        }
+        if (!fromStart.isEmpty()) {
+            consumer.seekToBeginning(fromStart);
+        }
+        consumer.resume(awaitingSeek);
+        log.debugf("%s: positioned %s from the database", name, awaitingSeek);
+        awaitingSeek.clear();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** New partitions start where the database says, never where Kafka's committed offsets say. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        private final Consumer<byte[], byte[]> consumer;
+
+        Rebalance(Consumer<byte[], byte[]> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            // Paused until positioned: the loop seeks them from the database before the next poll.
+            consumer.pause(partitions);
+            awaitingSeek.addAll(partitions);
+            log.infof("%s: assigned %s", name, partitions);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            awaitingSeek.removeAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            awaitingSeek.removeAll(partitions);
+        }
+    }
+}

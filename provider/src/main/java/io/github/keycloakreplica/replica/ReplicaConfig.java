@@ -1,0 +1,134 @@
+package io.github.keycloakreplica.replica;
+
+import io.github.keycloakreplica.stream.Topics;
+import org.keycloak.component.ComponentModel;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The settings of one {@code replica} federation component, read from its component config. Parsing
+ * and checking live here, apart from Keycloak's SPI, so unit tests reach every rule.
+ */
+public record ReplicaConfig(String bootstrapServers, String topicPrefix, String consumerGroup, Properties kafkaProperties,
+                            Properties kafkaSecretProperties, String upstreamName) {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrapServers";
+    public static final String TOPIC_PREFIX = "topicPrefix";
+    public static final String CONSUMER_GROUP = "consumerGroup";
+    public static final String KAFKA_PROPERTIES = "kafkaProperties";
+    public static final String KAFKA_SECRET_PROPERTIES = "kafkaSecretProperties";
+    public static final String UPSTREAM_NAME = "upstreamName";
+
+    public static final String DEFAULT_UPSTREAM_NAME = "the upstream identity authority";
+
+    /** The replica owns these: overriding them would break exactly-once apply or the topic layout. */
+    static final Set<String> RESERVED_KAFKA_KEYS = Set.of(
+            "bootstrap.servers", "group.id", "enable.auto.commit", "auto.offset.reset",
+            "key.deserializer", "value.deserializer");
+
+    public ReplicaConfig {
+        Objects.requireNonNull(kafkaProperties, "kafkaProperties");
+        Objects.requireNonNull(kafkaSecretProperties, "kafkaSecretProperties");
+    }
+
+    public static ReplicaConfig of(ComponentModel model) {
+        return parse(model.get(BOOTSTRAP_SERVERS), model.get(TOPIC_PREFIX), model.get(CONSUMER_GROUP),
+                model.get(KAFKA_PROPERTIES), model.get(KAFKA_SECRET_PROPERTIES), model.get(UPSTREAM_NAME));
+    }
+
+    static ReplicaConfig parse(String bootstrapServers, String topicPrefix, String consumerGroup, String kafkaProperties,
+                               String kafkaSecretProperties, String upstreamName) {
+        return new ReplicaConfig(trim(bootstrapServers), trim(topicPrefix), trim(consumerGroup),
+                properties(kafkaProperties), properties(kafkaSecretProperties),
+                upstreamName == null || upstreamName.isBlank() ? DEFAULT_UPSTREAM_NAME : upstreamName.trim());
+    }
+
+    public Topics topics() {
+        return new Topics(topicPrefix);
+    }
+
+    /** Everything wrong with these settings, each in words an administrator can act on; empty when valid. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (bootstrapServers == null || bootstrapServers.isEmpty()) {
+            problems.add("Bootstrap servers are required: host:port of one or more Kafka brokers, comma-separated.");
+        } else {
+            for (String server : bootstrapServers.split(",")) {
+                String s = server.trim();
+                int colon = s.lastIndexOf(':');
+                if (colon <= 0 || colon == s.length() - 1 || !s.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+                    problems.add("Bootstrap server '" + s + "' is not host:port.");
+                }
+            }
+        }
+        String topicProblem = Topics.problemWith(topicPrefix);
+        if (topicProblem != null) {
+            problems.add("Topic prefix: " + topicProblem + ".");
+        }
+        if (consumerGroup == null || consumerGroup.isEmpty()) {
+            problems.add("Consumer group is required: the same on every node of this site, different from every other site.");
+        }
+        checkProperties(kafkaProperties, "Kafka client properties", problems);
+        checkProperties(kafkaSecretProperties, "Kafka secret properties", problems);
+        for (String key : kafkaProperties.stringPropertyNames()) {
+            if (looksSecret(key)) {
+                problems.add("Kafka client property '" + key + "' holds a secret: move it to the Kafka secret properties, "
+                        + "which Keycloak never shows again.");
+            }
+        }
+        return problems;
+    }
+
+    /** The Kafka client settings the operator gave, secret ones included; reserved keys are checked separately. */
+    public Properties clientProperties() {
+        Properties all = new Properties();
+        all.putAll(kafkaProperties);
+        all.putAll(kafkaSecretProperties);
+        return all;
+    }
+
+    private static void checkProperties(Properties properties, String field, List<String> problems) {
+        for (String key : properties.stringPropertyNames()) {
+            if (RESERVED_KAFKA_KEYS.contains(key)) {
+                problems.add(field + ": '" + key + "' is set by the replica itself and cannot be overridden.");
+            }
+        }
+    }
+
+    static boolean looksSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.equals("sasl.jaas.config") || k.endsWith(".password") || k.endsWith(".key") || k.contains("secret");
+    }
+
+    private static Properties properties(String text) {
+        Properties properties = new Properties();
+        if (text != null && !text.isBlank()) {
+            try {
+                properties.load(new StringReader(text));
+            } catch (IOException | IllegalArgumentException e) {
+                // StringReader does not fail on I/O; a malformed \\uXXXX escape is the only way here.
+                throw new IllegalArgumentException("Kafka properties are not in Java properties format: " + e.getMessage(), e);
+            }
+        }
+        return properties;
+    }
+
+    private static String trim(String value) {
+        return value == null ? null : value.trim();
+    }
+
+    @Override
+    public String toString() {
+        // Secret properties never leave this object as text.
+        return "ReplicaConfig[bootstrapServers=" + bootstrapServers + ", topicPrefix=" + topicPrefix + ", consumerGroup="
+                + consumerGroup + ", kafkaProperties=" + kafkaProperties.stringPropertyNames() + ", kafkaSecretProperties="
+                + kafkaSecretProperties.stringPropertyNames() + ", upstreamName=" + upstreamName + "]";
+    }
+}

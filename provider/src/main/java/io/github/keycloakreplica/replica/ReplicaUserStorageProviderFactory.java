@@ -1,0 +1,146 @@
+package io.github.keycloakreplica.replica;
+
+import io.github.keycloakreplica.kafka.ReplicaRuntime;
+import io.github.keycloakreplica.store.ReplicaStore;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.component.ComponentValidationException;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.storage.UserStorageProviderFactory;
+
+import java.util.List;
+
+/**
+ * The {@code replica} user federation provider: one component per replicated upstream realm, set up
+ * from the admin console's User Federation page or from realm import JSON.
+ */
+public final class ReplicaUserStorageProviderFactory implements UserStorageProviderFactory<ReplicaUserStorageProvider> {
+
+    public static final String PROVIDER_ID = "replica";
+
+    private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
+            .property()
+            .name(ReplicaConfig.BOOTSTRAP_SERVERS)
+            .label("Bootstrap servers")
+            .helpText("Kafka brokers to connect to, as host:port, comma-separated (Kafka's bootstrap.servers). "
+                    + "The replica keeps signing people in from what it has when none of them can be reached.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .required(true)
+            .add()
+            .property()
+            .name(ReplicaConfig.TOPIC_PREFIX)
+            .label("Topic prefix")
+            .helpText("Prefix P of this realm's topics: P.identity and P.credentials carry the changes, "
+                    + "P.identity.snapshot and P.credentials.snapshot the full state, P.heartbeat the link's liveness.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .required(true)
+            .add()
+            .property()
+            .name(ReplicaConfig.CONSUMER_GROUP)
+            .label("Consumer group")
+            .helpText("Kafka consumer group of this replica site. Every Keycloak node of the site uses the same group "
+                    + "(they share the partitions); every other site needs a group of its own.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .required(true)
+            .add()
+            .property()
+            .name(ReplicaConfig.UPSTREAM_NAME)
+            .label("Upstream name")
+            .helpText("What people and administrators call the authority where identities are changed, e.g. "
+                    + "'the HQ Keycloak'. Shown in every message that refuses a change here.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(ReplicaConfig.DEFAULT_UPSTREAM_NAME)
+            .add()
+            .property()
+            .name(ReplicaConfig.KAFKA_PROPERTIES)
+            .label("Kafka client properties")
+            .helpText("Further Kafka consumer settings, one key=value per line, exactly as Kafka documents them: "
+                    + "security.protocol, ssl.truststore.location, sasl.mechanism, max.poll.records and so on. "
+                    + "Passwords and JAAS settings belong in the secret properties below.")
+            .type(ProviderConfigProperty.TEXT_TYPE)
+            .add()
+            .property()
+            .name(ReplicaConfig.KAFKA_SECRET_PROPERTIES)
+            .label("Kafka secret properties")
+            .helpText("Kafka settings that are secrets, one key=value per line: sasl.jaas.config, "
+                    + "ssl.keystore.password, ssl.key.password. Stored, never shown again, never logged.")
+            .type(ProviderConfigProperty.TEXT_TYPE)
+            .secret(true)
+            .add()
+            .build();
+
+    private ReplicaRuntime runtime;
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+
+    @Override
+    public String getHelpText() {
+        return "Replica of an upstream identity authority, fed by Kafka: users, roles, groups and credentials "
+                + "are imported read-only and keep signing in when the upstream is out of reach.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return CONFIG;
+    }
+
+    @Override
+    public ReplicaUserStorageProvider create(KeycloakSession session, ComponentModel model) {
+        return new ReplicaUserStorageProvider(session, model);
+    }
+
+    @Override
+    public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
+            throws ComponentValidationException {
+        List<String> problems;
+        try {
+            problems = ReplicaConfig.of(model).problems();
+        } catch (IllegalArgumentException e) {
+            throw new ComponentValidationException(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new ComponentValidationException(String.join(" ", problems));
+        }
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        runtime = new ReplicaRuntime(factory, PROVIDER_ID);
+        factory.register(runtime::onEvent);
+    }
+
+    /** Keycloak signals creation and removal itself (after commit); an edited component restarts after commit too. */
+    @Override
+    public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
+        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+                runtime.requestReconcile();
+            }
+
+            @Override
+            protected void rollbackImpl() {
+            }
+        });
+    }
+
+    /** Keycloak removes the imported users with the component; the replica's own rows go in the same transaction. */
+    @Override
+    public void preRemove(KeycloakSession session, RealmModel realm, ComponentModel model) {
+        ReplicaStore.of(session).forgetComponent(model.getId());
+    }
+
+    @Override
+    public void close() {
+        if (runtime != null) {
+            runtime.shutdown();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package io.github.keycloakreplica.stream;
+
+/** One decoded, schema-valid event of the identity or the credential stream. */
+public sealed interface StreamEvent permits IdentityUpsert, IdentityDeletion, CredentialUpsert, CredentialRevocation {
+
+    Envelope envelope();
+
+    default String subject() {
+        return envelope().subject();
+    }
+}

@@ -1,0 +1,208 @@
+package io.github.keycloakreplica.sync;
+
+import io.github.keycloakreplica.protocol.AttributeName;
+import io.github.keycloakreplica.stream.ReplicatedCredential;
+import io.github.keycloakreplica.stream.VersionedValue;
+import org.keycloak.credential.CredentialModel;
+import org.keycloak.credential.UserCredentialStore;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.GroupModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleModel;
+import org.keycloak.models.UserManager;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.UserProvider;
+import org.keycloak.models.cache.UserCache;
+import org.keycloak.models.credential.PasswordCredentialModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.storage.UserStoragePrivateUtil;
+import org.keycloak.storage.UserStorageUtil;
+
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Writes replicated state into Keycloak's own user tables, the way Keycloak's LDAP import does: through
+ * the local user storage, bypassing the read-only view every other caller gets, and evicting the user
+ * from the cache so the next request reads what was written.
+ */
+final class UserWriter {
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final String componentId;
+    private final UserProvider local;
+    private final CredentialFormat credentialFormat;
+
+    UserWriter(KeycloakSession session, RealmModel realm, String componentId) {
+        this.session = session;
+        this.realm = realm;
+        this.componentId = componentId;
+        this.local = UserStoragePrivateUtil.userLocalStorage(session);
+        this.credentialFormat = new CredentialFormat(session);
+    }
+
+    UserModel find(String userId) {
+        return local.getUserById(realm, userId);
+    }
+
+    /** Checks before writing that the username is free for this subject; a clash would otherwise fail mid-batch. */
+    void checkUsernameFree(String username, String userId) {
+        UserModel holder = local.getUserByUsername(realm, username);
+        if (holder != null && !holder.getId().equals(userId)) {
+            String whose = componentId.equals(holder.getFederationLink()) ? "another replicated subject" : "a user that is not replicated from this upstream";
+            throw new EventRejectedException("username '" + username + "' is already held by " + whose + " (user id " + holder.getId() + ")");
+        }
+    }
+
+    UserModel create(String userId, String username) {
+        checkUsernameFree(username.toLowerCase(), userId);
+        // Default roles, as for every new user of the realm; no default required actions: a replicated
+        // person's credentials are the upstream's business.
+        UserModel user = local.addUser(realm, userId, username, true, false);
+        user.setFederationLink(componentId);
+        user.setCreatedTimestamp(System.currentTimeMillis());
+        return user;
+    }
+
+    void applyAttributes(UserModel user, Map<String, VersionedValue> changes, Consumer<String> unresolved) {
+        for (Map.Entry<String, VersionedValue> change : changes.entrySet()) {
+            AttributeName name = AttributeName.of(change.getKey());
+            VersionedValue value = change.getValue();
+            switch (name.kind()) {
+                case USERNAME -> {
+                    checkUsernameFree(value.asText().toLowerCase(), user.getId());
+                    user.setUsername(value.asText());
+                }
+                case EMAIL -> user.setEmail(value.asText());
+                case EMAIL_VERIFIED -> user.setEmailVerified(value.asBoolean());
+                case FIRST_NAME -> user.setFirstName(value.asText());
+                case LAST_NAME -> user.setLastName(value.asText());
+                case ENABLED -> user.setEnabled(value.asBoolean());
+                case REALM_ROLES -> syncRealmRoles(user, value.asList(), unresolved);
+                case CLIENT_ROLES -> syncClientRoles(user, name.clientId(), value.asList(), unresolved);
+                case GROUPS -> syncGroups(user, value.asList(), unresolved);
+                case USER_ATTRIBUTE -> {
+                    List<String> values = value.asList();
+                    if (values.isEmpty()) {
+                        user.removeAttribute(name.name());
+                    } else {
+                        user.setAttribute(name.name(), values);
+                    }
+                }
+            }
+        }
+        evict(user);
+    }
+
+    void delete(UserModel user) {
+        evict(user);
+        new UserManager(session).removeUser(realm, user, local);
+    }
+
+    void upsertCredential(UserModel user, ReplicatedCredential credential, String keycloakId) {
+        CredentialModel model = credentialFormat.toModel(credential, keycloakId);
+        credentialFormat.check(model);
+        UserCredentialStore store = credentialStore();
+        CredentialModel existing = store.getStoredCredentialById(realm, user, keycloakId);
+        if (existing != null && !existing.getType().equals(model.getType())) {
+            store.removeStoredCredential(realm, user, keycloakId);
+            existing = null;
+        }
+        if (PasswordCredentialModel.TYPE.equals(model.getType())) {
+            // Keycloak reads exactly one password per user: the upstream's current one replaces any other.
+            store.getStoredCredentialsByTypeStream(realm, user, PasswordCredentialModel.TYPE)
+                    .filter(other -> !other.getId().equals(keycloakId))
+                    .map(CredentialModel::getId)
+                    .collect(Collectors.toList())
+                    .forEach(id -> store.removeStoredCredential(realm, user, id));
+        }
+        if (existing == null) {
+            store.createCredential(realm, user, model);
+        } else {
+            store.updateCredential(realm, user, model);
+        }
+        evict(user);
+    }
+
+    void revokeCredential(UserModel user, String keycloakId) {
+        credentialStore().removeStoredCredential(realm, user, keycloakId);
+        evict(user);
+    }
+
+    private void syncRealmRoles(UserModel user, List<String> wanted, Consumer<String> unresolved) {
+        Set<RoleModel> roles = resolve(wanted, realm::getRole, n -> unresolved.accept("realm role '" + n + "'"));
+        RoleModel defaultRole = realm.getDefaultRole();
+        sync(user, user.getRealmRoleMappingsStream(), roles, r -> defaultRole == null || !r.getId().equals(defaultRole.getId()));
+    }
+
+    private void syncClientRoles(UserModel user, String clientId, List<String> wanted, Consumer<String> unresolved) {
+        ClientModel client = realm.getClientByClientId(clientId);
+        if (client == null) {
+            wanted.forEach(n -> unresolved.accept("client role '" + n + "' of unknown client '" + clientId + "'"));
+            return;
+        }
+        Set<RoleModel> roles = resolve(wanted, client::getRole, n -> unresolved.accept("client role '" + n + "' of client '" + clientId + "'"));
+        sync(user, user.getClientRoleMappingsStream(client), roles, r -> true);
+    }
+
+    private static void sync(UserModel user, Stream<RoleModel> current, Set<RoleModel> wanted, java.util.function.Predicate<RoleModel> managed) {
+        Set<String> wantedIds = wanted.stream().map(RoleModel::getId).collect(Collectors.toSet());
+        Set<String> currentIds = new HashSet<>();
+        current.collect(Collectors.toList()).forEach(role -> {
+            currentIds.add(role.getId());
+            if (managed.test(role) && !wantedIds.contains(role.getId())) {
+                user.deleteRoleMapping(role);
+            }
+        });
+        wanted.stream().filter(role -> !currentIds.contains(role.getId())).forEach(user::grantRole);
+    }
+
+    private void syncGroups(UserModel user, List<String> wantedPaths, Consumer<String> unresolved) {
+        Set<GroupModel> wanted = resolve(wantedPaths, path -> KeycloakModelUtils.findGroupByPath(session, realm, path),
+                p -> unresolved.accept("group '" + p + "'"));
+        Set<String> wantedIds = wanted.stream().map(GroupModel::getId).collect(Collectors.toSet());
+        Set<String> currentIds = new HashSet<>();
+        user.getGroupsStream().collect(Collectors.toList()).forEach(group -> {
+            currentIds.add(group.getId());
+            if (!wantedIds.contains(group.getId())) {
+                user.leaveGroup(group);
+            }
+        });
+        wanted.stream().filter(group -> !currentIds.contains(group.getId())).forEach(user::joinGroup);
+    }
+
+    private static <T> Set<T> resolve(List<String> names, java.util.function.Function<String, T> lookup, Consumer<String> missing) {
+        Set<T> found = new LinkedHashSet<>();
+        for (String name : names) {
+            T value = lookup.apply(name);
+            if (value == null) {
+                missing.accept(name);
+            } else {
+                found.add(value);
+            }
+        }
+        return found;
+    }
+
+    private UserCredentialStore credentialStore() {
+        if (!(local instanceof UserCredentialStore store)) {
+            throw new IllegalStateException("Keycloak's local user storage " + local.getClass().getName() + " does not store credentials");
+        }
+        return store;
+    }
+
+    private void evict(UserModel user) {
+        UserCache cache = UserStorageUtil.userCache(session);
+        if (cache != null) {
+            cache.evict(realm, user);
+        }
+    }
+}
