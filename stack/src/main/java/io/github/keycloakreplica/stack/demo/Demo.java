@@ -1,0 +1,117 @@
+package io.github.keycloakreplica.stack.demo;
+
+import io.github.keycloakreplica.stack.KeycloakServer;
+import io.github.keycloakreplica.stack.KeycloakServerSpec;
+import io.github.keycloakreplica.stack.Stack;
+import io.github.keycloakreplica.stack.StackArtifacts;
+import io.github.keycloakreplica.stack.upstream.Upstream;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The README's demo: a Kafka broker and a replica Keycloak, a few people published to the stream as an
+ * upstream authority would publish them, and the addresses to sign in with. Runs until Ctrl-C.
+ */
+public final class Demo {
+
+    static final String REALM = "acme";
+    static final String PASSWORD = "replica-demo-1";
+
+    private record Person(String subject, String username, String first, String last, List<String> roles, List<String> groups) {
+    }
+
+    private static final List<Person> PEOPLE = List.of(
+            new Person("7f3c2a10-1b2c-4d5e-8f90-a1b2c3d4e5f6", "alice", "Alice", "Anders", List.of("project-lead"), List.of("/site-a/ops")),
+            new Person("8a4d3b21-2c3d-4e5f-9a01-b2c3d4e5f6a7", "bob", "Bob", "Berg", List.of("operator"), List.of("/site-a/ops")),
+            new Person("9b5e4c32-3d4e-4f60-8b12-c3d4e5f6a7b8", "carol", "Carol", "Chen", List.of("operator"), List.of("/site-a/engineering")));
+
+    private Demo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Instant started = Instant.now();
+        System.out.println("keycloak-replica demo: starting a Kafka broker and a replica Keycloak (about a minute)...");
+        StackArtifacts artifacts = StackArtifacts.load();
+        Upstream[] upstream = new Upstream[1];
+        Stack stack = Stack.builder()
+                .keycloak(broker -> {
+                    upstream[0] = new Upstream(broker.bootstrapServers(), REALM, "keycloak://primary/realms/" + REALM);
+                    upstream[0].createTopics(3);
+                    return KeycloakServerSpec.builder("replica")
+                            .realmImport(artifacts.realmFile("acme-realm.json"))
+                            .env("REPLICA_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers())
+                            .env("REPLICA_CONSUMER_GROUP", "demo-site")
+                            .build();
+                })
+                .start();
+        KeycloakServer keycloak = stack.keycloak("replica");
+
+        for (Person person : PEOPLE) {
+            Map<String, Object> attributes = new LinkedHashMap<>();
+            attributes.put("username", person.username());
+            attributes.put("email", person.username() + "@acme.example");
+            attributes.put("emailVerified", true);
+            attributes.put("firstName", person.first());
+            attributes.put("lastName", person.last());
+            attributes.put("enabled", true);
+            attributes.put("realmRoles", person.roles());
+            attributes.put("groups", person.groups());
+            attributes.put("department", List.of("site-a"));
+            upstream[0].upsert(person.subject(), attributes);
+            upstream[0].password(person.subject(), "pw-" + person.subject(), PASSWORD);
+        }
+        awaitSignIn(keycloak.baseUrl(), "alice");
+
+        System.out.printf("%n"
+                        + "================ keycloak-replica demo is running (ready in %d s) ================%n"
+                        + "Admin console:   %s/admin/master/console/#/%s/users%n"
+                        + "                 sign in as %s / %s; the users came from Kafka and are read-only here%n"
+                        + "Account console: %s/realms/%s/account%n"
+                        + "                 sign in as alice / %s (also bob, carol)%n"
+                        + "Kafka:           %s, topics %s%n"
+                        + "Logs:            %s%n"
+                        + "Press Ctrl-C to stop everything.%n",
+                Duration.between(started, Instant.now()).toSeconds(),
+                keycloak.baseUrl(), REALM, keycloak.adminUsername(), keycloak.adminPassword(),
+                keycloak.baseUrl(), REALM, PASSWORD,
+                stack.broker().bootstrapServers(), upstream[0].topics().deltas(),
+                keycloak.logFile());
+
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("keycloak-replica demo: stopping...");
+            upstream[0].close();
+            stack.close();
+        }, "demo-shutdown"));
+        // Runs until the JVM is asked to stop (Ctrl-C); the hook above then stops every server.
+        Thread.currentThread().join();
+    }
+
+    /** Waits until the replicated password really signs in, so what is printed works when it is printed. */
+    private static void awaitSignIn(URI baseUrl, String username) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String form = "grant_type=password&client_id=replica-public&scope=openid&username=" + username + "&password="
+                + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/realms/" + REALM + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            if (http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(username + " could not sign in within 60 s; see " + baseUrl);
+    }
+}
