@@ -15,6 +15,7 @@ import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderEvent;
 import org.keycloak.storage.StoreSyncEvent;
 import org.keycloak.storage.UserStorageProvider;
+import org.keycloak.storage.UserStorageProviderModel;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -111,7 +112,7 @@ public final class ReplicaRuntime {
                 session.realms().getRealmsWithProviderTypeStream(UserStorageProvider.class)
                         .flatMap(realm -> realm.getComponentsStream(realm.getId(), UserStorageProvider.class.getName())
                                 .filter(c -> providerId.equals(c.getProviderId()))
-                                .filter(c -> Boolean.parseBoolean(c.get("enabled", "true")))
+                                .filter(c -> new UserStorageProviderModel(c).isEnabled())
                                 .map(c -> new Wanted(realm.getId(), realm.getName(), c, fingerprint(realm.getName(), c))))
                         .collect(Collectors.toMap(w -> w.component().getId(), w -> w)));
 

@@ -32,6 +32,12 @@ public final class StoredSubject {
         return (kind == ReplicaVersionEntity.Kind.ATTRIBUTE ? attributes : credentials).get(name);
     }
 
+    public java.util.List<ReplicaVersionEntity> versions() {
+        java.util.List<ReplicaVersionEntity> all = new java.util.ArrayList<>(attributes.values());
+        all.addAll(credentials.values());
+        return all;
+    }
+
     public SubjectState state() {
         Map<String, Long> attributeVersions = new HashMap<>();
         attributes.forEach((name, v) -> attributeVersions.put(name, v.getVersion()));

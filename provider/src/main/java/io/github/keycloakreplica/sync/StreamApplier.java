@@ -79,10 +79,18 @@ public final class StreamApplier {
 
         Map<InboundRecord, StreamEvent> decoded = new LinkedHashMap<>();
         for (InboundRecord record : records) {
+            StreamEvent event;
             try {
-                decoded.put(record, decode(record));
+                event = codec.decode(record.value());
             } catch (InvalidEventException e) {
                 batch.reject(record, null, "Record " + e.getMessage());
+                continue;
+            }
+            String misplaced = misplacement(record, event);
+            if (misplaced != null) {
+                batch.reject(record, event, "Record " + misplaced);
+            } else {
+                decoded.put(record, event);
             }
         }
         batch.loadSubjects(decoded.values().stream().map(StreamEvent::subject).collect(Collectors.toSet()));
@@ -101,7 +109,7 @@ public final class StreamApplier {
         Batch batch = new Batch(session, realm, ReplicaStore.of(session));
         StreamEvent event = null;
         try {
-            event = decode(record);
+            event = codec.decode(record.value());
         } catch (InvalidEventException e) {
             // The reason given is the one worth keeping.
         }
@@ -110,19 +118,18 @@ public final class StreamApplier {
                 List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), batch.now);
     }
 
-    private StreamEvent decode(InboundRecord record) throws InvalidEventException {
-        StreamEvent event = codec.decode(record.value());
+    /** Why an otherwise valid event cannot be trusted where it was found, or null when it can. */
+    private String misplacement(InboundRecord record, StreamEvent event) {
         boolean identity = event instanceof IdentityUpsert || event instanceof IdentityDeletion;
         String expectedTopic = identity ? topics.identity() : topics.credentials();
         if (!expectedTopic.equals(record.topic())) {
-            throw new InvalidEventException("is a " + event.envelope().type() + " event on topic " + record.topic()
-                    + "; it belongs on " + expectedTopic);
+            return "is a " + event.envelope().type() + " event on topic " + record.topic() + "; it belongs on " + expectedTopic;
         }
         if (record.key() != null && !record.key().equals(event.subject())) {
-            throw new InvalidEventException("has record key '" + record.key() + "' but subject '" + event.subject()
-                    + "': the key must be the subject, or one subject's events can be reordered across partitions");
+            return "has record key '" + record.key() + "' but subject '" + event.subject()
+                    + "': the key must be the subject, or one subject's events can be reordered across partitions";
         }
-        return event;
+        return null;
     }
 
     /** The state of one batch: its clock, its subjects, and what became of each event. */
@@ -294,7 +301,7 @@ public final class StreamApplier {
                 InboundRecord record = new InboundRecord(origin.getTopic(), origin.getPartition(), origin.getOffset(), subject,
                         row.getPayload().getBytes(StandardCharsets.UTF_8));
                 try {
-                    apply(record, decode(record));
+                    apply(record, codec.decode(record.value()));
                 } catch (InvalidEventException e) {
                     reject(record, null, "Parked record " + e.getMessage());
                 }

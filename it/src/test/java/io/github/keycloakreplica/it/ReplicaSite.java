@@ -1,0 +1,133 @@
+package io.github.keycloakreplica.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.keycloakreplica.stack.KeycloakServer;
+import io.github.keycloakreplica.stack.KeycloakServerSpec;
+import io.github.keycloakreplica.stack.Stack;
+import io.github.keycloakreplica.stack.StackArtifacts;
+import io.github.keycloakreplica.stack.upstream.Upstream;
+import org.awaitility.Awaitility;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * One replica site for the integration tests: a Kafka broker, the upstream publishing to it, and a
+ * Keycloak 26.7.3 with our jars that imported realm-config/acme-realm.json. Started once per test
+ * JVM (servers are slow to start) and shared by every test class; tests keep apart by using their own
+ * subjects and usernames.
+ */
+public final class ReplicaSite implements AutoCloseable {
+
+    public static final String REALM = "acme";
+    public static final String TOPIC_PREFIX = "acme";
+    public static final String CONFIDENTIAL_CLIENT = "replica-confidential";
+    public static final String CLIENT_SECRET = "replica-secret";
+    public static final String PUBLIC_CLIENT = "replica-public";
+    public static final String UPSTREAM_NAME = "the HQ Keycloak";
+    public static final String SOURCE = "keycloak://primary/realms/acme";
+    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Stack stack;
+    private final Upstream upstream;
+    private final KeycloakHttp keycloak;
+
+    private ReplicaSite(Stack stack, Upstream upstream) {
+        this.stack = stack;
+        this.upstream = upstream;
+        KeycloakServer server = stack.keycloak("replica");
+        this.keycloak = new KeycloakHttp(server.baseUrl(), server.adminUsername(), server.adminPassword());
+    }
+
+    static ReplicaSite start() {
+        StackArtifacts artifacts = StackArtifacts.load();
+        Upstream[] upstream = new Upstream[1];
+        Stack stack = Stack.builder()
+                .keycloak(broker -> {
+                    // The topics exist before the replica subscribes, as they would in production.
+                    upstream[0] = new Upstream(broker.bootstrapServers(), TOPIC_PREFIX, SOURCE);
+                    upstream[0].createTopics(3);
+                    return KeycloakServerSpec.builder("replica")
+                            .realmImport(artifacts.realmFile("acme-realm.json"))
+                            .env("REPLICA_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers())
+                            .env("REPLICA_TOPIC_PREFIX", TOPIC_PREFIX)
+                            .env("REPLICA_CONSUMER_GROUP", "it-site")
+                            .option("log-level", "INFO,io.github.keycloakreplica:DEBUG")
+                            .build();
+                })
+                .start();
+        return new ReplicaSite(stack, upstream[0]);
+    }
+
+    public Stack stack() {
+        return stack;
+    }
+
+    public KeycloakServer server() {
+        return stack.keycloak("replica");
+    }
+
+    public Upstream upstream() {
+        return upstream;
+    }
+
+    public KeycloakHttp keycloak() {
+        return keycloak;
+    }
+
+    /** The user as the admin REST API shows it, if the realm has it. */
+    public Optional<JsonNode> user(String username) {
+        KeycloakHttp.Response r = keycloak.admin("GET", REALM + "/users?exact=true&briefRepresentation=false&username="
+                + URLEncoder.encode(username, StandardCharsets.UTF_8), null);
+        if (r.status() != 200) {
+            throw new AssertionError("user search failed: " + r);
+        }
+        JsonNode users = r.json();
+        return users.isEmpty() ? Optional.empty() : Optional.of(users.get(0));
+    }
+
+    public JsonNode awaitUser(String username, Predicate<JsonNode> condition) {
+        return Awaitility.await("user " + username + " replicated")
+                .atMost(APPLY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> user(username).filter(condition).orElse(null), java.util.Objects::nonNull);
+    }
+
+    public void awaitNoUser(String username) {
+        Awaitility.await("user " + username + " removed")
+                .atMost(APPLY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> user(username).isEmpty());
+    }
+
+    /** A dead letter of this realm matching the condition, waiting for it to be recorded. */
+    public JsonNode awaitDeadLetter(Predicate<JsonNode> condition) {
+        return Awaitility.await("dead letter recorded")
+                .atMost(APPLY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    KeycloakHttp.Response r = keycloak.admin("GET", REALM + "/replica/dead-letters?max=500", null);
+                    if (r.status() != 200) {
+                        throw new AssertionError("dead letters: " + r);
+                    }
+                    for (JsonNode item : r.json().get("items")) {
+                        if (condition.test(item)) {
+                            return item;
+                        }
+                    }
+                    return null;
+                }, java.util.Objects::nonNull);
+    }
+
+    @Override
+    public void close() {
+        try {
+            upstream.close();
+        } finally {
+            stack.close();
+        }
+    }
+}

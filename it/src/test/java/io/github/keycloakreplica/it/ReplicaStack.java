@@ -1,0 +1,65 @@
+package io.github.keycloakreplica.it;
+
+import io.github.keycloakreplica.stack.KeycloakServer;
+import io.github.keycloakreplica.stack.LogTail;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Gives test classes the shared {@link ReplicaSite}, starting it on first use and stopping it when the
+ * whole test run ends. When a test fails, prints the tail of the broker's and Keycloak's logs.
+ */
+public final class ReplicaStack implements BeforeAllCallback, ParameterResolver, TestWatcher {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ReplicaStack.class);
+    private static final int LOG_TAIL_LINES = 80;
+
+    /** Closes the site when JUnit closes the root store, i.e. after the last test class. */
+    private record Running(ReplicaSite site) implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            site.close();
+        }
+    }
+
+    private static ReplicaSite site(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(Running.class, k -> new Running(ReplicaSite.start()), Running.class)
+                .site();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        site(context);
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == ReplicaSite.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return site(context);
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        Running running = context.getRoot().getStore(NAMESPACE).get(Running.class, Running.class);
+        if (running == null) {
+            return;
+        }
+        ReplicaSite site = running.site();
+        StringBuilder out = new StringBuilder("\n==== " + context.getDisplayName() + " failed; server logs follow ====\n");
+        out.append("---- kafka: ").append(site.stack().broker().logFile()).append('\n')
+                .append(LogTail.tail(site.stack().broker().logFile(), LOG_TAIL_LINES)).append('\n');
+        for (KeycloakServer server : site.stack().keycloaks()) {
+            out.append("---- keycloak ").append(server.name()).append(": ").append(server.logFile()).append('\n')
+                    .append(LogTail.tail(server.logFile(), LOG_TAIL_LINES)).append('\n');
+        }
+        System.err.println(out);
+    }
+}
