@@ -42,10 +42,20 @@ public final class ReplicaSite implements AutoCloseable {
         this.keycloak = new KeycloakHttp(server.baseUrl(), server.adminUsername(), server.adminPassword());
     }
 
+    /** The shared site: Keycloak on its default embedded H2. */
     static ReplicaSite start() {
+        return start(Stack.builder());
+    }
+
+    /** A site of its own on a throwaway PostgreSQL, for tests that need the production database. */
+    static ReplicaSite startOnPostgres() {
+        return start(Stack.builder().postgres());
+    }
+
+    private static ReplicaSite start(Stack.Builder builder) {
         StackArtifacts artifacts = StackArtifacts.load();
         Upstream[] upstream = new Upstream[1];
-        Stack stack = Stack.builder()
+        Stack stack = builder
                 .keycloak(broker -> {
                     // The topics exist before the replica subscribes, as they would in production.
                     upstream[0] = new Upstream(broker.bootstrapServers(), TOPIC_PREFIX, SOURCE);

@@ -17,6 +17,11 @@ public final class ConsumerSettings {
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         properties.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        // A node that crashed holds its partitions until its session times out; Kafka's 45 s would keep a
+        // restarted node (or the site's other nodes) from applying for that long. Heartbeats come from the
+        // client's own thread, so a slow batch does not count against this.
+        properties.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        properties.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
         properties.putAll(config.clientProperties());
         // Ours: positions live in Keycloak's database, committed with the state they produced; Kafka's
         // committed offsets are only a copy for monitoring tools.

@@ -4,6 +4,7 @@ import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.sync.InboundRecord;
 import io.github.keycloakreplica.sync.StreamApplier;
+import io.github.keycloakreplica.sync.TransientFailure;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -94,7 +95,8 @@ final class StreamConsumer implements Runnable {
                     // stop() was called; the loop condition ends it.
                 } catch (RuntimeException e) {
                     backoff = backoff == 0 ? 1_000 : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-                    log.warnf(e, "%s: cannot apply right now; retrying from the stored position in %d ms", name, backoff);
+                    log.warnf("%s: cannot apply right now (%s); retrying from the stored position in %d ms", name, describe(e), backoff);
+                    log.debugf(e, "%s: the failure in full", name);
                     awaitingSeek.addAll(consumer.assignment());
                     sleep(backoff);
                 }
@@ -122,6 +124,9 @@ final class StreamConsumer implements Runnable {
         try {
             result = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> applier.apply(session, batch));
         } catch (RuntimeException batchFailure) {
+            if (TransientFailure.isTransient(batchFailure)) {
+                throw batchFailure;
+            }
             // Something no check foresaw: find the record by applying one at a time, each in its own
             // transaction, and dead-letter only that one.
             log.warnf(batchFailure, "%s: a batch of %d records failed; applying them one by one", name, batch.size());
@@ -137,15 +142,26 @@ final class StreamConsumer implements Runnable {
         commitCopy(consumer, result.positions());
     }
 
+    /**
+     * A record becomes a dead letter only when applying it failed twice, in two transactions, for a
+     * reason that is not the infrastructure's. Otherwise the failure leaves the loop, which backs off
+     * and re-reads from the stored position: a database restart delays records, it never drops one.
+     */
     private void applyAlone(InboundRecord record) {
-        try {
-            KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.apply(session, List.of(record)));
-        } catch (RuntimeException failure) {
-            String reason = "Applying the event failed: " + describe(failure);
-            // If this fails too, the database itself is failing: the exception leaves the batch, the
-            // loop backs off and re-reads from the stored position.
-            KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.deadLetter(session, record, reason));
+        RuntimeException failure = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try {
+                KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.apply(session, List.of(record)));
+                return;
+            } catch (RuntimeException e) {
+                if (TransientFailure.isTransient(e)) {
+                    throw e;
+                }
+                failure = e;
+            }
         }
+        String reason = "Applying the event failed: " + describe(failure);
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.deadLetter(session, record, reason));
     }
 
     private static String describe(Throwable failure) {
