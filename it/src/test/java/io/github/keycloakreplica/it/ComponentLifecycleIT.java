@@ -100,6 +100,44 @@ class ComponentLifecycleIT {
                 .until(() -> Files.readString(site.server().logFile()).contains(stopped));
     }
 
+    @Test
+    void theAdminConsoleFormShowsEverySettingWithItsHelpText(ReplicaSite site) {
+        JsonNode providers = site.keycloak().withToken(site.keycloak().adminToken(), "GET", "/admin/serverinfo", null)
+                .json().at("/componentTypes/org.keycloak.storage.UserStorageProvider");
+        JsonNode replica = null;
+        for (JsonNode provider : providers) {
+            if ("replica".equals(provider.path("id").asText())) {
+                replica = provider;
+            }
+        }
+        assertThat(replica).as("replica in " + providers).isNotNull();
+        assertThat(replica.get("helpText").asText()).contains("Kafka");
+        List<String> names = new ArrayList<>();
+        for (JsonNode property : replica.get("properties")) {
+            names.add(property.get("name").asText());
+            assertThat(property.path("label").asText()).as(property.toString()).isNotBlank();
+            assertThat(property.path("helpText").asText()).as(property.toString()).hasSizeGreaterThan(40);
+        }
+        assertThat(names).containsExactly("bootstrapServers", "topicPrefix", "consumerGroup", "upstreamName",
+                "kafkaProperties", "kafkaSecretProperties");
+    }
+
+    @Test
+    void secretKafkaSettingsAreNeverShownBack(ReplicaSite site) {
+        Upstream upstream = upstream(site);
+        ObjectNode component = component(Map.of(
+                "bootstrapServers", site.stack().broker().bootstrapServers(),
+                "topicPrefix", upstream.topics().prefix(),
+                "consumerGroup", "lifecycle",
+                "kafkaSecretProperties", "ssl.key.password=do-not-show-me"));
+        assertThat(site.keycloak().admin("POST", realm + "/components", component).status()).isEqualTo(201);
+
+        JsonNode stored = site.keycloak().admin("GET", realm + "/components/" + componentId(site), null).json();
+
+        assertThat(stored.toString()).doesNotContain("do-not-show-me");
+        assertThat(stored.at("/config/kafkaSecretProperties/0").asText()).isEqualTo("**********");
+    }
+
     private Upstream upstream(ReplicaSite site) {
         Upstream upstream = new Upstream(site.stack().broker().bootstrapServers(), realm + "-" + upstreams.size(), ReplicaSite.SOURCE);
         upstream.createTopics(1);

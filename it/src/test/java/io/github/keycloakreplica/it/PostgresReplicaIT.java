@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Map;
 import java.util.UUID;
 
@@ -34,7 +35,7 @@ class PostgresReplicaIT {
     }
 
     @Test
-    void replicatesSurvivesACrashAndWaitsOutADatabaseOutage() {
+    void replicatesSurvivesACrashAndWaitsOutADatabaseOutage() throws Exception {
         String subject = UUID.randomUUID().toString();
         String username = ReplicationIT.uniqueName("pg");
         site.upstream().upsert(subject, ReplicationIT.person(username));
@@ -65,5 +66,9 @@ class PostgresReplicaIT {
         JsonNode replicated = site.keycloak().admin("GET", REALM + "/replica/subjects/" + subject, null).json();
         assertThat(replicated.get(0).at("/attributes/firstName/version").asLong()).isEqualTo(2);
         assertThat(replicated.get(0).at("/attributes/lastName/version").asLong()).isEqualTo(2);
+
+        // A graceful shutdown stops the consumer with the server.
+        site.server().stop();
+        assertThat(Files.readString(site.server().logFile())).contains("replica 'upstream' of realm 'acme': stopped");
     }
 }

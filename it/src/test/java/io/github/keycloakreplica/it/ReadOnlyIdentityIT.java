@@ -120,6 +120,16 @@ class ReadOnlyIdentityIT {
         }
     }
 
+    @Test
+    void theAdminConsoleShowsReplicatedFieldsAsReadOnly(ReplicaSite site) {
+        JsonNode user = site.keycloak().admin("GET", REALM + "/users/" + subject + "?userProfileMetadata=true", null).json();
+
+        for (JsonNode attribute : user.at("/userProfileMetadata/attributes")) {
+            assertThat(attribute.path("readOnly").asBoolean()).as(attribute.get("name").asText() + " read-only").isTrue();
+        }
+        assertThat(user.at("/userProfileMetadata/attributes").size()).isGreaterThanOrEqualTo(4);
+    }
+
     private void assertUnchanged(ReplicaSite site) {
         JsonNode now = site.keycloak().admin("GET", REALM + "/users/" + subject, null).json();
         for (String field : List.of("username", "email", "firstName", "lastName", "enabled", "emailVerified")) {

@@ -1,0 +1,59 @@
+package io.github.keycloakreplica.kafka;
+
+import io.github.keycloakreplica.replica.ReplicaConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConsumerSettingsTest {
+
+    @Test
+    void tlsAndSaslSettingsReachTheKafkaClientAsKafkaDocumentsThem() {
+        ReplicaConfig config = ReplicaConfig.of(model(
+                "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nssl.truststore.location=/etc/kafka/truststore.p12\nmax.poll.records=200",
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"site\" password=\"s3cret\";"));
+
+        Properties properties = ConsumerSettings.of(config, "client-1");
+
+        assertThat(properties)
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.p12")
+                .containsEntry("max.poll.records", "200")
+                .containsKey("sasl.jaas.config")
+                .containsEntry(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka-1:9093")
+                .containsEntry(ConsumerConfig.GROUP_ID_CONFIG, "site-berlin")
+                .containsEntry(ConsumerConfig.CLIENT_ID_CONFIG, "client-1");
+    }
+
+    @Test
+    void theReplicaKeepsPositionsItselfAndReadsOnlyCommittedRecordsByDefault() {
+        Properties properties = ConsumerSettings.of(ReplicaConfig.of(model("isolation.level=read_uncommitted", null)), "c");
+
+        assertThat(properties)
+                .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+                .containsEntry(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+                .containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false")
+                .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        assertThat(ConsumerSettings.of(ReplicaConfig.of(model(null, null)), "c"))
+                .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    }
+
+    private static org.keycloak.component.ComponentModel model(String properties, String secrets) {
+        org.keycloak.component.ComponentModel model = new org.keycloak.component.ComponentModel();
+        model.put(ReplicaConfig.BOOTSTRAP_SERVERS, "kafka-1:9093");
+        model.put(ReplicaConfig.TOPIC_PREFIX, "acme");
+        model.put(ReplicaConfig.CONSUMER_GROUP, "site-berlin");
+        if (properties != null) {
+            model.put(ReplicaConfig.KAFKA_PROPERTIES, properties);
+        }
+        if (secrets != null) {
+            model.put(ReplicaConfig.KAFKA_SECRET_PROPERTIES, secrets);
+        }
+        return model;
+    }
+}
