@@ -18,7 +18,7 @@ public final class ReplicaStack implements BeforeAllCallback, ParameterResolver,
     private static final int LOG_TAIL_LINES = 80;
 
     /** Closes the site when JUnit closes the root store, i.e. after the last test class. */
-    private record Running(ReplicaSite site) implements ExtensionContext.Store.CloseableResource {
+    private record Running(ReplicaSite site) implements AutoCloseable {
         @Override
         public void close() {
             site.close();

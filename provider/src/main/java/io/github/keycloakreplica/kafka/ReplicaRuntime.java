@@ -88,11 +88,6 @@ public final class ReplicaRuntime {
         }
     }
 
-    public boolean isRunning(String componentId) {
-        Running r = running.get(componentId);
-        return r != null && r.thread().isAlive();
-    }
-
     public void shutdown() {
         scheduler.shutdownNow();
         running.keySet().forEach(this::stop);

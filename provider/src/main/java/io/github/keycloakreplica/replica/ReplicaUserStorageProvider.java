@@ -28,12 +28,10 @@ public final class ReplicaUserStorageProvider
         implements UserStorageProvider, ImportedUserValidation, UserRegistrationProvider, UserProfileDecorator {
 
     private final KeycloakSession session;
-    private final ComponentModel model;
     private final String upstream;
 
     ReplicaUserStorageProvider(KeycloakSession session, ComponentModel model) {
         this.session = session;
-        this.model = model;
         this.upstream = ReplicaConfig.of(model).upstreamName();
     }
 
@@ -80,10 +78,6 @@ public final class ReplicaUserStorageProvider
             attribute.setValidators(validators);
         }
         return List.of();
-    }
-
-    ComponentModel model() {
-        return model;
     }
 
     @Override

@@ -56,14 +56,6 @@ public final class ReplicaStore {
         return found;
     }
 
-    public StoredSubject subjectOfUser(String componentId, String userId) {
-        List<ReplicaSubjectEntity> rows = em.createNamedQuery("replicaSubjectByUserId", ReplicaSubjectEntity.class)
-                .setParameter("componentId", componentId)
-                .setParameter("userId", userId)
-                .getResultList();
-        return rows.isEmpty() ? null : subjects(componentId, List.of(rows.get(0).getSubject())).get(rows.get(0).getSubject());
-    }
-
     public StoredSubject createSubject(String componentId, String realmId, String subject, String userId, long now) {
         ReplicaSubjectEntity entity = new ReplicaSubjectEntity();
         entity.setId(UUID.randomUUID().toString());

@@ -16,8 +16,6 @@ import jakarta.persistence.Table;
 @NamedQueries({
         @NamedQuery(name = "replicaSubjectsBySubject",
                 query = "select s from ReplicaSubjectEntity s where s.componentId = :componentId and s.subject in :subjects"),
-        @NamedQuery(name = "replicaSubjectByUserId",
-                query = "select s from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
         @NamedQuery(name = "deleteReplicaSubjectsByComponent",
                 query = "delete from ReplicaSubjectEntity s where s.componentId = :componentId"),
         @NamedQuery(name = "deleteReplicaSubjectsByRealm",
