@@ -140,7 +140,7 @@ class ComponentLifecycleIT {
 
     private Upstream upstream(ReplicaSite site) {
         Upstream upstream = new Upstream(site.stack().broker().bootstrapServers(), realm + "-" + upstreams.size(), ReplicaSite.SOURCE);
-        upstream.createTopics(1);
+        upstream.createTopics(site.stack().broker(), 1);
         upstreams.add(upstream);
         return upstream;
     }

@@ -59,7 +59,7 @@ public final class ReplicaSite implements AutoCloseable {
                 .keycloak(broker -> {
                     // The topics exist before the replica subscribes, as they would in production.
                     upstream[0] = new Upstream(broker.bootstrapServers(), TOPIC_PREFIX, SOURCE);
-                    upstream[0].createTopics(3);
+                    upstream[0].createTopics(broker, 3);
                     return KeycloakServerSpec.builder("replica")
                             .realmImport(artifacts.realmFile("acme-realm.json"))
                             .env("REPLICA_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers())

@@ -17,7 +17,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -33,14 +32,13 @@ public final class ProcessKafkaBroker implements KafkaBroker {
 
     private static final System.Logger LOG = System.getLogger(ProcessKafkaBroker.class.getName());
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final Path dir;
     private final String classpath;
     private final int port;
     private final int controllerPort;
     /** Not guarded by the start lock: a kill (or the JVM exit hook) must not wait for a start to finish. */
-    private final AtomicReference<Process> process = new AtomicReference<>();
+    private final ServerProcess process = new ServerProcess(this);
 
     /** A broker in {@code dir} on the classpath the build recorded. */
     public ProcessKafkaBroker(Path dir) {
@@ -74,9 +72,9 @@ public final class ProcessKafkaBroker implements KafkaBroker {
             }
             Files.writeString(logFile(), "---- starting broker at " + Instant.now() + "\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            Reaper.register(this);
+            process.launching();
             launched = launch("kafka.Kafka", config.toString());
-            process.set(launched);
+            process.launched(launched);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -98,26 +96,17 @@ public final class ProcessKafkaBroker implements KafkaBroker {
 
     @Override
     public void stop() {
-        Process running = process.getAndSet(null);
-        if (running != null) {
-            ProcessTree.stop(running, STOP_GRACE);
-        }
-        Reaper.unregister(this);
+        process.stop();
     }
 
     @Override
     public void kill() {
-        Process running = process.getAndSet(null);
-        if (running != null) {
-            ProcessTree.kill(running);
-        }
-        Reaper.unregister(this);
+        process.kill();
     }
 
     @Override
     public boolean isRunning() {
-        Process running = process.get();
-        return running != null && running.isAlive();
+        return process.isRunning();
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -29,7 +28,6 @@ import java.util.stream.Stream;
 public final class ProcessKeycloakServer implements KeycloakServer {
 
     private static final System.Logger LOG = System.getLogger(ProcessKeycloakServer.class.getName());
-    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     /** Environment that would silently reconfigure Keycloak or its JVM behind the spec's back. */
     private static final Set<String> INHERITED_ENV_DROPPED = Set.of("JAVA", "JAVA_OPTS", "JAVA_OPTS_APPEND",
             "JAVA_ADD_OPENS", "JAVA_LOCALE", "DEBUG", "DEBUG_PORT", "DEBUG_SUSPEND", "PRINT_ENV");
@@ -41,7 +39,7 @@ public final class ProcessKeycloakServer implements KeycloakServer {
     private final int managementPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** Not guarded by the start lock: a kill (or the JVM exit hook) must not wait for a start to finish. */
-    private final AtomicReference<Process> process = new AtomicReference<>();
+    private final ServerProcess process = new ServerProcess(this);
     private boolean startedBefore;
 
     /** A server whose home will be {@code <workDir>/keycloak/<name>}; nothing happens before {@link #start()}. */
@@ -96,9 +94,9 @@ public final class ProcessKeycloakServer implements KeycloakServer {
             }
             Files.writeString(logFile(), "---- starting " + name() + " at " + Instant.now() + " with " + javaHome + "\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            Reaper.register(this);
+            process.launching();
             launched = launch(javaHome);
-            process.set(launched);
+            process.launched(launched);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start Keycloak '" + name() + "' in " + home, e);
         }
@@ -118,26 +116,17 @@ public final class ProcessKeycloakServer implements KeycloakServer {
 
     @Override
     public void stop() {
-        Process running = process.getAndSet(null);
-        if (running != null) {
-            ProcessTree.stop(running, STOP_GRACE);
-        }
-        Reaper.unregister(this);
+        process.stop();
     }
 
     @Override
     public void kill() {
-        Process running = process.getAndSet(null);
-        if (running != null) {
-            ProcessTree.kill(running);
-        }
-        Reaper.unregister(this);
+        process.kill();
     }
 
     @Override
     public boolean isRunning() {
-        Process running = process.get();
-        return running != null && running.isAlive();
+        return process.isRunning();
     }
 
     @Override

@@ -46,7 +46,7 @@ public final class Demo {
         Stack stack = Stack.builder()
                 .keycloak(broker -> {
                     upstream[0] = new Upstream(broker.bootstrapServers(), REALM, "keycloak://primary/realms/" + REALM);
-                    upstream[0].createTopics(3);
+                    upstream[0].createTopics(broker, 3);
                     return KeycloakServerSpec.builder("replica")
                             .realmImport(artifacts.realmFile("acme-realm.json"))
                             .env("REPLICA_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers())

@@ -2,6 +2,7 @@ package io.github.keycloakreplica.stack.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.keycloakreplica.stack.KafkaBroker;
 import io.github.keycloakreplica.stream.CredentialRevocation;
 import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.Envelope;
@@ -13,21 +14,16 @@ import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
 import io.github.keycloakreplica.stream.VersionedValue;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -74,33 +70,12 @@ public final class Upstream implements AutoCloseable {
         return source;
     }
 
-    /** Creates the realm's topics: deltas and heartbeat as plain topics, snapshots compacted. Idempotent. */
-    public void createTopics(int partitions) {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(properties)) {
-            Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-            List<NewTopic> wanted = List.of(
-                    new NewTopic(topics.identity(), partitions, (short) 1),
-                    new NewTopic(topics.credentials(), partitions, (short) 1),
-                    new NewTopic(topics.identitySnapshot(), partitions, (short) 1).configs(compacted),
-                    new NewTopic(topics.credentialsSnapshot(), partitions, (short) 1).configs(compacted),
-                    new NewTopic(topics.heartbeat(), 1, (short) 1));
-            for (NewTopic topic : wanted) {
-                try {
-                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the broker at " + bootstrapServers + " did not create the topics in time", e);
-        }
+    /** Creates the realm's topics on the broker: deltas and heartbeat as plain topics, snapshots compacted. */
+    public void createTopics(KafkaBroker broker, int partitions) {
+        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        broker.createTopics(Map.of(topics.identity(), partitions, topics.credentials(), partitions, topics.heartbeat(), 1));
+        broker.createTopic(topics.identitySnapshot(), partitions, compacted);
+        broker.createTopic(topics.credentialsSnapshot(), partitions, compacted);
     }
 
     /**

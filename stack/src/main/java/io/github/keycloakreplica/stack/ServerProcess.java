@@ -1,0 +1,50 @@
+package io.github.keycloakreplica.stack;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The OS process behind one server handle, and the handle's place in the {@link Reaper}: what the
+ * process backends of the broker and of Keycloak share about stopping, killing and being alive.
+ */
+final class ServerProcess {
+
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+    private final AutoCloseable owner;
+    private final AtomicReference<Process> process = new AtomicReference<>();
+
+    ServerProcess(AutoCloseable owner) {
+        this.owner = owner;
+    }
+
+    /** Call before launching, so that a JVM exit during the launch still stops what was launched. */
+    void launching() {
+        Reaper.register(owner);
+    }
+
+    void launched(Process launched) {
+        process.set(launched);
+    }
+
+    void stop() {
+        Process running = process.getAndSet(null);
+        if (running != null) {
+            ProcessTree.stop(running, STOP_GRACE);
+        }
+        Reaper.unregister(owner);
+    }
+
+    void kill() {
+        Process running = process.getAndSet(null);
+        if (running != null) {
+            ProcessTree.kill(running);
+        }
+        Reaper.unregister(owner);
+    }
+
+    boolean isRunning() {
+        Process running = process.get();
+        return running != null && running.isAlive();
+    }
+}
