@@ -1,13 +1,19 @@
 package io.github.keycloakreplica.protocol;
 
-/** What became of one event at the replica; counted, and kept in the subject's event log. */
+/** What became of one event at the replica: counted, and kept in the subject's event log. */
 public enum Outcome {
-    /** Changed the replica's state. */
+    /** At least one of its facts changed the replica's state. */
     APPLIED,
-    /** Older than or equal to what the replica holds: discarded. */
+    /** Every fact was at or below the stored version: discarded. */
     STALE,
+    /** An event seen before (same event id): discarded without looking at versions. */
+    DUPLICATE,
+    /** Nothing applied yet: facts ahead of their turn wait in the gap buffer. */
+    BUFFERED,
+    /** The subject was fast-forwarded to its snapshot. */
+    REPAIRED,
     /** Cannot apply yet (its subject has not arrived); kept durably and applied when it can be. */
     PARKED,
-    /** Can never apply as it is; recorded as a dead letter with the reason. */
+    /** Can never apply as it is: recorded as a dead letter with the reason. */
     REJECTED
 }
