@@ -3,8 +3,10 @@ package io.github.keycloakreplica.admin;
 import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
 import io.github.keycloakreplica.store.ReplicaDeadLetterEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
-import io.github.keycloakreplica.store.ReplicaVersionEntity;
-import io.github.keycloakreplica.store.StoredSubject;
+import io.github.keycloakreplica.protocol.Fact;
+import io.github.keycloakreplica.store.ReplicaSubjectEntity;
+import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
+import io.github.keycloakreplica.store.SubjectRecord;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -49,11 +51,19 @@ public final class ReplicaAdminResource {
     public record Page<T>(long total, int first, int max, List<T> items) {
     }
 
-    public record VersionInfo(long version, String eventId, String source, String updatedAt) {
+    /** One fact's version and where it came from; the value for attributes only, never a credential's. */
+    public record FactView(long version, Object value, boolean present, String eventId, String source) {
     }
 
-    public record SubjectView(String subject, String componentId, String userId, boolean deleted, String source,
-                              Map<String, VersionInfo> attributes, Map<String, VersionInfo> credentials) {
+    public record GapView(String kind, String name, long version, String eventId) {
+    }
+
+    public record LogView(String at, String eventId, String type, String versions, String outcome, String detail, String origin) {
+    }
+
+    public record SubjectView(String subject, String componentId, String userId, boolean live, String source, String gapSince,
+                              Map<String, FactView> attributes, Map<String, FactView> credentials, List<GapView> gaps,
+                              List<String> unresolved, List<LogView> eventLog) {
     }
 
     /** Records that could not be applied, newest first, with the reason and the record (secrets redacted). */
@@ -70,7 +80,10 @@ public final class ReplicaAdminResource {
         return new Page<>(store.countDeadLetters(realm.getId()), from, page, items);
     }
 
-    /** One subject as the replica holds it: its Keycloak user, whether deleted, and the version of everything. */
+    /**
+     * One subject as the replica holds it: its Keycloak user, every attribute and credential with its
+     * version and source, what waits in the gap buffer, unresolved entitlements and the event log.
+     */
     @GET
     @Path("subjects/{subject}")
     @Produces(MediaType.APPLICATION_JSON)
@@ -78,9 +91,9 @@ public final class ReplicaAdminResource {
         auth.users().requireView();
         ReplicaStore store = ReplicaStore.of(session);
         List<SubjectView> views = replicaComponents().stream()
-                .map(component -> store.subjects(component.getId(), List.of(subject)).get(subject))
-                .filter(java.util.Objects::nonNull)
-                .map(ReplicaAdminResource::toRepresentation)
+                .map(component -> store.subject(component.getId(), subject))
+                .flatMap(java.util.Optional::stream)
+                .map(record -> toRepresentation(store, record))
                 .toList();
         if (views.isEmpty()) {
             throw new NotFoundException("No replica component of realm " + realm.getName() + " has seen subject " + subject);
@@ -100,14 +113,26 @@ public final class ReplicaAdminResource {
                 Instant.ofEpochMilli(e.getReceivedAt()).toString());
     }
 
-    private static SubjectView toRepresentation(StoredSubject s) {
-        Map<String, VersionInfo> attributes = new TreeMap<>();
-        Map<String, VersionInfo> credentials = new TreeMap<>();
-        for (ReplicaVersionEntity v : s.versions()) {
-            VersionInfo info = new VersionInfo(v.getVersion(), v.getEventId(), v.getSource(), Instant.ofEpochMilli(v.getUpdatedAt()).toString());
-            (v.getKind() == ReplicaVersionEntity.Kind.ATTRIBUTE ? attributes : credentials).put(v.getName(), info);
+    private static SubjectView toRepresentation(ReplicaStore store, SubjectRecord record) {
+        Map<String, FactView> attributes = new TreeMap<>();
+        Map<String, FactView> credentials = new TreeMap<>();
+        for (Fact fact : record.ledger().currentFacts()) {
+            boolean attribute = fact.kind() == Fact.Kind.ATTRIBUTE;
+            FactView view = new FactView(fact.version(), attribute ? fact.value() : null, fact.present(),
+                    fact.provenance().eventId(), fact.provenance().source());
+            (attribute ? attributes : credentials).put(fact.name(), view);
         }
-        return new SubjectView(s.entity().getSubject(), s.entity().getComponentId(), s.userId(), s.entity().isDeleted(),
-                s.entity().getSource(), attributes, credentials);
+        List<GapView> gaps = record.ledger().bufferedFacts().stream()
+                .map(f -> new GapView(f.kind().name().toLowerCase(), f.name(), f.version(), f.provenance().eventId()))
+                .toList();
+        ReplicaSubjectEntity row = record.row();
+        List<String> unresolved = store.unresolved(row.getId()).stream().map(ReplicaUnresolvedEntity::getEntitlement).toList();
+        List<LogView> eventLog = store.eventLog(row.getId(), 100).stream()
+                .map(l -> new LogView(Instant.ofEpochMilli(l.getLoggedAt()).toString(), l.getEventId(), l.getEventType(), l.getVersions(),
+                        l.getOutcome().toLowerCase(), l.getDetail(), l.getOrigin()))
+                .toList();
+        return new SubjectView(record.subject(), row.getComponentId(), record.userId(), row.isLive(), row.getSource(),
+                row.getGapSince() == null ? null : Instant.ofEpochMilli(row.getGapSince()).toString(),
+                attributes, credentials, gaps, unresolved, eventLog);
     }
 }

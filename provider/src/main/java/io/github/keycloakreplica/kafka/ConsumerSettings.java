@@ -31,4 +31,13 @@ public final class ConsumerSettings {
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return properties;
     }
+
+    /** For reading the snapshot topics by assigned partitions: the same connection settings, no group. */
+    public static Properties forSnapshots(ReplicaConfig config, String clientId) {
+        Properties properties = of(config, clientId);
+        properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        properties.remove(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+        properties.remove(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+        return properties;
+    }
 }

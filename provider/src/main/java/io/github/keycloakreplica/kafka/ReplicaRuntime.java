@@ -3,6 +3,7 @@ package io.github.keycloakreplica.kafka;
 import io.github.keycloakreplica.replica.ReplicaConfig;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.StreamCodec;
+import io.github.keycloakreplica.sync.ReplicaMetrics;
 import io.github.keycloakreplica.sync.StreamApplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -135,11 +136,17 @@ public final class ReplicaRuntime {
             log.errorf("%s is not started: %s", name, String.join(" ", problems));
             return;
         }
-        StreamApplier applier = new StreamApplier(component.getId(), wanted.realmId(), config.topics(), codec);
+        StreamApplier applier = new StreamApplier(component.getId(), wanted.realmId(), config.topics(), codec,
+                config.accessCriticalAttributes(), ReplicaMetrics.of(wanted.realmName(), component.getName()));
         String clientId = "keycloak-replica-" + wanted.realmName() + "-" + component.getName();
+        ReplicaMetrics metrics = ReplicaMetrics.of(wanted.realmName(), component.getName());
+        SnapshotReader snapshots = new SnapshotReader(name, config.topics(), codec,
+                () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.forSnapshots(config, clientId + "-snapshots"),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())));
         StreamConsumer consumer = new StreamConsumer(name, component.getId(), config.topics().deltas(), sessionFactory, applier,
                 () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.of(config, clientId),
-                        new ByteArrayDeserializer(), new ByteArrayDeserializer())));
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())),
+                snapshots, config.gapTimeout(), metrics);
         Thread thread = new Thread(consumer, "replica-consumer-" + wanted.realmName() + "-" + component.getName());
         thread.setDaemon(true);
         // Kafka loads configured classes (SASL login modules, interceptors) through the context class loader.

@@ -3,6 +3,8 @@ package io.github.keycloakreplica.kafka;
 import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.sync.InboundRecord;
+import io.github.keycloakreplica.stream.StreamEvent;
+import io.github.keycloakreplica.sync.ReplicaMetrics;
 import io.github.keycloakreplica.sync.StreamApplier;
 import io.github.keycloakreplica.sync.TransientFailure;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -39,6 +41,12 @@ final class StreamConsumer implements Runnable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    /** How often the loop looks for gaps past their timeout and refreshes the gap gauges. */
+    private static final long GAP_CHECK_MILLIS = 2_000;
+    private static final int REPAIRS_PER_ROUND = 200;
+    private static final int BOOTSTRAP_CHUNK = 500;
+    /** How often entitlements the realm did not have are looked for again. */
+    private static final long RESOLVE_MILLIS = 10_000;
 
     private final String name;
     private final String componentId;
@@ -46,18 +54,27 @@ final class StreamConsumer implements Runnable {
     private final KeycloakSessionFactory sessionFactory;
     private final StreamApplier applier;
     private final Supplier<Consumer<byte[], byte[]>> clientFactory;
+    private final SnapshotReader snapshots;
+    private final Duration gapTimeout;
+    private final ReplicaMetrics metrics;
     private final Set<TopicPartition> awaitingSeek = new HashSet<>();
+    private long lastGapCheck;
+    private long lastResolve = System.currentTimeMillis();
     private volatile boolean running = true;
     private volatile Consumer<byte[], byte[]> client;
 
     StreamConsumer(String name, String componentId, List<String> topics, KeycloakSessionFactory sessionFactory,
-                   StreamApplier applier, Supplier<Consumer<byte[], byte[]>> clientFactory) {
+                   StreamApplier applier, Supplier<Consumer<byte[], byte[]>> clientFactory, SnapshotReader snapshots,
+                   Duration gapTimeout, ReplicaMetrics metrics) {
         this.name = name;
         this.componentId = componentId;
         this.topics = topics;
         this.sessionFactory = sessionFactory;
         this.applier = applier;
         this.clientFactory = clientFactory;
+        this.snapshots = snapshots;
+        this.gapTimeout = gapTimeout;
+        this.metrics = metrics;
     }
 
     /** Asks the loop to end; returns at once. The loop closes its Kafka client on its own thread. */
@@ -81,10 +98,13 @@ final class StreamConsumer implements Runnable {
         client = consumer;
         long backoff = 0;
         try {
+            bootstrapIfNeeded(consumer);
             consumer.subscribe(topics, new Rebalance(consumer));
             log.infof("%s: following %s", name, topics);
             while (running) {
                 try {
+                    repairExpiredGaps();
+                    resolveEntitlements();
                     seekAwaiting(consumer);
                     ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL_TIMEOUT);
                     if (!polled.isEmpty()) {
@@ -112,6 +132,96 @@ final class StreamConsumer implements Runnable {
             }
             log.infof("%s: stopped", name);
         }
+    }
+
+    /**
+     * A new replica, or one whose stored position fell out of the delta topics' retention, first reads the
+     * compacted snapshot topics to their end and fast-forwards every subject; then it follows the deltas
+     * from where it was (or from their start), and versions drop what the snapshots already covered.
+     */
+    private void bootstrapIfNeeded(Consumer<byte[], byte[]> consumer) {
+        while (running) {
+            try {
+                List<TopicPartition> deltas = new ArrayList<>();
+                for (String topic : topics) {
+                    List<org.apache.kafka.common.PartitionInfo> infos = consumer.partitionsFor(topic);
+                    if (infos != null) {
+                        infos.forEach(info -> deltas.add(new TopicPartition(topic, info.partition())));
+                    }
+                }
+                Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(deltas);
+                List<PartitionPosition> stored = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                        session -> ReplicaStore.of(session).positions(componentId));
+                Map<TopicPartition, Long> positions = new HashMap<>();
+                stored.forEach(p -> positions.put(new TopicPartition(p.topic(), p.partition()), p.nextOffset()));
+                List<TopicPartition> overtaken = deltas.stream()
+                        .filter(p -> positions.containsKey(p) && positions.get(p) < beginnings.getOrDefault(p, 0L)).toList();
+                if (!stored.isEmpty() && overtaken.isEmpty()) {
+                    return;
+                }
+                String why = stored.isEmpty() ? "new replica" : "stored position of " + overtaken + " is gone from the topic's retention";
+                log.infof("%s: bootstrapping from the snapshot topics (%s)", name, why);
+                int[] subjects = {0};
+                snapshots.readAll(BOOTSTRAP_CHUNK, chunk -> {
+                    KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.repair(session, chunk, "bootstrap: " + why));
+                    subjects[0] += chunk.size();
+                }, this::deadLetterSnapshot);
+                // Mark the start of every delta partition not yet positioned, so a restart does not bootstrap again.
+                List<PartitionPosition> start = deltas.stream()
+                        .filter(p -> !positions.containsKey(p) || overtaken.contains(p))
+                        .map(p -> new PartitionPosition(p.topic(), p.partition(), beginnings.getOrDefault(p, 0L)))
+                        .toList();
+                KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.savePositions(session, start));
+                log.infof("%s: bootstrapped %d snapshot subjects", name, subjects[0]);
+                return;
+            } catch (RuntimeException e) {
+                log.warnf("%s: cannot bootstrap from the snapshot topics right now (%s); retrying in %d ms", name, describe(e), MAX_BACKOFF_MILLIS / 6);
+                log.debugf(e, "%s: the failure in full", name);
+                sleep(MAX_BACKOFF_MILLIS / 6);
+            }
+        }
+    }
+
+    /**
+     * Gaps normally close in moments, when the events in between arrive. One still open after the gap
+     * timeout means an event was lost: the subject is repaired from its snapshot.
+     */
+    private void repairExpiredGaps() {
+        long now = System.currentTimeMillis();
+        if (now - lastGapCheck < GAP_CHECK_MILLIS) {
+            return;
+        }
+        lastGapCheck = now;
+        List<String> expired = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> ReplicaStore.of(session).subjectsWithGapsSince(componentId, now - gapTimeout.toMillis(), REPAIRS_PER_ROUND));
+        if (!expired.isEmpty()) {
+            Map<String, List<StreamEvent>> found = snapshots.read(new HashSet<>(expired), this::deadLetterSnapshot);
+            Map<String, List<StreamEvent>> repairs = new java.util.LinkedHashMap<>();
+            expired.forEach(subject -> repairs.put(subject, found.getOrDefault(subject, List.of())));
+            KeycloakModelUtils.runJobInTransaction(sessionFactory,
+                    session -> applier.repair(session, repairs, "gap open longer than the gap timeout (" + gapTimeout.toSeconds() + " s)"));
+            List<String> missing = expired.stream().filter(s -> !found.containsKey(s)).toList();
+            if (!missing.isEmpty()) {
+                log.warnf("%s: no snapshot record for %d subject(s) with gaps past the timeout (%s); trying again after another timeout",
+                        name, missing.size(), String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
+            }
+        }
+        long[] gaps = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> ReplicaStore.of(session).gapSummary(componentId));
+        metrics.gaps(gaps[0], gaps.length > 1 ? gaps[1] : null);
+    }
+
+    /** Roles, client roles and groups the upstream named before this realm had them are granted once it does. */
+    private void resolveEntitlements() {
+        long now = System.currentTimeMillis();
+        if (now - lastResolve < RESOLVE_MILLIS) {
+            return;
+        }
+        lastResolve = now;
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.resolveEntitlements(session));
+    }
+
+    private void deadLetterSnapshot(InboundRecord record, String reason) {
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.deadLetterSnapshot(session, record, reason));
     }
 
     private void applyBatch(Consumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> polled) {

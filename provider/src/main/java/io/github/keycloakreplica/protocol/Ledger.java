@@ -36,6 +36,14 @@ public final class Ledger {
         return ledger;
     }
 
+    /** An independent copy, to go back to when an event is refused after it was offered. */
+    public Ledger copy() {
+        Ledger copy = new Ledger();
+        copy.current.putAll(current);
+        gaps.forEach((key, pending) -> copy.gaps.put(key, new TreeMap<>(pending)));
+        return copy;
+    }
+
     /**
      * Offers one fact. Returns the verdict of the apply table for it; the facts that became current
      * (this one, and any buffered ones it unblocked, in version order) are appended to {@code applied}.

@@ -12,8 +12,6 @@ public enum Outcome {
     BUFFERED,
     /** The subject was fast-forwarded to its snapshot. */
     REPAIRED,
-    /** Cannot apply yet (its subject has not arrived); kept durably and applied when it can be. */
-    PARKED,
     /** Can never apply as it is: recorded as a dead letter with the reason. */
     REJECTED
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.stream.CredentialRevocation;
 import io.github.keycloakreplica.stream.CredentialUpsert;
+import io.github.keycloakreplica.stream.CredentialsSnapshot;
+import io.github.keycloakreplica.stream.IdentitySnapshot;
 import io.github.keycloakreplica.stream.IdentityDeletion;
 import io.github.keycloakreplica.stream.IdentityUpsert;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
@@ -71,6 +73,11 @@ public final class SubjectApply {
             facts.add(Fact.credential(c.id(), c.version(), credentialValue(c)));
         } else if (event instanceof CredentialRevocation revocation) {
             facts.add(Fact.credential(revocation.credentialId(), revocation.version(), null));
+        } else if (event instanceof IdentitySnapshot snapshot) {
+            snapshot.attributes().forEach((name, v) -> facts.add(Fact.attribute(name, v.version(), v.isAbsent() ? null : v.value())));
+        } else if (event instanceof CredentialsSnapshot snapshot) {
+            snapshot.credentials().forEach(c -> facts.add(Fact.credential(c.id(), c.version(), credentialValue(c))));
+            snapshot.revoked().forEach((id, version) -> facts.add(Fact.credential(id, version, null)));
         }
         facts.replaceAll(f -> f.from(origin));
         return facts;

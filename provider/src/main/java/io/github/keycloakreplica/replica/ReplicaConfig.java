@@ -5,6 +5,7 @@ import org.keycloak.component.ComponentModel;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,16 @@ import java.util.Set;
  * and checking live here, apart from Keycloak's SPI, so unit tests reach every rule.
  */
 public record ReplicaConfig(String bootstrapServers, String topicPrefix, String consumerGroup, Properties kafkaProperties,
-                            Properties kafkaSecretProperties, String upstreamName) {
+                            Properties kafkaSecretProperties, String upstreamName, Duration gapTimeout,
+                            Set<String> accessCriticalAttributes, GapSignInPolicy gapSignInPolicy) {
+
+    /** What sign-in does while an access-critical attribute of the person has an open gap. */
+    public enum GapSignInPolicy {
+        /** Sign in on the last known state, and say so in the subject's event log. */
+        ALLOW,
+        /** Refuse with a message until the gap closes. */
+        REFUSE
+    }
 
     public static final String BOOTSTRAP_SERVERS = "bootstrapServers";
     public static final String TOPIC_PREFIX = "topicPrefix";
@@ -25,6 +35,12 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
     public static final String KAFKA_PROPERTIES = "kafkaProperties";
     public static final String KAFKA_SECRET_PROPERTIES = "kafkaSecretProperties";
     public static final String UPSTREAM_NAME = "upstreamName";
+    public static final String GAP_TIMEOUT = "gapTimeoutSeconds";
+    public static final String ACCESS_CRITICAL_ATTRIBUTES = "accessCriticalAttributes";
+    public static final String GAP_SIGN_IN_POLICY = "gapSignInPolicy";
+
+    public static final Duration DEFAULT_GAP_TIMEOUT = Duration.ofSeconds(120);
+    public static final String DEFAULT_ACCESS_CRITICAL_ATTRIBUTES = "enabled,realmRoles,groups";
 
     public static final String DEFAULT_UPSTREAM_NAME = "the upstream identity authority";
 
@@ -36,18 +52,64 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
     public ReplicaConfig {
         Objects.requireNonNull(kafkaProperties, "kafkaProperties");
         Objects.requireNonNull(kafkaSecretProperties, "kafkaSecretProperties");
+        accessCriticalAttributes = Set.copyOf(accessCriticalAttributes);
     }
 
     public static ReplicaConfig of(ComponentModel model) {
         return parse(model.get(BOOTSTRAP_SERVERS), model.get(TOPIC_PREFIX), model.get(CONSUMER_GROUP),
-                model.get(KAFKA_PROPERTIES), model.get(KAFKA_SECRET_PROPERTIES), model.get(UPSTREAM_NAME));
+                model.get(KAFKA_PROPERTIES), model.get(KAFKA_SECRET_PROPERTIES), model.get(UPSTREAM_NAME),
+                model.get(GAP_TIMEOUT), model.get(ACCESS_CRITICAL_ATTRIBUTES), model.get(GAP_SIGN_IN_POLICY));
     }
 
     static ReplicaConfig parse(String bootstrapServers, String topicPrefix, String consumerGroup, String kafkaProperties,
                                String kafkaSecretProperties, String upstreamName) {
+        return parse(bootstrapServers, topicPrefix, consumerGroup, kafkaProperties, kafkaSecretProperties, upstreamName, null, null, null);
+    }
+
+    static ReplicaConfig parse(String bootstrapServers, String topicPrefix, String consumerGroup, String kafkaProperties,
+                               String kafkaSecretProperties, String upstreamName, String gapTimeoutSeconds,
+                               String accessCritical, String gapSignInPolicy) {
         return new ReplicaConfig(trim(bootstrapServers), trim(topicPrefix), trim(consumerGroup),
                 properties(kafkaProperties), properties(kafkaSecretProperties),
-                upstreamName == null || upstreamName.isBlank() ? DEFAULT_UPSTREAM_NAME : upstreamName.trim());
+                upstreamName == null || upstreamName.isBlank() ? DEFAULT_UPSTREAM_NAME : upstreamName.trim(),
+                gapTimeout(gapTimeoutSeconds), names(accessCritical == null ? DEFAULT_ACCESS_CRITICAL_ATTRIBUTES : accessCritical),
+                policy(gapSignInPolicy));
+    }
+
+    private static Duration gapTimeout(String seconds) {
+        if (seconds == null || seconds.isBlank()) {
+            return DEFAULT_GAP_TIMEOUT;
+        }
+        try {
+            long value = Long.parseLong(seconds.trim());
+            if (value < 1) {
+                throw new IllegalArgumentException("Gap timeout must be at least 1 second, was " + value + ".");
+            }
+            return Duration.ofSeconds(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Gap timeout must be a whole number of seconds, was '" + seconds + "'.");
+        }
+    }
+
+    private static Set<String> names(String commaSeparated) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (String name : commaSeparated.split(",")) {
+            if (!name.isBlank()) {
+                names.add(name.trim());
+            }
+        }
+        return names;
+    }
+
+    private static GapSignInPolicy policy(String value) {
+        if (value == null || value.isBlank()) {
+            return GapSignInPolicy.ALLOW;
+        }
+        try {
+            return GapSignInPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Sign-in during a gap must be 'allow' or 'refuse', was '" + value + "'.");
+        }
     }
 
     public Topics topics() {
@@ -129,6 +191,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         // Secret properties never leave this object as text.
         return "ReplicaConfig[bootstrapServers=" + bootstrapServers + ", topicPrefix=" + topicPrefix + ", consumerGroup="
                 + consumerGroup + ", kafkaProperties=" + kafkaProperties.stringPropertyNames() + ", kafkaSecretProperties="
-                + kafkaSecretProperties.stringPropertyNames() + ", upstreamName=" + upstreamName + "]";
+                + kafkaSecretProperties.stringPropertyNames() + ", upstreamName=" + upstreamName + ", gapTimeout=" + gapTimeout
+                + ", accessCriticalAttributes=" + accessCriticalAttributes + ", gapSignInPolicy=" + gapSignInPolicy + "]";
     }
 }

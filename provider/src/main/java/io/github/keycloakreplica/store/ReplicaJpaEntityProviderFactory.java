@@ -16,9 +16,11 @@ public final class ReplicaJpaEntityProviderFactory implements JpaEntityProviderF
     static final List<Class<?>> ENTITIES = List.of(
             ReplicaSubjectEntity.class,
             ReplicaVersionEntity.class,
+            ReplicaGapEntity.class,
+            ReplicaEventLogEntity.class,
+            ReplicaUnresolvedEntity.class,
             ReplicaPositionEntity.class,
-            ReplicaDeadLetterEntity.class,
-            ReplicaParkedEventEntity.class);
+            ReplicaDeadLetterEntity.class);
 
     @Override
     public JpaEntityProvider create(KeycloakSession session) {

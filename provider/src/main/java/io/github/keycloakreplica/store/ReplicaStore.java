@@ -9,6 +9,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -30,62 +33,157 @@ public final class ReplicaStore {
         return new ReplicaStore(session.getProvider(JpaConnectionProvider.class).getEntityManager());
     }
 
-    // subjects and versions
+    public Ledgers ledgers() {
+        return new Ledgers(em);
+    }
 
-    public Map<String, StoredSubject> subjects(String componentId, Collection<String> subjects) {
-        Map<String, StoredSubject> found = new HashMap<>();
+    public Optional<SubjectRecord> subject(String componentId, String subject) {
+        Map<String, SubjectRecord> found = new Ledgers(em).load(componentId, List.of(subject), s -> null);
+        SubjectRecord record = found.get(subject);
+        return record == null || record.row() == null ? Optional.empty() : Optional.of(record);
+    }
+
+    /** The subject row of a replicated user, if the component has one. */
+    public Optional<ReplicaSubjectEntity> subjectOfUser(String componentId, String userId) {
+        return em.createNamedQuery("replicaSubjectByUser", ReplicaSubjectEntity.class)
+                .setParameter("componentId", componentId)
+                .setParameter("userId", userId)
+                .getResultStream()
+                .findFirst();
+    }
+
+    /** Names of the attributes of a subject that have facts waiting in the gap buffer. */
+    public List<String> attributesWithGaps(String subjectRowId) {
+        return em.createNamedQuery("replicaGapAttributeNames", String.class)
+                .setParameter("subjectId", subjectRowId)
+                .getResultList();
+    }
+
+    /** Subjects whose oldest open gap was opened at or before the cutoff, oldest first. */
+    public List<String> subjectsWithGapsSince(String componentId, long cutoff, int max) {
+        return em.createNamedQuery("replicaSubjectsWithGapsSince", String.class)
+                .setParameter("componentId", componentId)
+                .setParameter("cutoff", cutoff)
+                .setMaxResults(max)
+                .getResultList();
+    }
+
+    /**
+     * Records that a repair of these subjects was attempted now, so that a gap the snapshot could not
+     * close (or a subject with no snapshot) is tried again only after another gap timeout.
+     */
+    public void markRepairAttempt(String componentId, Collection<String> subjects, long now) {
         List<String> all = new ArrayList<>(subjects);
         for (int i = 0; i < all.size(); i += IN_CHUNK) {
-            List<ReplicaSubjectEntity> rows = em.createNamedQuery("replicaSubjectsBySubject", ReplicaSubjectEntity.class)
+            em.createNamedQuery("markReplicaRepairAttempt")
+                    .setParameter("now", now)
                     .setParameter("componentId", componentId)
                     .setParameter("subjects", all.subList(i, Math.min(all.size(), i + IN_CHUNK)))
-                    .getResultList();
-            Map<String, StoredSubject> byId = new HashMap<>();
-            rows.forEach(row -> {
-                StoredSubject subject = new StoredSubject(row);
-                found.put(row.getSubject(), subject);
-                byId.put(row.getId(), subject);
-            });
-            if (!byId.isEmpty()) {
-                em.createNamedQuery("replicaVersionsBySubjectIds", ReplicaVersionEntity.class)
-                        .setParameter("subjectIds", byId.keySet())
-                        .getResultList()
-                        .forEach(v -> byId.get(v.getSubjectId()).add(v));
-            }
+                    .executeUpdate();
         }
-        return found;
     }
 
-    public StoredSubject createSubject(String componentId, String realmId, String subject, String userId, long now) {
-        ReplicaSubjectEntity entity = new ReplicaSubjectEntity();
-        entity.setId(UUID.randomUUID().toString());
-        entity.setComponentId(componentId);
-        entity.setRealmId(realmId);
-        entity.setSubject(subject);
-        entity.setUserId(userId);
-        entity.setUpdatedAt(now);
-        em.persist(entity);
-        return new StoredSubject(entity);
+    /** How many subjects have an open gap, and since when the oldest one is open (null when none). */
+    public long[] gapSummary(String componentId) {
+        Object[] row = em.createNamedQuery("replicaGapSummary", Object[].class)
+                .setParameter("componentId", componentId)
+                .getSingleResult();
+        long count = row[0] == null ? 0 : ((Number) row[0]).longValue();
+        return row[1] == null ? new long[]{count} : new long[]{count, ((Number) row[1]).longValue()};
     }
 
-    public void setVersion(StoredSubject subject, ReplicaVersionEntity.Kind kind, String name, long version,
-                           String eventId, String source, long now) {
-        ReplicaVersionEntity row = subject.version(kind, name);
-        if (row == null) {
-            row = new ReplicaVersionEntity();
+    // event log
+
+    public Set<String> seenEventIds(Collection<String> subjectIds, Collection<String> eventIds) {
+        Set<String> seen = new HashSet<>();
+        if (subjectIds.isEmpty() || eventIds.isEmpty()) {
+            return seen;
+        }
+        List<String> ids = new ArrayList<>(eventIds);
+        for (int i = 0; i < ids.size(); i += IN_CHUNK) {
+            seen.addAll(em.createNamedQuery("replicaEventIdsSeen", String.class)
+                    .setParameter("subjectIds", subjectIds)
+                    .setParameter("eventIds", ids.subList(i, Math.min(ids.size(), i + IN_CHUNK)))
+                    .getResultList());
+        }
+        return seen;
+    }
+
+    public void log(ReplicaSubjectEntity subject, String eventId, String eventType, String versions, String outcome, String detail,
+                    String origin, long now, int sequence) {
+        ReplicaEventLogEntity row = new ReplicaEventLogEntity();
+        row.setId(UUID.randomUUID().toString());
+        row.setSubjectId(subject.getId());
+        row.setEventId(truncate(eventId, 255));
+        row.setEventType(truncate(eventType, 255));
+        row.setVersions(truncate(versions, 2048));
+        row.setOutcome(outcome);
+        row.setDetail(truncate(detail, 2048));
+        row.setOrigin(truncate(origin, 255));
+        row.setLoggedAt(now);
+        row.setSequence(sequence);
+        em.persist(row);
+        subject.setLogSize(subject.getLogSize() + 1);
+    }
+
+    /** Keeps a subject's log at most {@code keep} long, deleting the oldest lines once it grew a quarter past. */
+    public void pruneLog(ReplicaSubjectEntity subject, int keep) {
+        int excess = subject.getLogSize() - keep;
+        if (excess <= keep / 4) {
+            return;
+        }
+        List<String> oldest = em.createNamedQuery("replicaEventLogOldest", String.class)
+                .setParameter("subjectId", subject.getId())
+                .setMaxResults(excess)
+                .getResultList();
+        if (!oldest.isEmpty()) {
+            em.createNamedQuery("deleteReplicaEventLogByIds").setParameter("ids", oldest).executeUpdate();
+        }
+        subject.setLogSize(subject.getLogSize() - oldest.size());
+    }
+
+    public List<ReplicaEventLogEntity> eventLog(String subjectId, int max) {
+        return em.createNamedQuery("replicaEventLogBySubject", ReplicaEventLogEntity.class)
+                .setParameter("subjectId", subjectId)
+                .setMaxResults(max)
+                .getResultList();
+    }
+
+    // unresolved entitlements
+
+    /** Replaces what one entitlement attribute of a subject could not resolve. */
+    public void setUnresolved(ReplicaSubjectEntity subject, String attribute, Collection<String> entitlements, long now) {
+        em.createNamedQuery("deleteReplicaUnresolvedBySubjectAndAttribute")
+                .setParameter("subjectId", subject.getId())
+                .setParameter("attribute", attribute)
+                .executeUpdate();
+        for (String entitlement : entitlements) {
+            ReplicaUnresolvedEntity row = new ReplicaUnresolvedEntity();
             row.setId(UUID.randomUUID().toString());
-            row.setSubjectId(subject.entity().getId());
-            row.setKind(kind);
-            row.setName(name);
+            row.setSubjectId(subject.getId());
+            row.setComponentId(subject.getComponentId());
+            row.setRealmId(subject.getRealmId());
+            row.setAttribute(attribute);
+            row.setEntitlement(truncate(entitlement, 1024));
+            row.setSince(now);
             em.persist(row);
-            subject.add(row);
         }
-        row.setVersion(version);
-        row.setEventId(eventId);
-        row.setSource(source);
-        row.setUpdatedAt(now);
-        subject.entity().setSource(source);
-        subject.entity().setUpdatedAt(now);
+    }
+
+    public List<ReplicaUnresolvedEntity> unresolved(String subjectId) {
+        return em.createNamedQuery("replicaUnresolvedBySubject", ReplicaUnresolvedEntity.class)
+                .setParameter("subjectId", subjectId)
+                .getResultList();
+    }
+
+    public List<String> subjectIdsWithUnresolved(String componentId) {
+        return em.createNamedQuery("replicaUnresolvedSubjects", String.class)
+                .setParameter("componentId", componentId)
+                .getResultList();
+    }
+
+    public ReplicaSubjectEntity subjectRow(String subjectRowId) {
+        return em.find(ReplicaSubjectEntity.class, subjectRowId);
     }
 
     // consumer positions
@@ -153,48 +251,20 @@ public final class ReplicaStore {
                 .getSingleResult();
     }
 
-    // parked events
-
-    public void park(String componentId, String realmId, String subject, RecordOrigin origin, String eventId,
-                     String payload, long now) {
-        ReplicaParkedEventEntity row = new ReplicaParkedEventEntity();
-        row.setId(UUID.randomUUID().toString());
-        row.setComponentId(componentId);
-        row.setRealmId(realmId);
-        row.setSubject(subject);
-        row.setOrigin(origin);
-        row.setEventId(eventId);
-        row.setPayload(payload);
-        row.setParkedAt(now);
-        em.persist(row);
-    }
-
-    public List<ReplicaParkedEventEntity> parked(String componentId, String subject) {
-        return em.createNamedQuery("replicaParkedEventsBySubject", ReplicaParkedEventEntity.class)
-                .setParameter("componentId", componentId)
-                .setParameter("subject", subject)
-                .getResultList();
-    }
-
-    public void unpark(String componentId, String subject) {
-        em.createNamedQuery("deleteReplicaParkedEventsBySubject")
-                .setParameter("componentId", componentId)
-                .setParameter("subject", subject)
-                .executeUpdate();
-    }
-
     // clean-up when a component or a realm goes away
 
     public void forgetComponent(String componentId) {
-        for (String query : List.of("deleteReplicaVersionsByComponent", "deleteReplicaSubjectsByComponent",
-                "deleteReplicaPositionsByComponent", "deleteReplicaDeadLettersByComponent", "deleteReplicaParkedEventsByComponent")) {
+        for (String query : List.of("deleteReplicaUnresolvedByComponent", "deleteReplicaVersionsByComponent",
+                "deleteReplicaGapsByComponent", "deleteReplicaEventLogByComponent", "deleteReplicaSubjectsByComponent",
+                "deleteReplicaPositionsByComponent", "deleteReplicaDeadLettersByComponent")) {
             em.createNamedQuery(query).setParameter("componentId", componentId).executeUpdate();
         }
     }
 
     public void forgetRealm(String realmId) {
-        for (String query : List.of("deleteReplicaVersionsByRealm", "deleteReplicaSubjectsByRealm",
-                "deleteReplicaPositionsByRealm", "deleteReplicaDeadLettersByRealm", "deleteReplicaParkedEventsByRealm")) {
+        for (String query : List.of("deleteReplicaUnresolvedByRealm", "deleteReplicaVersionsByRealm", "deleteReplicaGapsByRealm",
+                "deleteReplicaEventLogByRealm", "deleteReplicaSubjectsByRealm", "deleteReplicaPositionsByRealm",
+                "deleteReplicaDeadLettersByRealm")) {
             em.createNamedQuery(query).setParameter("realmId", realmId).executeUpdate();
         }
     }

@@ -8,14 +8,26 @@ import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 
 /**
- * One upstream subject as a replica component knows it: which Keycloak user it is, and whether it was
- * deleted upstream (its attribute versions then stay behind as the tombstone).
+ * One upstream subject as a replica component knows it: which Keycloak user it is, whether it is one
+ * now (its username is present; after a deletion its versions stay behind as the tombstone), since
+ * when a gap has been open, and how many entries its event log holds. The row is locked while a batch
+ * applies to the subject, so nodes of one site sharing the database never apply to it at once.
  */
 @Entity
 @Table(name = "REPLICA_SUBJECT")
 @NamedQueries({
         @NamedQuery(name = "replicaSubjectsBySubject",
                 query = "select s from ReplicaSubjectEntity s where s.componentId = :componentId and s.subject in :subjects"),
+        @NamedQuery(name = "replicaSubjectByUser",
+                query = "select s from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
+        @NamedQuery(name = "replicaSubjectsWithGapsSince",
+                query = "select s.subject from ReplicaSubjectEntity s where s.componentId = :componentId and s.gapSince <= :cutoff "
+                        + "and (s.lastRepair is null or s.lastRepair <= :cutoff) order by s.gapSince"),
+        @NamedQuery(name = "markReplicaRepairAttempt",
+                query = "update ReplicaSubjectEntity s set s.lastRepair = :now where s.componentId = :componentId and s.subject in :subjects"),
+        @NamedQuery(name = "replicaGapSummary",
+                query = "select count(s), min(s.gapSince) from ReplicaSubjectEntity s where s.componentId = :componentId "
+                        + "and s.gapSince is not null"),
         @NamedQuery(name = "deleteReplicaSubjectsByComponent",
                 query = "delete from ReplicaSubjectEntity s where s.componentId = :componentId"),
         @NamedQuery(name = "deleteReplicaSubjectsByRealm",
@@ -39,8 +51,20 @@ public class ReplicaSubjectEntity {
     @Column(name = "USER_ID", length = 36, nullable = false)
     private String userId;
 
-    @Column(name = "DELETED", nullable = false)
-    private boolean deleted;
+    @Column(name = "LIVE", nullable = false)
+    private boolean live;
+
+    @Column(name = "GAP_SINCE")
+    private Long gapSince;
+
+    @Column(name = "LAST_REPAIR")
+    private Long lastRepair;
+
+    @Column(name = "CRITICAL_GAP", nullable = false)
+    private boolean criticalGap;
+
+    @Column(name = "LOG_SIZE", nullable = false)
+    private int logSize;
 
     @Column(name = "SOURCE")
     private String source;
@@ -88,12 +112,44 @@ public class ReplicaSubjectEntity {
         this.userId = userId;
     }
 
-    public boolean isDeleted() {
-        return deleted;
+    public boolean isLive() {
+        return live;
     }
 
-    public void setDeleted(boolean deleted) {
-        this.deleted = deleted;
+    public void setLive(boolean live) {
+        this.live = live;
+    }
+
+    public Long getGapSince() {
+        return gapSince;
+    }
+
+    public void setGapSince(Long gapSince) {
+        this.gapSince = gapSince;
+    }
+
+    public Long getLastRepair() {
+        return lastRepair;
+    }
+
+    public void setLastRepair(Long lastRepair) {
+        this.lastRepair = lastRepair;
+    }
+
+    public boolean isCriticalGap() {
+        return criticalGap;
+    }
+
+    public void setCriticalGap(boolean criticalGap) {
+        this.criticalGap = criticalGap;
+    }
+
+    public int getLogSize() {
+        return logSize;
+    }
+
+    public void setLogSize(int logSize) {
+        this.logSize = logSize;
     }
 
     public String getSource() {

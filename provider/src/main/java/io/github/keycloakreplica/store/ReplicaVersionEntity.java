@@ -9,7 +9,12 @@ import jakarta.persistence.NamedQueries;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 
-/** The stored version of one attribute, or of one credential id, of one subject, and where it came from. */
+/**
+ * The current fact of one attribute, or one credential id, of one subject: its version, its value (null
+ * when absent), and the event and authority it came from. A credential's value is Keycloak's stored
+ * format, secret included, kept so a subject re-created upstream gets its credentials back; it is never
+ * returned by the admin API.
+ */
 @Entity
 @Table(name = "REPLICA_VERSION")
 @NamedQueries({
@@ -45,6 +50,9 @@ public class ReplicaVersionEntity {
 
     @Column(name = "VERSION", nullable = false)
     private long version;
+
+    @Column(name = "FACT_VALUE")
+    private String value;
 
     @Column(name = "EVENT_ID")
     private String eventId;
@@ -93,6 +101,14 @@ public class ReplicaVersionEntity {
 
     public void setVersion(long version) {
         this.version = version;
+    }
+
+    public String getValue() {
+        return value;
+    }
+
+    public void setValue(String value) {
+        this.value = value;
     }
 
     public String getEventId() {

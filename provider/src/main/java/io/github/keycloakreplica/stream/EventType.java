@@ -9,7 +9,9 @@ public enum EventType {
     IDENTITY_UPSERTED("replica.identity.upserted"),
     IDENTITY_DELETED("replica.identity.deleted"),
     CREDENTIAL_UPSERTED("replica.credential.upserted"),
-    CREDENTIAL_REVOKED("replica.credential.revoked");
+    CREDENTIAL_REVOKED("replica.credential.revoked"),
+    IDENTITY_SNAPSHOT("replica.identity.snapshot"),
+    CREDENTIALS_SNAPSHOT("replica.credentials.snapshot");
 
     private final String value;
 
@@ -19,6 +21,11 @@ public enum EventType {
 
     public String value() {
         return value;
+    }
+
+    /** Full-state records of the compacted snapshot topics, as opposed to the deltas. */
+    public boolean isSnapshot() {
+        return this == IDENTITY_SNAPSHOT || this == CREDENTIALS_SNAPSHOT;
     }
 
     /** Classpath location of the schema that is authoritative for this type. */

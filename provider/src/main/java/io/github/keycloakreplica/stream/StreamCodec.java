@@ -57,6 +57,8 @@ public final class StreamCodec {
                 yield new CredentialRevocation(envelope, credential.get("id").asText(), credential.get("type").asText(),
                         credential.get("version").asLong());
             }
+            case IDENTITY_SNAPSHOT -> new IdentitySnapshot(envelope, attributes(data.get("attributes")));
+            case CREDENTIALS_SNAPSHOT -> credentialsSnapshot(envelope, data.get("credentials"));
         };
     }
 
@@ -84,19 +86,19 @@ public final class StreamCodec {
             ObjectNode attributes = data.putObject("attributes");
             deletion.versions().forEach((name, version) -> attributes.putObject(name).put("version", version));
         } else if (event instanceof CredentialUpsert upsert) {
-            ReplicatedCredential credential = upsert.credential();
-            ObjectNode node = data.putObject("credential");
-            node.put("id", credential.id());
-            node.put("type", credential.type());
-            node.put("version", credential.version());
-            node.put("credentialData", credential.credentialData());
-            node.put("secretData", credential.secretData());
-            if (credential.createdDate() != null) {
-                node.put("createdDate", credential.createdDate());
-            }
-            if (credential.userLabel() != null) {
-                node.put("userLabel", credential.userLabel());
-            }
+            write(data.putObject("credential"), upsert.credential());
+        } else if (event instanceof IdentitySnapshot snapshot) {
+            ObjectNode attributes = data.putObject("attributes");
+            snapshot.attributes().forEach((name, value) -> {
+                ObjectNode node = attributes.putObject(name);
+                node.set("value", value.value());
+                node.put("version", value.version());
+            });
+        } else if (event instanceof CredentialsSnapshot snapshot) {
+            com.fasterxml.jackson.databind.node.ArrayNode credentials = data.putArray("credentials");
+            snapshot.credentials().forEach(credential -> write(credentials.addObject(), credential));
+            snapshot.revoked().forEach((id, version) -> credentials.addObject()
+                    .put("id", id).put("version", version).put("revoked", true));
         } else if (event instanceof CredentialRevocation revocation) {
             ObjectNode node = data.putObject("credential");
             node.put("id", revocation.credentialId());
@@ -108,6 +110,33 @@ public final class StreamCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a " + envelope.type() + " event", e);
         }
+    }
+
+    private static void write(ObjectNode node, ReplicatedCredential credential) {
+        node.put("id", credential.id());
+        node.put("type", credential.type());
+        node.put("version", credential.version());
+        node.put("credentialData", credential.credentialData());
+        node.put("secretData", credential.secretData());
+        if (credential.createdDate() != null) {
+            node.put("createdDate", credential.createdDate());
+        }
+        if (credential.userLabel() != null) {
+            node.put("userLabel", credential.userLabel());
+        }
+    }
+
+    private CredentialsSnapshot credentialsSnapshot(Envelope envelope, JsonNode items) throws InvalidEventException {
+        java.util.List<ReplicatedCredential> present = new java.util.ArrayList<>();
+        Map<String, Long> revoked = new LinkedHashMap<>();
+        for (JsonNode item : items) {
+            if (item.path("revoked").asBoolean(false)) {
+                revoked.put(item.get("id").asText(), item.get("version").asLong());
+            } else {
+                present.add(credential(item));
+            }
+        }
+        return new CredentialsSnapshot(envelope, present, revoked);
     }
 
     private JsonNode parse(byte[] payload, String what) throws InvalidEventException {

@@ -1,16 +1,14 @@
 package io.github.keycloakreplica.sync;
 
-import io.github.keycloakreplica.protocol.ApplyPlanner;
+import io.github.keycloakreplica.protocol.Fact;
+import io.github.keycloakreplica.protocol.Ledger;
 import io.github.keycloakreplica.protocol.Outcome;
+import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.SubjectIds;
-import io.github.keycloakreplica.protocol.SubjectState;
+import io.github.keycloakreplica.store.Ledgers;
 import io.github.keycloakreplica.store.PartitionPosition;
-import io.github.keycloakreplica.store.RecordOrigin;
-import io.github.keycloakreplica.store.ReplicaParkedEventEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
-import io.github.keycloakreplica.store.ReplicaVersionEntity;
-import io.github.keycloakreplica.store.StoredSubject;
-import io.github.keycloakreplica.stream.CredentialRevocation;
+import io.github.keycloakreplica.store.SubjectRecord;
 import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.IdentityDeletion;
 import io.github.keycloakreplica.stream.IdentityUpsert;
@@ -19,44 +17,47 @@ import io.github.keycloakreplica.stream.SecretRedaction;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
-import io.github.keycloakreplica.stream.VersionedValue;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * The apply engine for one replica component: takes a batch of records from the delta topics and, in
- * the caller's one database transaction, applies them to Keycloak's users, records their versions,
- * dead-letters what cannot apply and stores the consumer position the batch reached.
+ * the caller's one database transaction, applies their facts to the subjects' ledgers (the stream
+ * contract's version table), carries the resulting changes into Keycloak's users, logs each event
+ * with its outcome, dead-letters what cannot apply and stores the consumer position the batch reached.
  */
 public final class StreamApplier {
 
     private static final Logger log = Logger.getLogger(StreamApplier.class);
 
-    /** Where a subject that is not a usable Keycloak id is kept on the user it maps to. */
-    public static final String SUBJECT_ATTRIBUTE = "replicaSubject";
+    /** How many lines of its event log a subject keeps. */
+    static final int EVENT_LOG_LENGTH = 100;
 
     private final String componentId;
     private final String realmId;
     private final Topics topics;
     private final StreamCodec codec;
+    private final Set<String> criticalAttributes;
+    private final ReplicaMetrics metrics;
 
-    public StreamApplier(String componentId, String realmId, Topics topics, StreamCodec codec) {
+    public StreamApplier(String componentId, String realmId, Topics topics, StreamCodec codec, Set<String> criticalAttributes,
+                         ReplicaMetrics metrics) {
         this.componentId = componentId;
         this.realmId = realmId;
         this.topics = topics;
         this.codec = codec;
+        this.criticalAttributes = Set.copyOf(criticalAttributes);
+        this.metrics = metrics;
     }
 
     /** What one batch did, for counters and logs. */
@@ -69,32 +70,27 @@ public final class StreamApplier {
 
     /** Applies the records in order. Runs inside the caller's transaction; throws if the batch must roll back. */
     public BatchResult apply(KeycloakSession session, List<InboundRecord> records) {
-        ApplySession.mark(session);
-        RealmModel realm = session.realms().getRealm(realmId);
-        if (realm == null) {
-            throw new IllegalStateException("realm " + realmId + " of replica component " + componentId + " no longer exists");
-        }
-        session.getContext().setRealm(realm);
-        Batch batch = new Batch(session, realm, ReplicaStore.of(session));
-
+        Batch batch = new Batch(session);
         Map<InboundRecord, StreamEvent> decoded = new LinkedHashMap<>();
         for (InboundRecord record : records) {
             StreamEvent event;
             try {
                 event = codec.decode(record.value());
             } catch (InvalidEventException e) {
-                batch.reject(record, null, "Record " + e.getMessage());
+                batch.reject(record, null, null, "Record " + e.getMessage());
                 continue;
             }
             String misplaced = misplacement(record, event);
             if (misplaced != null) {
-                batch.reject(record, event, "Record " + misplaced);
+                batch.reject(record, event, null, "Record " + misplaced);
             } else {
                 decoded.put(record, event);
             }
         }
-        batch.loadSubjects(decoded.values().stream().map(StreamEvent::subject).collect(Collectors.toSet()));
+        batch.load(decoded.values().stream().map(StreamEvent::subject).collect(Collectors.toSet()),
+                decoded.values().stream().map(e -> e.envelope().id()).toList());
         decoded.forEach(batch::apply);
+        batch.finish();
 
         Map<String, PartitionPosition> positions = new LinkedHashMap<>();
         records.forEach(r -> positions.put(r.topic() + "#" + r.partition(), new PartitionPosition(r.topic(), r.partition(), r.offset() + 1)));
@@ -102,24 +98,93 @@ public final class StreamApplier {
         return new BatchResult(batch.outcomes, List.copyOf(positions.values()));
     }
 
-    /** Dead-letters one record on its own, for when applying it failed in a way no check foresaw. */
+    /** Stores consumer positions on their own (after a bootstrap, before any delta was read). */
+    public void savePositions(KeycloakSession session, List<PartitionPosition> positions) {
+        ReplicaStore.of(session).savePositions(componentId, realmId, positions, System.currentTimeMillis());
+    }
+
+    /** Dead-letters one delta record on its own, for when applying it failed in a way no check foresaw. */
     public void deadLetter(KeycloakSession session, InboundRecord record, String reason) {
-        RealmModel realm = session.realms().getRealm(realmId);
-        session.getContext().setRealm(realm);
-        Batch batch = new Batch(session, realm, ReplicaStore.of(session));
+        deadLetter(session, record, reason, true);
+    }
+
+    /** Dead-letters an invalid snapshot record; snapshot topics have no stored position. */
+    public void deadLetterSnapshot(KeycloakSession session, InboundRecord record, String reason) {
+        deadLetter(session, record, reason, false);
+    }
+
+    private void deadLetter(KeycloakSession session, InboundRecord record, String reason, boolean advance) {
+        Batch batch = new Batch(session);
         StreamEvent event = null;
         try {
             event = codec.decode(record.value());
         } catch (InvalidEventException e) {
             // The reason given is the one worth keeping.
         }
-        batch.reject(record, event, reason);
-        batch.store.savePositions(componentId, realmId,
-                List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), batch.now);
+        batch.reject(record, event, null, reason);
+        if (advance) {
+            batch.store.savePositions(componentId, realmId,
+                    List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), batch.now);
+        }
+    }
+
+    /**
+     * Fast-forwards subjects to their snapshot records (read from the compacted topics, newest last),
+     * in the caller's transaction: for a replica's bootstrap and for gaps past their timeout.
+     *
+     * @param reason why: written to each repaired subject's event log
+     */
+    public BatchResult repair(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject, String reason) {
+        Batch batch = new Batch(session);
+        batch.load(snapshotsBySubject.keySet(), List.of());
+        snapshotsBySubject.forEach((subject, snapshots) -> batch.repair(subject, snapshots, reason));
+        batch.finish();
+        batch.store.markRepairAttempt(componentId, snapshotsBySubject.keySet(), batch.now);
+        return new BatchResult(batch.outcomes, List.of());
+    }
+
+    /**
+     * Grants what was unresolved and exists by now: re-applies the entitlement attributes (realm roles,
+     * client roles, groups) of every subject with unresolved entitlements, in the caller's transaction.
+     *
+     * @return how many subjects had everything resolved
+     */
+    public int resolveEntitlements(KeycloakSession session) {
+        Batch batch = new Batch(session);
+        List<String> subjectRowIds = batch.store.subjectIdsWithUnresolved(componentId);
+        if (subjectRowIds.isEmpty()) {
+            return 0;
+        }
+        List<String> names = subjectRowIds.stream().map(batch.store::subjectRow).filter(java.util.Objects::nonNull)
+                .map(row -> row.getSubject()).toList();
+        batch.load(names, List.of());
+        int resolved = 0;
+        for (SubjectRecord subject : batch.subjects.values()) {
+            if (!subject.ledger().live()) {
+                batch.unresolved.put(subject.subject(), new LinkedHashMap<>());
+                continue;
+            }
+            List<io.github.keycloakreplica.protocol.UserChange> changes = subject.ledger().current(Fact.Kind.ATTRIBUTE).values().stream()
+                    .filter(f -> io.github.keycloakreplica.protocol.AttributeName.of(f.name()).isEntitlement())
+                    .map(f -> (io.github.keycloakreplica.protocol.UserChange) new io.github.keycloakreplica.protocol.UserChange.SetAttribute(f))
+                    .toList();
+            Map<String, List<String>> missing = batch.writer.apply(subject.subject(), subject.userId(), changes);
+            batch.unresolved.put(subject.subject(), missing);
+            if (missing.values().stream().allMatch(List::isEmpty)) {
+                resolved++;
+                log.infof("replica %s: every entitlement of subject %s is granted now", componentId, subject.subject());
+            }
+        }
+        batch.finish();
+        return resolved;
     }
 
     /** Why an otherwise valid event cannot be trusted where it was found, or null when it can. */
     private String misplacement(InboundRecord record, StreamEvent event) {
+        if (event.envelope().type().isSnapshot()) {
+            return "is a " + event.envelope().type() + " record on delta topic " + record.topic() + "; snapshots belong on "
+                    + topics.identitySnapshot() + " and " + topics.credentialsSnapshot();
+        }
         boolean identity = event instanceof IdentityUpsert || event instanceof IdentityDeletion;
         String expectedTopic = identity ? topics.identity() : topics.credentials();
         if (!expectedTopic.equals(record.topic())) {
@@ -132,194 +197,182 @@ public final class StreamApplier {
         return null;
     }
 
+    /** One line for a subject's event log, written once the subject's row exists. */
+    private record LogLine(String eventId, String type, String versions, Outcome outcome, String detail, String origin) {
+    }
+
     /** The state of one batch: its clock, its subjects, and what became of each event. */
     private final class Batch {
 
         final KeycloakSession session;
-        final RealmModel realm;
         final ReplicaStore store;
+        final Ledgers ledgers;
         final UserWriter writer;
         final long now = System.currentTimeMillis();
-        final Map<String, StoredSubject> subjects = new LinkedHashMap<>();
         final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
+        final Map<String, List<LogLine>> logLines = new LinkedHashMap<>();
+        final Map<String, Map<String, List<String>>> unresolved = new LinkedHashMap<>();
+        Map<String, SubjectRecord> subjects = Map.of();
+        Set<String> seen = Set.of();
 
-        Batch(KeycloakSession session, RealmModel realm, ReplicaStore store) {
+        Batch(KeycloakSession session) {
+            ApplySession.mark(session);
+            RealmModel realm = session.realms().getRealm(realmId);
+            if (realm == null) {
+                throw new IllegalStateException("realm " + realmId + " of replica component " + componentId + " no longer exists");
+            }
+            session.getContext().setRealm(realm);
             this.session = session;
-            this.realm = realm;
-            this.store = store;
+            this.store = ReplicaStore.of(session);
+            this.ledgers = store.ledgers();
             this.writer = new UserWriter(session, realm, componentId);
         }
 
-        void loadSubjects(Set<String> names) {
-            subjects.putAll(store.subjects(componentId, names));
-        }
-
-        SubjectState state(String subject) {
-            StoredSubject stored = subjects.get(subject);
-            return stored == null ? SubjectState.UNKNOWN : stored.state();
+        void load(Collection<String> names, Collection<String> eventIds) {
+            subjects = ledgers.load(componentId, names, SubjectIds::userId);
+            List<String> rowIds = subjects.values().stream().filter(r -> r.row() != null).map(r -> r.row().getId()).toList();
+            seen = new java.util.HashSet<>(store.seenEventIds(rowIds, eventIds));
         }
 
         void apply(InboundRecord record, StreamEvent event) {
-            try {
-                Outcome outcome;
-                if (event instanceof IdentityUpsert upsert) {
-                    outcome = upsert(record, upsert);
-                } else if (event instanceof IdentityDeletion deletion) {
-                    outcome = delete(deletion);
-                } else if (event instanceof CredentialUpsert upsert) {
-                    outcome = credential(record, upsert, ApplyPlanner.planCredential(state(upsert.subject()), upsert));
-                } else {
-                    CredentialRevocation revocation = (CredentialRevocation) event;
-                    outcome = credential(record, revocation, ApplyPlanner.planCredential(state(revocation.subject()), revocation));
-                }
-                count(outcome);
-            } catch (EventRejectedException e) {
-                reject(record, event, "Event cannot apply here: " + e.getMessage());
-            }
-        }
-
-        Outcome upsert(InboundRecord record, IdentityUpsert event) {
-            String subject = event.subject();
-            ApplyPlanner.IdentityPlan plan = ApplyPlanner.planUpsert(state(subject), event);
-            if (plan.outcome() == Outcome.REJECTED) {
-                throw new EventRejectedException(plan.reason());
-            }
-            if (plan.outcome() == Outcome.STALE) {
-                log.debugf("stale %s for subject %s (%s): %s", event.envelope().type(), subject, record, plan.reason());
-                return Outcome.STALE;
-            }
-            StoredSubject stored = subjects.get(subject);
-            String userId = stored == null ? SubjectIds.userId(subject) : stored.userId();
-            VersionedValue newUsername = plan.changes().get("username");
-            if (newUsername != null) {
-                writer.checkUsernameFree(newUsername.asText().toLowerCase(), userId);
-            }
-            UserModel user = writer.find(userId);
-            if (user == null) {
-                if (newUsername == null) {
-                    throw new EventRejectedException("the Keycloak user of subject " + subject
-                            + " is missing at this replica and the event carries no username to re-create it with");
-                }
-                user = writer.create(userId, newUsername.asText().toLowerCase());
-                if (!userId.equals(subject)) {
-                    user.setSingleAttribute(SUBJECT_ATTRIBUTE, subject);
-                }
-            } else if (!Objects.equals(user.getFederationLink(), componentId)) {
-                throw new EventRejectedException("user id " + userId + " belongs to a user that is not replicated by this component");
-            }
-            String username = user.getUsername();
-            writer.applyAttributes(user, plan.changes(), entitlement ->
-                    log.warnf("subject %s (user %s) names %s, which does not exist in realm %s; the rest of the event is applied",
-                            subject, username, entitlement, realm.getName()));
-
-            if (stored == null) {
-                stored = store.createSubject(componentId, realmId, subject, userId, now);
-                subjects.put(subject, stored);
-            }
-            stored.entity().setDeleted(false);
-            for (Map.Entry<String, VersionedValue> change : plan.changes().entrySet()) {
-                store.setVersion(stored, ReplicaVersionEntity.Kind.ATTRIBUTE, change.getKey(), change.getValue().version(),
-                        event.envelope().id(), event.envelope().source(), now);
-            }
-            if (!plan.staleAttributes().isEmpty()) {
-                log.debugf("subject %s: attributes %s of event %s were not newer than stored", subject, plan.staleAttributes(),
-                        event.envelope().id());
-            }
-            drainParked(subject);
-            return Outcome.APPLIED;
-        }
-
-        Outcome delete(IdentityDeletion event) {
-            String subject = event.subject();
-            ApplyPlanner.DeletionPlan plan = ApplyPlanner.planDeletion(state(subject), event);
-            if (plan.outcome() == Outcome.STALE) {
-                return Outcome.STALE;
-            }
-            StoredSubject stored = subjects.get(subject);
-            if (stored == null) {
-                stored = store.createSubject(componentId, realmId, subject, SubjectIds.userId(subject), now);
-                subjects.put(subject, stored);
-            }
-            if (plan.removesUser()) {
-                UserModel user = writer.find(stored.userId());
-                if (user != null) {
-                    writer.delete(user);
-                }
-            }
-            stored.entity().setDeleted(true);
-            for (Map.Entry<String, Long> version : plan.tombstone().entrySet()) {
-                store.setVersion(stored, ReplicaVersionEntity.Kind.ATTRIBUTE, version.getKey(), version.getValue(),
-                        event.envelope().id(), event.envelope().source(), now);
-            }
-            store.unpark(componentId, subject);
-            return Outcome.APPLIED;
-        }
-
-        Outcome credential(InboundRecord record, StreamEvent event, ApplyPlanner.CredentialPlan plan) {
-            String subject = event.subject();
-            if (plan.outcome() == Outcome.PARKED) {
-                store.park(componentId, realmId, subject, record.origin(), event.envelope().id(),
-                        new String(record.value(), StandardCharsets.UTF_8), now);
-                log.debugf("parked %s for subject %s (%s): %s", event.envelope().type(), subject, record, plan.reason());
-                return Outcome.PARKED;
-            }
-            if (plan.outcome() == Outcome.STALE) {
-                log.debugf("stale %s for subject %s (%s): %s", event.envelope().type(), subject, record, plan.reason());
-                return Outcome.STALE;
-            }
-            StoredSubject stored = subjects.get(subject);
-            UserModel user = writer.find(stored.userId());
-            if (user == null) {
-                throw new EventRejectedException("the Keycloak user of subject " + subject + " is missing at this replica");
-            }
-            String credentialId;
-            long version;
-            if (event instanceof CredentialUpsert upsert) {
-                credentialId = upsert.credential().id();
-                version = upsert.credential().version();
-                writer.upsertCredential(user, upsert.credential(), SubjectIds.credentialId(credentialId));
-            } else {
-                CredentialRevocation revocation = (CredentialRevocation) event;
-                credentialId = revocation.credentialId();
-                version = revocation.version();
-                writer.revokeCredential(user, SubjectIds.credentialId(credentialId));
-            }
-            store.setVersion(stored, ReplicaVersionEntity.Kind.CREDENTIAL, credentialId, version, event.envelope().id(),
-                    event.envelope().source(), now);
-            return Outcome.APPLIED;
-        }
-
-        /** Credentials that arrived before their subject apply now, in the order they arrived. */
-        void drainParked(String subject) {
-            List<ReplicaParkedEventEntity> parked = new ArrayList<>(store.parked(componentId, subject));
-            if (parked.isEmpty()) {
+            SubjectRecord subject = subjects.get(event.subject());
+            String eventId = event.envelope().id();
+            if (!seen.add(eventId)) {
+                line(subject, event, Outcome.DUPLICATE, "event id seen before", record);
+                count(Outcome.DUPLICATE);
                 return;
             }
-            store.unpark(componentId, subject);
-            for (ReplicaParkedEventEntity row : parked) {
-                RecordOrigin origin = row.getOrigin();
-                InboundRecord record = new InboundRecord(origin.getTopic(), origin.getPartition(), origin.getOffset(), subject,
-                        row.getPayload().getBytes(StandardCharsets.UTF_8));
-                try {
-                    apply(record, codec.decode(record.value()));
-                } catch (InvalidEventException e) {
-                    reject(record, null, "Parked record " + e.getMessage());
+            Ledger before = subject.ledger().copy();
+            SubjectApply.Result result;
+            try {
+                if (event instanceof CredentialUpsert upsert) {
+                    writer.checkCredential(upsert.credential());
                 }
+                result = SubjectApply.apply(subject.ledger(), event);
+                writer.check(subject.userId(), result.changes());
+            } catch (EventRejectedException e) {
+                subject.restore(before);
+                reject(record, event, subject, "Event cannot apply here: " + e.getMessage());
+                return;
+            }
+            Map<String, List<String>> missing = writer.apply(subject.subject(), subject.userId(), result.changes());
+            missing.forEach((attribute, entitlements) -> {
+                unresolved.computeIfAbsent(subject.subject(), s -> new LinkedHashMap<>()).put(attribute, entitlements);
+                entitlements.forEach(e -> log.warnf("replica %s: subject %s names %s, which this realm does not have; recorded as unresolved, "
+                        + "the rest of the event applies", componentId, subject.subject(), e));
+            });
+            line(subject, event, result.outcome(), detail(eventId, result), record);
+            count(result.outcome());
+            if (!result.stale().isEmpty()) {
+                log.infof("replica %s: stale %s for subject %s from %s: %s at or below the stored versions", componentId,
+                        event.envelope().type(), subject.subject(), event.envelope().source(), versions(event, result.stale()));
+            }
+            if (!result.buffered().isEmpty()) {
+                log.infof("replica %s: gap for subject %s: %s from %s wait for earlier versions", componentId, subject.subject(),
+                        versions(event, result.buffered()), event.envelope().source());
             }
         }
 
-        void reject(InboundRecord record, StreamEvent event, String reason) {
+        void repair(String name, List<StreamEvent> snapshots, String reason) {
+            SubjectRecord subject = subjects.get(name);
+            if (snapshots.isEmpty()) {
+                logLines.computeIfAbsent(name, s -> new ArrayList<>()).add(new LogLine(null, "repair", null, Outcome.BUFFERED,
+                        reason + ": no snapshot record found; the gap stays open", null));
+                return;
+            }
+            List<Fact> facts = new ArrayList<>();
+            snapshots.forEach(snapshot -> facts.addAll(SubjectApply.facts(snapshot)));
+            Ledger before = subject.ledger().copy();
+            SubjectApply.Result result = SubjectApply.repair(subject.ledger(), facts);
+            try {
+                writer.check(subject.userId(), result.changes());
+            } catch (EventRejectedException e) {
+                subject.restore(before);
+                log.warnf("replica %s: cannot repair subject %s from its snapshot: %s", componentId, name, e.getMessage());
+                logLines.computeIfAbsent(name, s -> new ArrayList<>()).add(new LogLine(null, "repair", null, Outcome.REJECTED,
+                        "repair refused: " + e.getMessage(), null));
+                return;
+            }
+            writer.apply(name, subject.userId(), result.changes())
+                    .forEach((attribute, entitlements) -> unresolved.computeIfAbsent(name, s -> new LinkedHashMap<>()).put(attribute, entitlements));
+            String applied = result.applied().stream().map(f -> f.name() + " v" + f.version()).collect(Collectors.joining(", "));
+            logLines.computeIfAbsent(name, s -> new ArrayList<>()).add(new LogLine(
+                    snapshots.get(snapshots.size() - 1).envelope().id(), "repair", applied, Outcome.REPAIRED, reason, null));
+            count(Outcome.REPAIRED);
+            log.infof("replica %s: repaired subject %s from its snapshot (%s): %s", componentId, name, reason,
+                    applied.isEmpty() ? "nothing newer" : applied);
+        }
+
+        void finish() {
+            for (SubjectRecord subject : subjects.values()) {
+                ledgers.closingGapTimes(subject).forEach(opened -> metrics.gapResolved(now - opened));
+            }
+            ledgers.save(componentId, realmId, subjects.values(), criticalAttributes, now);
+            for (SubjectRecord subject : subjects.values()) {
+                if (subject.row() == null) {
+                    continue;
+                }
+                int sequence = 0;
+                for (LogLine line : logLines.getOrDefault(subject.subject(), List.of())) {
+                    store.log(subject.row(), line.eventId(), line.type(), line.versions(), line.outcome().name(), line.detail(),
+                            line.origin(), now, sequence++);
+                }
+                unresolved.getOrDefault(subject.subject(), Map.of())
+                        .forEach((attribute, missing) -> store.setUnresolved(subject.row(), attribute, missing, now));
+                store.pruneLog(subject.row(), EVENT_LOG_LENGTH);
+            }
+        }
+
+        void line(SubjectRecord subject, StreamEvent event, Outcome outcome, String detail, InboundRecord record) {
+            if (subject == null) {
+                return;
+            }
+            logLines.computeIfAbsent(subject.subject(), s -> new ArrayList<>()).add(new LogLine(event.envelope().id(),
+                    event.envelope().type().value(), versions(event, null), outcome, detail, record.toString()));
+        }
+
+        void reject(InboundRecord record, StreamEvent event, SubjectRecord subject, String reason) {
             boolean credentials = topics.credentials().equals(record.topic());
             String eventId = event == null ? null : event.envelope().id();
             String type = event == null ? null : event.envelope().type().value();
             log.warnf("replica %s: dead-lettered record %s (key %s, event %s): %s", componentId, record, record.key(), eventId, reason);
             store.deadLetter(componentId, realmId, record.origin(), record.key(), eventId, type, reason,
                     SecretRedaction.redact(record.value(), credentials), now);
+            if (event != null) {
+                line(subject, event, Outcome.REJECTED, reason, record);
+            }
             count(Outcome.REJECTED);
         }
 
         void count(Outcome outcome) {
             outcomes.merge(outcome, 1, Integer::sum);
+            metrics.counted(outcome);
         }
+    }
+
+    private static String detail(String eventId, SubjectApply.Result result) {
+        List<String> parts = new ArrayList<>();
+        if (!result.stale().isEmpty()) {
+            parts.add("stale: " + String.join(", ", result.stale()));
+        }
+        if (!result.buffered().isEmpty()) {
+            parts.add("waiting for earlier versions: " + String.join(", ", result.buffered()));
+        }
+        List<String> unblocked = result.applied().stream()
+                .filter(f -> !eventId.equals(f.provenance().eventId()))
+                .map(f -> f.name() + " v" + f.version())
+                .toList();
+        if (!unblocked.isEmpty()) {
+            parts.add("closed a gap: also applied " + String.join(", ", unblocked));
+        }
+        return parts.isEmpty() ? null : String.join("; ", parts);
+    }
+
+    /** "email v8, username v3": the versions an event carried (all of them, or only the named ones). */
+    private static String versions(StreamEvent event, Collection<String> only) {
+        return SubjectApply.facts(event).stream()
+                .filter(f -> only == null || only.contains(f.name()))
+                .map(f -> (f.kind() == Fact.Kind.CREDENTIAL ? "credential " : "") + f.name() + " v" + f.version())
+                .collect(Collectors.joining(", "));
     }
 }

@@ -1,6 +1,10 @@
 package io.github.keycloakreplica.sync;
 
 import io.github.keycloakreplica.protocol.AttributeName;
+import io.github.keycloakreplica.protocol.Fact;
+import io.github.keycloakreplica.protocol.SubjectApply;
+import io.github.keycloakreplica.protocol.SubjectIds;
+import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.VersionedValue;
 import org.keycloak.credential.CredentialModel;
@@ -19,7 +23,9 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.storage.UserStoragePrivateUtil;
 import org.keycloak.storage.UserStorageUtil;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,12 +55,14 @@ final class UserWriter {
         this.credentialFormat = new CredentialFormat(session);
     }
 
+    /** Where a subject that is not a usable Keycloak id is kept on the user it maps to. */
+    public static final String SUBJECT_ATTRIBUTE = "replicaSubject";
+
     UserModel find(String userId) {
         return local.getUserById(realm, userId);
     }
 
-    /** Checks before writing that the username is free for this subject; a clash would otherwise fail mid-batch. */
-    void checkUsernameFree(String username, String userId) {
+    private void checkUsernameFree(String username, String userId) {
         UserModel holder = local.getUserByUsername(realm, username);
         if (holder != null && !holder.getId().equals(userId)) {
             String whose = componentId.equals(holder.getFederationLink()) ? "another replicated subject" : "a user that is not replicated from this upstream";
@@ -62,54 +70,121 @@ final class UserWriter {
         }
     }
 
-    UserModel create(String userId, String username) {
-        checkUsernameFree(username.toLowerCase(), userId);
-        // Default roles, as for every new user of the realm; no default required actions: a replicated
-        // person's credentials are the upstream's business.
-        UserModel user = local.addUser(realm, userId, username, true, false);
-        user.setFederationLink(componentId);
-        user.setCreatedTimestamp(System.currentTimeMillis());
-        return user;
+    /** Refuses, before anything is written, changes that Keycloak would refuse half-way. */
+    void check(String userId, List<UserChange> changes) {
+        for (UserChange change : changes) {
+            if (change instanceof UserChange.Create create) {
+                UserModel existing = find(userId);
+                if (existing != null && !componentId.equals(existing.getFederationLink())) {
+                    throw new EventRejectedException("user id " + userId + " belongs to a user that is not replicated by this component");
+                }
+                checkUsernameFree(create.attributes().get("username").value().asText().toLowerCase(), userId);
+            } else if (change instanceof UserChange.SetAttribute set && set.fact().name().equals("username") && set.fact().present()) {
+                checkUsernameFree(set.fact().value().asText().toLowerCase(), userId);
+            }
+        }
     }
 
-    void applyAttributes(UserModel user, Map<String, VersionedValue> changes, Consumer<String> unresolved) {
-        for (Map.Entry<String, VersionedValue> change : changes.entrySet()) {
-            AttributeName name = AttributeName.of(change.getKey());
-            VersionedValue value = change.getValue();
-            switch (name.kind()) {
-                case USERNAME -> {
-                    checkUsernameFree(value.asText().toLowerCase(), user.getId());
-                    user.setUsername(value.asText());
+    void checkCredential(ReplicatedCredential credential) {
+        credentialFormat.check(credentialFormat.toModel(credential, credential.id()));
+    }
+
+    /**
+     * Carries out the changes for one subject. Returns, per entitlement attribute it set, what this
+     * realm did not have; the caller records those as unresolved.
+     */
+    Map<String, List<String>> apply(String subject, String userId, List<UserChange> changes) {
+        Map<String, List<String>> unresolved = new LinkedHashMap<>();
+        UserModel user = null;
+        for (UserChange change : changes) {
+            if (change instanceof UserChange.Create create) {
+                user = create(subject, userId, create, unresolved);
+            } else if (change instanceof UserChange.Delete) {
+                UserModel existing = find(userId);
+                if (existing != null) {
+                    evict(existing);
+                    new UserManager(session).removeUser(realm, existing, local);
                 }
-                case EMAIL -> user.setEmail(value.asText());
-                case EMAIL_VERIFIED -> user.setEmailVerified(value.asBoolean());
-                case FIRST_NAME -> user.setFirstName(value.asText());
-                case LAST_NAME -> user.setLastName(value.asText());
-                case ENABLED -> user.setEnabled(value.asBoolean());
-                case REALM_ROLES -> syncRealmRoles(user, value.asList(), unresolved);
-                case CLIENT_ROLES -> syncClientRoles(user, name.clientId(), value.asList(), unresolved);
-                case GROUPS -> syncGroups(user, value.asList(), unresolved);
-                case USER_ATTRIBUTE -> {
-                    List<String> values = value.asList();
-                    if (values.isEmpty()) {
-                        user.removeAttribute(name.name());
-                    } else {
-                        user.setAttribute(name.name(), values);
-                    }
+                user = null;
+            } else {
+                user = user != null ? user : find(userId);
+                if (user == null) {
+                    throw new IllegalStateException("the Keycloak user " + userId + " of live subject " + subject + " is missing");
+                }
+                if (change instanceof UserChange.SetAttribute set) {
+                    setAttribute(user, set.fact(), unresolved);
+                } else if (change instanceof UserChange.PutCredential put) {
+                    putCredential(user, SubjectApply.credential(put.fact()));
+                } else if (change instanceof UserChange.RemoveCredential remove) {
+                    credentialStore().removeStoredCredential(realm, user, SubjectIds.credentialId(remove.credentialId()));
                 }
             }
         }
-        evict(user);
+        if (user != null) {
+            evict(user);
+        }
+        return unresolved;
     }
 
-    void delete(UserModel user) {
-        evict(user);
-        new UserManager(session).removeUser(realm, user, local);
+    private UserModel create(String subject, String userId, UserChange.Create create, Map<String, List<String>> unresolved) {
+        UserModel user = find(userId);
+        if (user == null) {
+            String username = create.attributes().get("username").value().asText().toLowerCase();
+            // Default roles, as for every new user of the realm; no default required actions: a replicated
+            // person's credentials are the upstream's business.
+            user = local.addUser(realm, userId, username, true, false);
+            user.setFederationLink(componentId);
+            user.setCreatedTimestamp(System.currentTimeMillis());
+            if (!userId.equals(subject)) {
+                user.setSingleAttribute(SUBJECT_ATTRIBUTE, subject);
+            }
+        }
+        // Never sent by the upstream: a person it replicates is enabled unless it says otherwise.
+        user.setEnabled(true);
+        for (Fact fact : create.attributes().values()) {
+            setAttribute(user, fact, unresolved);
+        }
+        for (Fact fact : create.credentials().values()) {
+            putCredential(user, SubjectApply.credential(fact));
+        }
+        return user;
     }
 
-    void upsertCredential(UserModel user, ReplicatedCredential credential, String keycloakId) {
+    private void setAttribute(UserModel user, Fact fact, Map<String, List<String>> unresolved) {
+        AttributeName name = AttributeName.of(fact.name());
+        VersionedValue value = new VersionedValue(fact.value(), fact.version());
+        List<String> missing = new ArrayList<>();
+        switch (name.kind()) {
+            case USERNAME -> {
+                if (!value.isAbsent()) {
+                    user.setUsername(value.asText());
+                }
+            }
+            case EMAIL -> user.setEmail(value.asText());
+            case EMAIL_VERIFIED -> user.setEmailVerified(!value.isAbsent() && value.asBoolean());
+            case FIRST_NAME -> user.setFirstName(value.asText());
+            case LAST_NAME -> user.setLastName(value.asText());
+            case ENABLED -> user.setEnabled(value.isAbsent() || value.asBoolean());
+            case REALM_ROLES -> syncRealmRoles(user, value.asList(), missing::add);
+            case CLIENT_ROLES -> syncClientRoles(user, name.clientId(), value.asList(), missing::add);
+            case GROUPS -> syncGroups(user, value.asList(), missing::add);
+            case USER_ATTRIBUTE -> {
+                List<String> values = value.asList();
+                if (values.isEmpty()) {
+                    user.removeAttribute(name.name());
+                } else {
+                    user.setAttribute(name.name(), values);
+                }
+            }
+        }
+        if (name.isEntitlement()) {
+            unresolved.put(fact.name(), missing);
+        }
+    }
+
+    private void putCredential(UserModel user, ReplicatedCredential credential) {
+        String keycloakId = SubjectIds.credentialId(credential.id());
         CredentialModel model = credentialFormat.toModel(credential, keycloakId);
-        credentialFormat.check(model);
         UserCredentialStore store = credentialStore();
         CredentialModel existing = store.getStoredCredentialById(realm, user, keycloakId);
         if (existing != null && !existing.getType().equals(model.getType())) {
@@ -129,12 +204,6 @@ final class UserWriter {
         } else {
             store.updateCredential(realm, user, model);
         }
-        evict(user);
-    }
-
-    void revokeCredential(UserModel user, String keycloakId) {
-        credentialStore().removeStoredCredential(realm, user, keycloakId);
-        evict(user);
     }
 
     private void syncRealmRoles(UserModel user, List<String> wanted, Consumer<String> unresolved) {

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.keycloakreplica.stack.KafkaBroker;
 import io.github.keycloakreplica.stream.CredentialRevocation;
 import io.github.keycloakreplica.stream.CredentialUpsert;
+import io.github.keycloakreplica.stream.CredentialsSnapshot;
 import io.github.keycloakreplica.stream.Envelope;
 import io.github.keycloakreplica.stream.EventType;
 import io.github.keycloakreplica.stream.IdentityDeletion;
+import io.github.keycloakreplica.stream.IdentitySnapshot;
 import io.github.keycloakreplica.stream.IdentityUpsert;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.StreamCodec;
@@ -17,37 +19,51 @@ import io.github.keycloakreplica.stream.VersionedValue;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * A stand-in for an upstream authority that is not Keycloak (an HR feed, another IdP): it keeps the
- * per-attribute and per-credential versions an authority keeps and publishes each change in the
- * stream format to Kafka, keyed by subject. Tests and the demo use it to drive a replica; tests that
- * need to reorder, duplicate or corrupt events build them here and send them as they like.
+ * A stand-in for an upstream authority that is not Keycloak (an HR feed, another IdP): it keeps each
+ * subject's state with the per-attribute and per-credential versions an authority keeps, publishes
+ * every change as a delta to Kafka keyed by subject and, like a real authority, the subject's full
+ * state to the compacted snapshot topics. Tests and the demo drive a replica with it; the
+ * {@code …Event} methods change the state and publish the snapshot but hand the delta back unsent, so a
+ * test can reorder, duplicate, hold back or lose it.
  */
 public final class Upstream implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final StreamCodec CODEC = new StreamCodec();
 
     private final String bootstrapServers;
     private final Topics topics;
     private final String source;
-    private static final StreamCodec CODEC = new StreamCodec();
     private final KafkaProducer<String, byte[]> producer;
-    private final Map<String, Map<String, Long>> attributeVersions = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Long>> credentialVersions = new ConcurrentHashMap<>();
+    private final Map<String, Subject> subjects = new ConcurrentHashMap<>();
+
+    /** One subject at the authority: versions of everything it ever had, values of what it has now. */
+    private static final class Subject {
+        final Map<String, Long> attributeVersions = new TreeMap<>();
+        final Map<String, JsonNode> attributeValues = new TreeMap<>();
+        final Map<String, Long> credentialVersions = new TreeMap<>();
+        final Map<String, ReplicatedCredential> credentials = new TreeMap<>();
+    }
 
     public Upstream(String bootstrapServers, String topicPrefix, String source) {
         this.bootstrapServers = bootstrapServers;
@@ -83,29 +99,44 @@ public final class Upstream implements AutoCloseable {
      * Strings, Booleans, Lists of Strings, or null to remove a user attribute.
      */
     public IdentityUpsert upsert(String subject, Map<String, ?> attributes) {
-        Map<String, Long> versions = attributeVersions.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+        return send(upsertEvent(subject, attributes));
+    }
+
+    public IdentityUpsert upsertEvent(String subject, Map<String, ?> attributes) {
+        Subject s = subject(subject);
         Map<String, VersionedValue> changed = new LinkedHashMap<>();
-        attributes.forEach((name, value) -> {
-            long version = versions.merge(name, 1L, Long::sum);
-            changed.put(name, new VersionedValue(MAPPER.valueToTree(value), version));
-        });
-        IdentityUpsert event = new IdentityUpsert(envelope(EventType.IDENTITY_UPSERTED, subject), changed);
-        send(event);
-        return event;
+        synchronized (s) {
+            attributes.forEach((name, value) -> {
+                long version = s.attributeVersions.merge(name, 1L, Long::sum);
+                JsonNode node = MAPPER.valueToTree(value);
+                if (node.isNull()) {
+                    s.attributeValues.remove(name);
+                } else {
+                    s.attributeValues.put(name, node);
+                }
+                changed.put(name, new VersionedValue(node, version));
+            });
+        }
+        publishIdentitySnapshot(subject, s);
+        return new IdentityUpsert(envelope(EventType.IDENTITY_UPSERTED, subject), changed);
     }
 
     /** Deletes a subject: every attribute it had moves to its next version, which the replica keeps as tombstone. */
     public IdentityDeletion delete(String subject) {
-        Map<String, Long> versions = attributeVersions.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
-        Map<String, Long> tombstone = new HashMap<>();
-        versions.replaceAll((name, version) -> version + 1);
-        tombstone.putAll(versions);
-        if (tombstone.isEmpty()) {
-            tombstone.put("username", versions.merge("username", 1L, Long::sum));
+        return send(deleteEvent(subject));
+    }
+
+    public IdentityDeletion deleteEvent(String subject) {
+        Subject s = subject(subject);
+        Map<String, Long> tombstone;
+        synchronized (s) {
+            s.attributeVersions.replaceAll((name, version) -> version + 1);
+            s.attributeVersions.putIfAbsent("username", 1L);
+            s.attributeValues.clear();
+            tombstone = new TreeMap<>(s.attributeVersions);
         }
-        IdentityDeletion event = new IdentityDeletion(envelope(EventType.IDENTITY_DELETED, subject), tombstone);
-        send(event);
-        return event;
+        publishIdentitySnapshot(subject, s);
+        return new IdentityDeletion(envelope(EventType.IDENTITY_DELETED, subject), tombstone);
     }
 
     public CredentialUpsert password(String subject, String credentialId, String password) {
@@ -118,37 +149,50 @@ public final class Upstream implements AutoCloseable {
 
     public CredentialUpsert credential(String subject, String credentialId, String type, KeycloakCredentials.Stored stored,
                                        String label) {
-        long version = credentialVersions.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).merge(credentialId, 1L, Long::sum);
-        CredentialUpsert event = new CredentialUpsert(envelope(EventType.CREDENTIAL_UPSERTED, subject),
-                new ReplicatedCredential(credentialId, type, version, stored.credentialData(), stored.secretData(),
-                        System.currentTimeMillis(), label));
-        send(event);
-        return event;
+        return send(credentialEvent(subject, credentialId, type, stored, label));
+    }
+
+    public CredentialUpsert credentialEvent(String subject, String credentialId, String type, KeycloakCredentials.Stored stored,
+                                            String label) {
+        Subject s = subject(subject);
+        ReplicatedCredential credential;
+        synchronized (s) {
+            long version = s.credentialVersions.merge(credentialId, 1L, Long::sum);
+            credential = new ReplicatedCredential(credentialId, type, version, stored.credentialData(), stored.secretData(),
+                    System.currentTimeMillis(), label);
+            s.credentials.put(credentialId, credential);
+        }
+        publishCredentialsSnapshot(subject, s);
+        return new CredentialUpsert(envelope(EventType.CREDENTIAL_UPSERTED, subject), credential);
     }
 
     public CredentialRevocation revoke(String subject, String credentialId, String type) {
-        long version = credentialVersions.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).merge(credentialId, 1L, Long::sum);
-        CredentialRevocation event = new CredentialRevocation(envelope(EventType.CREDENTIAL_REVOKED, subject), credentialId, type, version);
-        send(event);
+        Subject s = subject(subject);
+        long version;
+        synchronized (s) {
+            version = s.credentialVersions.merge(credentialId, 1L, Long::sum);
+            s.credentials.remove(credentialId);
+        }
+        publishCredentialsSnapshot(subject, s);
+        return send(new CredentialRevocation(envelope(EventType.CREDENTIAL_REVOKED, subject), credentialId, type, version));
+    }
+
+    /** Publishes an event as it is, to the topic its type belongs on, keyed by its subject; waits for the broker. */
+    public <T extends StreamEvent> T send(T event) {
+        await(sendAsync(event));
         return event;
     }
 
-    /** Publishes an event as it is, to the topic its type belongs on, keyed by its subject. */
-    public void send(StreamEvent event) {
-        boolean identity = event instanceof IdentityUpsert || event instanceof IdentityDeletion;
-        sendRaw(identity ? topics.identity() : topics.credentials(), event.subject(), CODEC.encode(event));
+    /** Publishes many events, in order, waiting only once at the end. */
+    public void sendAll(List<? extends StreamEvent> events) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        events.forEach(event -> sent.add(sendAsync(event)));
+        sent.forEach(this::await);
     }
 
     /** Publishes any bytes, valid or not; for tests of what the replica does with bad input. */
     public void sendRaw(String topic, String key, byte[] value) {
-        try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot publish to " + topic + " at " + bootstrapServers, e);
-        }
+        await(producer.send(new ProducerRecord<>(topic, key, value)));
     }
 
     public Envelope envelope(EventType type, String subject) {
@@ -161,6 +205,53 @@ public final class Upstream implements AutoCloseable {
             return MAPPER.readTree(CODEC.encode(event));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private Future<RecordMetadata> sendAsync(StreamEvent event) {
+        String topic = switch (event.envelope().type()) {
+            case IDENTITY_UPSERTED, IDENTITY_DELETED -> topics.identity();
+            case CREDENTIAL_UPSERTED, CREDENTIAL_REVOKED -> topics.credentials();
+            case IDENTITY_SNAPSHOT -> topics.identitySnapshot();
+            case CREDENTIALS_SNAPSHOT -> topics.credentialsSnapshot();
+        };
+        return producer.send(new ProducerRecord<>(topic, event.subject(), CODEC.encode(event)));
+    }
+
+    private void publishIdentitySnapshot(String subject, Subject s) {
+        Map<String, VersionedValue> attributes = new LinkedHashMap<>();
+        synchronized (s) {
+            s.attributeVersions.forEach((name, version) -> attributes.put(name, new VersionedValue(s.attributeValues.get(name), version)));
+        }
+        sendAsync(new IdentitySnapshot(envelope(EventType.IDENTITY_SNAPSHOT, subject), attributes));
+    }
+
+    private void publishCredentialsSnapshot(String subject, Subject s) {
+        List<ReplicatedCredential> present;
+        Map<String, Long> revoked = new TreeMap<>();
+        synchronized (s) {
+            present = new ArrayList<>(s.credentials.values());
+            s.credentialVersions.forEach((id, version) -> {
+                if (!s.credentials.containsKey(id)) {
+                    revoked.put(id, version);
+                }
+            });
+        }
+        sendAsync(new CredentialsSnapshot(envelope(EventType.CREDENTIALS_SNAPSHOT, subject), present, revoked));
+    }
+
+    private Subject subject(String subject) {
+        return subjects.computeIfAbsent(subject, s -> new Subject());
+    }
+
+    private void await(Future<RecordMetadata> sent) {
+        try {
+            sent.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot publish to " + bootstrapServers, e);
         }
     }
 

@@ -1,0 +1,123 @@
+package io.github.keycloakreplica.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.stack.upstream.Upstream;
+import io.github.keycloakreplica.stream.EventType;
+import io.github.keycloakreplica.stream.IdentityUpsert;
+import io.github.keycloakreplica.stream.VersionedValue;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.github.keycloakreplica.it.ReplicaSite.REALM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Entitlements the realm does not have are kept and granted once they exist; an open gap in a person's
+ * access-critical attributes makes sign-in follow the component's policy.
+ */
+@ExtendWith(ReplicaStack.class)
+class EntitlementsAndGapsIT {
+
+    @Test
+    void unknownRolesAndGroupsAreRecordedAndGrantedOnceTheyExist(ReplicaSite site) {
+        String role = "auditor-" + UUID.randomUUID().toString().substring(0, 6);
+        String group = "/site-a/" + role;
+        String subject = UUID.randomUUID().toString();
+        String username = ReplicationIT.uniqueName("rita");
+        site.upstream().upsert(subject, Map.of("username", username, "enabled", true,
+                "realmRoles", List.of("operator", role), "groups", List.of("/site-a/ops", group)));
+
+        site.awaitUser(username, u -> true);
+        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
+                .contains("operator").doesNotContain(role);
+        JsonNode view = Awaitility.await().atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> subjectView(site, subject),
+                v -> v.get("unresolved").size() == 2);
+        assertThat(ReplicationIT.names(view.get("unresolved"), null))
+                .containsExactlyInAnyOrder("realm role '" + role + "'", "group '" + group + "'");
+
+        assertThat(site.keycloak().admin("POST", REALM + "/roles", Map.of("name", role)).status()).isEqualTo(201);
+        String parent = site.keycloak().admin("GET", REALM + "/group-by-path/site-a", null).json().get("id").asText();
+        assertThat(site.keycloak().admin("POST", REALM + "/groups/" + parent + "/children", Map.of("name", role)).status()).isEqualTo(201);
+
+        Awaitility.await("granted once they exist").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> subjectView(site, subject).get("unresolved").isEmpty());
+        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
+                .contains("operator", role);
+        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
+                .containsExactlyInAnyOrder("/site-a/ops", group);
+    }
+
+    @Test
+    void signInDuringAGapInAccessRightsFollowsThePolicy(ReplicaSite site) {
+        try (TestRealm realm = new TestRealm(site, "gapguard")) {
+            Upstream upstream = realm.upstream(1);
+            String componentId = realm.replicate(upstream, Map.of("gapSignInPolicy", "refuse"));
+            guardDirectGrants(site, realm.name);
+            String subject = UUID.randomUUID().toString();
+            String username = ReplicationIT.uniqueName("sven");
+            upstream.upsert(subject, Map.of("username", username, "enabled", true));
+            upstream.password(subject, "pw-" + subject, "sven's password");
+            realm.awaitUser(username, u -> true);
+            awaitGrant(site, realm, username, 200);
+
+            // 'enabled' v3 arrives before v2: the replica does not know yet whether the person may sign in.
+            IdentityUpsert v2 = upstream.upsertEvent(subject, Map.of("enabled", true));
+            IdentityUpsert v3 = upstream.upsertEvent(subject, Map.of("enabled", true));
+            upstream.send(v3);
+            KeycloakHttp.Response refused = awaitGrant(site, realm, username, 400);
+            assertThat(refused.json().get("error").asText()).isEqualTo("access_denied");
+            assertThat(refused.json().get("error_description").asText())
+                    .isEqualTo("Your access rights are being updated from the upstream identity authority. Please try again in a minute.");
+
+            upstream.send(v2);
+            awaitGrant(site, realm, username, 200);
+
+            // With 'allow', the person signs in on the last known state, and the event log says so.
+            ObjectNode component = (ObjectNode) site.keycloak().admin("GET", realm.name + "/components/" + componentId, null).json();
+            ((ObjectNode) component.get("config")).putArray("gapSignInPolicy").add("allow");
+            assertThat(site.keycloak().admin("PUT", realm.name + "/components/" + componentId, component).status()).isEqualTo(204);
+            upstream.send(new IdentityUpsert(upstream.envelope(EventType.IDENTITY_UPSERTED, subject),
+                    Map.of("enabled", new VersionedValue(BooleanNode.TRUE, 9))));
+            Awaitility.await().atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.subject(subject).orElseThrow().get("gaps").size() == 1);
+            assertThat(site.keycloak().passwordGrant(realm.name, "admin-cli", null, username, "sven's password").status()).isEqualTo(200);
+            JsonNode log = realm.subject(subject).orElseThrow().get("eventLog");
+            assertThat(log.toString()).contains("signed in on the last known state while enabled wait for earlier versions");
+        }
+    }
+
+    /** What an administrator does to enforce the policy: the gap guard, last step of a copy of the direct grant flow. */
+    private static void guardDirectGrants(ReplicaSite site, String realm) {
+        KeycloakHttp http = site.keycloak();
+        assertThat(http.admin("POST", realm + "/authentication/flows/direct%20grant/copy", Map.of("newName", "guarded direct grant")).status())
+                .isEqualTo(201);
+        assertThat(http.admin("POST", realm + "/authentication/flows/guarded%20direct%20grant/executions/execution",
+                Map.of("provider", "replica-gap-guard")).status()).isEqualTo(201);
+        for (JsonNode execution : http.admin("GET", realm + "/authentication/flows/guarded%20direct%20grant/executions", null).json()) {
+            if ("replica-gap-guard".equals(execution.path("providerId").asText())) {
+                ((ObjectNode) execution).put("requirement", "REQUIRED");
+                assertThat(http.admin("PUT", realm + "/authentication/flows/guarded%20direct%20grant/executions", execution).status()).isEqualTo(204);
+            }
+        }
+        ObjectNode rep = (ObjectNode) http.admin("GET", realm, null).json();
+        rep.put("directGrantFlow", "guarded direct grant");
+        assertThat(http.admin("PUT", realm, rep).status()).isEqualTo(204);
+    }
+
+    private static KeycloakHttp.Response awaitGrant(ReplicaSite site, TestRealm realm, String username, int status) {
+        return Awaitility.await("password grant answers " + status).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
+                .until(() -> site.keycloak().passwordGrant(realm.name, "admin-cli", null, username, "sven's password"),
+                        r -> r.status() == status);
+    }
+
+    private static JsonNode subjectView(ReplicaSite site, String subject) {
+        return site.keycloak().admin("GET", REALM + "/replica/subjects/" + subject, null).json().get(0);
+    }
+}

@@ -1,0 +1,101 @@
+package io.github.keycloakreplica.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.stack.upstream.Upstream;
+import org.awaitility.Awaitility;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A realm of its own on the shared replica server, with its own topics, for tests that reconfigure,
+ * disable or crash-test a replica component without disturbing the other test classes.
+ */
+final class TestRealm implements AutoCloseable {
+
+    final ReplicaSite site;
+    final String name;
+    private final List<Upstream> upstreams = new ArrayList<>();
+
+    TestRealm(ReplicaSite site, String prefix) {
+        this.site = site;
+        this.name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        KeycloakHttp.Response created = site.keycloak().admin("POST", "", Map.of("realm", name, "enabled", true));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        // The user profile of realm-config's replica realm: nothing required, replicated attributes visible.
+        JsonNode profile = site.keycloak().admin("GET", ReplicaSite.REALM + "/users/profile", null).json();
+        KeycloakHttp.Response set = site.keycloak().admin("PUT", name + "/users/profile", profile);
+        assertThat(set.status()).as(set.toString()).isEqualTo(200);
+    }
+
+    /** A new upstream with its own topic prefix (created on the broker). */
+    Upstream upstream(int partitions) {
+        Upstream upstream = new Upstream(site.stack().broker().bootstrapServers(), name + "-" + upstreams.size(), ReplicaSite.SOURCE);
+        upstream.createTopics(site.stack().broker(), partitions);
+        upstreams.add(upstream);
+        return upstream;
+    }
+
+    static ObjectNode component(Map<String, String> config) {
+        ObjectNode component = KeycloakHttp.JSON.createObjectNode();
+        component.put("name", "hq");
+        component.put("providerId", "replica");
+        component.put("providerType", "org.keycloak.storage.UserStorageProvider");
+        ObjectNode node = component.putObject("config");
+        config.forEach((k, v) -> node.putArray(k).add(v));
+        return component;
+    }
+
+    /** Adds a replica component following this upstream, with extra settings; returns its id. */
+    String replicate(Upstream upstream, Map<String, String> settings) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("bootstrapServers", site.stack().broker().bootstrapServers());
+        config.put("topicPrefix", upstream.topics().prefix());
+        config.put("consumerGroup", name);
+        config.putAll(settings);
+        KeycloakHttp.Response created = site.keycloak().admin("POST", name + "/components", component(config));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return componentId();
+    }
+
+    String componentId() {
+        JsonNode components = site.keycloak().admin("GET", name + "/components?type=org.keycloak.storage.UserStorageProvider", null).json();
+        return components.get(0).get("id").asText();
+    }
+
+    Optional<JsonNode> user(String username) {
+        JsonNode users = site.keycloak().admin("GET", name + "/users?exact=true&briefRepresentation=false&username="
+                + URLEncoder.encode(username, StandardCharsets.UTF_8), null).json();
+        return users instanceof ArrayNode array && !array.isEmpty() ? Optional.of(array.get(0)) : Optional.empty();
+    }
+
+    JsonNode awaitUser(String username, java.util.function.Predicate<JsonNode> condition) {
+        return Awaitility.await("user " + username + " in realm " + name).atMost(ReplicaSite.APPLY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> user(username).filter(condition).orElse(null), java.util.Objects::nonNull);
+    }
+
+    /** The replica's view of one subject (versions, gaps, event log), if it has seen it. */
+    Optional<JsonNode> subject(String subject) {
+        KeycloakHttp.Response r = site.keycloak().admin("GET", name + "/replica/subjects/"
+                + URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20"), null);
+        return r.status() == 404 ? Optional.empty() : Optional.of(r.json().get(0));
+    }
+
+    @Override
+    public void close() {
+        upstreams.forEach(Upstream::close);
+        site.keycloak().admin("DELETE", name, null);
+    }
+}

@@ -1,0 +1,160 @@
+package io.github.keycloakreplica.kafka;
+
+import io.github.keycloakreplica.stream.InvalidEventException;
+import io.github.keycloakreplica.stream.StreamCodec;
+import io.github.keycloakreplica.stream.StreamEvent;
+import io.github.keycloakreplica.stream.Topics;
+import io.github.keycloakreplica.sync.InboundRecord;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * Reads the compacted snapshot topics up to the end they have when the read starts, with a consumer of
+ * its own (assigned partitions, no group), so the delta consumer's position and group membership are
+ * untouched. Records come back grouped by subject in offset order, newest last; the caller fast-forwards.
+ */
+final class SnapshotReader {
+
+    private static final Logger log = Logger.getLogger(SnapshotReader.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration MAX_READ = Duration.ofMinutes(15);
+
+    private final String name;
+    private final Topics topics;
+    private final StreamCodec codec;
+    private final Supplier<Consumer<byte[], byte[]>> clients;
+
+    SnapshotReader(String name, Topics topics, StreamCodec codec, Supplier<Consumer<byte[], byte[]>> clients) {
+        this.name = name;
+        this.topics = topics;
+        this.codec = codec;
+        this.clients = clients;
+    }
+
+    /** Invalid snapshot records, for the caller to dead-letter. */
+    interface Rejects extends BiConsumer<InboundRecord, String> {
+    }
+
+    /**
+     * Reads every snapshot record, handing them over in chunks of at most {@code chunkSubjects} subjects;
+     * a subject may appear in several chunks (compaction may not have run yet), newest last.
+     */
+    void readAll(int chunkSubjects, java.util.function.Consumer<Map<String, List<StreamEvent>>> chunks, Rejects rejects) {
+        try (Consumer<byte[], byte[]> consumer = clients.get()) {
+            List<TopicPartition> partitions = partitions(consumer, null);
+            Map<String, List<StreamEvent>> chunk = new LinkedHashMap<>();
+            read(consumer, partitions, null, (subject, event) -> {
+                chunk.computeIfAbsent(subject, s -> new ArrayList<>()).add(event);
+                if (chunk.size() >= chunkSubjects) {
+                    chunks.accept(new LinkedHashMap<>(chunk));
+                    chunk.clear();
+                }
+            }, rejects);
+            if (!chunk.isEmpty()) {
+                chunks.accept(chunk);
+            }
+        }
+    }
+
+    /**
+     * The snapshot records of these subjects. Looks in the partition Kafka's default partitioner gives
+     * each subject first, then in every other partition for the subjects it did not find there.
+     */
+    Map<String, List<StreamEvent>> read(Set<String> subjects, Rejects rejects) {
+        Map<String, List<StreamEvent>> found = new LinkedHashMap<>();
+        try (Consumer<byte[], byte[]> consumer = clients.get()) {
+            List<TopicPartition> likely = partitions(consumer, subjects);
+            read(consumer, likely, subjects, (subject, event) -> found.computeIfAbsent(subject, s -> new ArrayList<>()).add(event), rejects);
+            Set<String> missing = new HashSet<>(subjects);
+            missing.removeAll(found.keySet());
+            if (!missing.isEmpty()) {
+                List<TopicPartition> rest = partitions(consumer, null);
+                rest.removeAll(likely);
+                read(consumer, rest, missing, (subject, event) -> found.computeIfAbsent(subject, s -> new ArrayList<>()).add(event), rejects);
+            }
+        }
+        return found;
+    }
+
+    /** All partitions of both snapshot topics, or only those the default partitioner gives these subjects. */
+    private List<TopicPartition> partitions(Consumer<byte[], byte[]> consumer, Set<String> subjects) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(topics.identitySnapshot(), topics.credentialsSnapshot())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic);
+            if (infos == null || infos.isEmpty()) {
+                log.warnf("%s: snapshot topic %s does not exist; nothing to read from it", name, topic);
+                continue;
+            }
+            if (subjects == null) {
+                infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            } else {
+                Set<Integer> wanted = new HashSet<>();
+                subjects.forEach(s -> wanted.add(Utils.toPositive(Utils.murmur2(s.getBytes(StandardCharsets.UTF_8))) % infos.size()));
+                wanted.forEach(p -> partitions.add(new TopicPartition(topic, p)));
+            }
+        }
+        return partitions;
+    }
+
+    private void read(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Set<String> only,
+                      BiConsumer<String, StreamEvent> sink, Rejects rejects) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> end = new LinkedHashMap<>(consumer.endOffsets(partitions));
+        Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
+        end.entrySet().removeIf(e -> e.getValue() <= start.getOrDefault(e.getKey(), 0L));
+        if (end.isEmpty()) {
+            return;
+        }
+        consumer.assign(end.keySet());
+        consumer.seekToBeginning(end.keySet());
+        Instant deadline = Instant.now().plus(MAX_READ);
+        long records = 0;
+        while (!end.isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("reading the snapshot topics took longer than " + MAX_READ + "; " + end.keySet() + " unfinished");
+            }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                TopicPartition partition = new TopicPartition(r.topic(), r.partition());
+                Long stop = end.get(partition);
+                String subject = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+                if (stop == null || r.offset() >= stop || r.value() == null || (only != null && !only.contains(subject))) {
+                    continue;
+                }
+                records++;
+                InboundRecord record = new InboundRecord(r.topic(), r.partition(), r.offset(), subject, r.value());
+                try {
+                    StreamEvent event = codec.decode(r.value());
+                    if (!event.envelope().type().isSnapshot() || !event.subject().equals(subject)) {
+                        rejects.accept(record, "Record is a " + event.envelope().type() + " event for subject '" + event.subject()
+                                + "' under key '" + subject + "' on snapshot topic " + r.topic()
+                                + "; snapshot topics carry the subject's snapshot records under its key");
+                        continue;
+                    }
+                    sink.accept(subject, event);
+                } catch (InvalidEventException e) {
+                    rejects.accept(record, "Record " + e.getMessage());
+                }
+            }
+            end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+        }
+        log.debugf("%s: read %d snapshot records from %s", name, records, partitions);
+    }
+}

@@ -1,0 +1,218 @@
+package io.github.keycloakreplica.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.keycloakreplica.protocol.Fact;
+import io.github.keycloakreplica.protocol.Ledger;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Loads subjects' ledgers for a batch and writes back what changed. Existing subject rows are read
+ * with a pessimistic write lock: every version check and write of a batch happens under that lock,
+ * so two nodes of one site sharing the database can never both apply to a subject, nor apply over a
+ * newer version.
+ */
+public final class Ledgers {
+
+    /** Keeps IN lists well below every database's bind-parameter limit. */
+    private static final int IN_CHUNK = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final EntityManager em;
+
+    Ledgers(EntityManager em) {
+        this.em = em;
+    }
+
+    public Map<String, SubjectRecord> load(String componentId, Collection<String> subjects, Function<String, String> userIds) {
+        Map<String, SubjectRecord> found = new HashMap<>();
+        List<String> all = new ArrayList<>(new HashSet<>(subjects));
+        for (int i = 0; i < all.size(); i += IN_CHUNK) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + IN_CHUNK));
+            List<ReplicaSubjectEntity> rows = em.createNamedQuery("replicaSubjectsBySubject", ReplicaSubjectEntity.class)
+                    .setParameter("componentId", componentId)
+                    .setParameter("subjects", chunk)
+                    .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                    .getResultList();
+            Map<String, ReplicaSubjectEntity> byId = new HashMap<>();
+            rows.forEach(row -> byId.put(row.getId(), row));
+            Map<String, List<Fact>> current = new HashMap<>();
+            Map<String, List<Fact>> buffered = new HashMap<>();
+            Map<String, SubjectRecord> records = new HashMap<>();
+            for (ReplicaSubjectEntity row : rows) {
+                SubjectRecord record = new SubjectRecord(row.getSubject(), row.getUserId(), row, null);
+                records.put(row.getId(), record);
+                current.put(row.getId(), new ArrayList<>());
+                buffered.put(row.getId(), new ArrayList<>());
+            }
+            if (!byId.isEmpty()) {
+                for (ReplicaVersionEntity v : em.createNamedQuery("replicaVersionsBySubjectIds", ReplicaVersionEntity.class)
+                        .setParameter("subjectIds", byId.keySet()).getResultList()) {
+                    Fact fact = fact(v.getKind(), v.getName(), v.getVersion(), v.getValue(), v.getEventId(), v.getSource());
+                    records.get(v.getSubjectId()).factRows.put(fact.key(), v);
+                    current.get(v.getSubjectId()).add(fact);
+                }
+                for (ReplicaGapEntity g : em.createNamedQuery("replicaGapsBySubjectIds", ReplicaGapEntity.class)
+                        .setParameter("subjectIds", byId.keySet()).getResultList()) {
+                    Fact fact = fact(g.getKind(), g.getName(), g.getVersion(), g.getValue(), g.getEventId(), g.getSource());
+                    records.get(g.getSubjectId()).gapRows.put(SubjectRecord.gapKey(fact.key(), fact.version()), g);
+                    buffered.get(g.getSubjectId()).add(fact);
+                }
+            }
+            records.forEach((id, record) -> {
+                record.restore(Ledger.of(current.get(id), buffered.get(id)));
+                found.put(record.subject(), record);
+            });
+        }
+        for (String subject : all) {
+            found.computeIfAbsent(subject, s -> new SubjectRecord(s, userIds.apply(s), null, Ledger.empty()));
+        }
+        return found;
+    }
+
+    /**
+     * Writes back what the batch changed: the current facts, the gap buffer, and the subject row's
+     * summary (live, oldest gap, whether an access-critical attribute has a gap). A subject the batch
+     * never gave a fact to is not saved.
+     */
+    public void save(String componentId, String realmId, Collection<SubjectRecord> records, Set<String> criticalAttributes, long now) {
+        boolean created = false;
+        for (SubjectRecord record : records) {
+            if (record.row == null && record.ledger().known()) {
+                ReplicaSubjectEntity row = new ReplicaSubjectEntity();
+                row.setId(UUID.randomUUID().toString());
+                row.setComponentId(componentId);
+                row.setRealmId(realmId);
+                row.setSubject(record.subject());
+                row.setUserId(record.userId());
+                row.setUpdatedAt(now);
+                em.persist(row);
+                record.row = row;
+                created = true;
+            }
+        }
+        if (created) {
+            // The rows that reference subjects are not mapped as JPA associations, so Hibernate's batched,
+            // type-ordered inserts would not know to put the subjects first.
+            em.flush();
+        }
+        for (SubjectRecord record : records) {
+            if (record.row != null) {
+                save(record, criticalAttributes, now);
+            }
+        }
+    }
+
+    private void save(SubjectRecord record, Set<String> criticalAttributes, long now) {
+        Ledger ledger = record.ledger();
+        ReplicaSubjectEntity row = record.row;
+        String source = row.getSource();
+        for (Fact fact : ledger.currentFacts()) {
+            ReplicaVersionEntity v = record.factRows.get(fact.key());
+            if (v == null) {
+                v = new ReplicaVersionEntity();
+                v.setId(UUID.randomUUID().toString());
+                v.setSubjectId(row.getId());
+                v.setKind(kind(fact.kind()));
+                v.setName(fact.name());
+                em.persist(v);
+                record.factRows.put(fact.key(), v);
+            } else if (v.getVersion() == fact.version()) {
+                continue;
+            }
+            v.setVersion(fact.version());
+            v.setValue(text(fact.value()));
+            v.setEventId(fact.provenance().eventId());
+            v.setSource(fact.provenance().source());
+            v.setUpdatedAt(now);
+            source = fact.provenance().source() == null ? source : fact.provenance().source();
+        }
+
+        Set<String> stillBuffered = new HashSet<>();
+        Long oldestGap = null;
+        boolean criticalGap = false;
+        for (Fact fact : ledger.bufferedFacts()) {
+            String key = SubjectRecord.gapKey(fact.key(), fact.version());
+            stillBuffered.add(key);
+            ReplicaGapEntity g = record.gapRows.get(key);
+            if (g == null) {
+                g = new ReplicaGapEntity();
+                g.setId(UUID.randomUUID().toString());
+                g.setSubjectId(row.getId());
+                g.setKind(kind(fact.kind()));
+                g.setName(fact.name());
+                g.setVersion(fact.version());
+                g.setValue(text(fact.value()));
+                g.setEventId(fact.provenance().eventId());
+                g.setSource(fact.provenance().source());
+                g.setBufferedAt(now);
+                em.persist(g);
+                record.gapRows.put(key, g);
+            }
+            oldestGap = oldestGap == null ? g.getBufferedAt() : Math.min(oldestGap, g.getBufferedAt());
+            criticalGap |= fact.kind() == Fact.Kind.ATTRIBUTE && criticalAttributes.contains(fact.name());
+        }
+        record.gapRows.entrySet().removeIf(entry -> {
+            if (stillBuffered.contains(entry.getKey())) {
+                return false;
+            }
+            em.remove(entry.getValue());
+            return true;
+        });
+
+        row.setLive(ledger.live());
+        row.setGapSince(oldestGap);
+        row.setCriticalGap(criticalGap);
+        row.setSource(source);
+        row.setUpdatedAt(now);
+    }
+
+    /** When the gaps this save closed had opened, for the gap resolution time; call before {@link #save}. */
+    public List<Long> closingGapTimes(SubjectRecord record) {
+        Set<String> open = new HashSet<>();
+        record.ledger().bufferedFacts().forEach(f -> open.add(SubjectRecord.gapKey(f.key(), f.version())));
+        List<Long> closed = new ArrayList<>();
+        record.gapRows.forEach((key, row) -> {
+            if (!open.contains(key)) {
+                closed.add(row.getBufferedAt());
+            }
+        });
+        return closed;
+    }
+
+    private static ReplicaVersionEntity.Kind kind(Fact.Kind kind) {
+        return kind == Fact.Kind.ATTRIBUTE ? ReplicaVersionEntity.Kind.ATTRIBUTE : ReplicaVersionEntity.Kind.CREDENTIAL;
+    }
+
+    private static Fact fact(ReplicaVersionEntity.Kind kind, String name, long version, String value, String eventId, String source) {
+        return new Fact(kind == ReplicaVersionEntity.Kind.ATTRIBUTE ? Fact.Kind.ATTRIBUTE : Fact.Kind.CREDENTIAL, name, version,
+                value(value), new Fact.Provenance(eventId, source));
+    }
+
+    private static String text(JsonNode value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static JsonNode value(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored fact value is not JSON; the replica's tables were changed by hand?", e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.github.keycloakreplica.store;
+
+import io.github.keycloakreplica.protocol.Fact;
+import io.github.keycloakreplica.protocol.Ledger;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One subject as loaded for a batch: its row (null until first saved), the rows its ledger was read
+ * from, and the ledger itself, which the batch changes in memory and {@link Ledgers#save} writes back.
+ */
+public final class SubjectRecord {
+
+    private final String subject;
+    private final String userId;
+    ReplicaSubjectEntity row;
+    final Map<Fact.Key, ReplicaVersionEntity> factRows = new HashMap<>();
+    final Map<String, ReplicaGapEntity> gapRows = new HashMap<>();
+    private Ledger ledger;
+
+    SubjectRecord(String subject, String userId, ReplicaSubjectEntity row, Ledger ledger) {
+        this.subject = subject;
+        this.userId = userId;
+        this.row = row;
+        this.ledger = ledger;
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /** Puts back the ledger as it was before an event that was then refused. */
+    public void restore(Ledger previous) {
+        this.ledger = previous;
+    }
+
+    /** Null until the subject has been saved once. */
+    public ReplicaSubjectEntity row() {
+        return row;
+    }
+
+    static String gapKey(Fact.Key key, long version) {
+        return key.kind() + "/" + key.name() + "/" + version;
+    }
+}
