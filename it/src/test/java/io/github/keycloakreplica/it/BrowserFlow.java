@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.it;
 
+import io.github.keycloakreplica.stack.KeycloakHttp;
+
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;

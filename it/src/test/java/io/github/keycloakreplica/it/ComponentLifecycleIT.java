@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.it;
 
+import io.github.keycloakreplica.stack.KeycloakHttp;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.stack.upstream.Upstream;

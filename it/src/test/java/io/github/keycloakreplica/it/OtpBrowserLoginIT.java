@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.it;
 
+import io.github.keycloakreplica.stack.KeycloakHttp;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import org.junit.jupiter.api.Test;

@@ -60,7 +60,7 @@ class PostgresReplicaIT {
         site.stack().postgres().start();
         // Keycloak's own requests may fail once on a pooled connection the restart closed.
         Awaitility.await("Keycloak serves admin requests again").atMost(ReplicaSite.APPLY_TIMEOUT).ignoreExceptions()
-                .until(() -> site.keycloak().adminToken() != null);
+                .until(() -> site.keycloak().admin("GET", REALM, null).status() == 200);
         site.awaitUser(username, u -> "During-outage".equals(u.path("lastName").asText()));
 
         JsonNode replicated = site.keycloak().admin("GET", REALM + "/replica/subjects/" + subject, null).json();

@@ -136,10 +136,10 @@ public final class ReplicaRuntime {
             log.errorf("%s is not started: %s", name, String.join(" ", problems));
             return;
         }
-        StreamApplier applier = new StreamApplier(component.getId(), wanted.realmId(), config.topics(), codec,
-                config.accessCriticalAttributes(), ReplicaMetrics.of(wanted.realmName(), component.getName()));
-        String clientId = "keycloak-replica-" + wanted.realmName() + "-" + component.getName();
         ReplicaMetrics metrics = ReplicaMetrics.of(wanted.realmName(), component.getName());
+        StreamApplier applier = new StreamApplier(component.getId(), wanted.realmId(), config.topics(), codec,
+                config.accessCriticalAttributes(), metrics);
+        String clientId = "keycloak-replica-" + wanted.realmName() + "-" + component.getName();
         SnapshotReader snapshots = new SnapshotReader(name, config.topics(), codec,
                 () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.forSnapshots(config, clientId + "-snapshots"),
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())));

@@ -44,7 +44,9 @@ final class StreamConsumer implements Runnable {
     /** How often the loop looks for gaps past their timeout and refreshes the gap gauges. */
     private static final long GAP_CHECK_MILLIS = 2_000;
     private static final int REPAIRS_PER_ROUND = 200;
-    private static final int BOOTSTRAP_CHUNK = 500;
+    private static final int BOOTSTRAP_CHUNK = 100;
+    /** Records applied in one database transaction, with the position they reached. */
+    private static final int TRANSACTION_SIZE = 50;
     /** How often entitlements the realm did not have are looked for again. */
     private static final long RESOLVE_MILLIS = 10_000;
 
@@ -225,11 +227,19 @@ final class StreamConsumer implements Runnable {
     }
 
     private void applyBatch(Consumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> polled) {
-        List<InboundRecord> batch = new ArrayList<>(polled.count());
+        List<InboundRecord> records = new ArrayList<>(polled.count());
         for (ConsumerRecord<byte[], byte[]> r : polled) {
-            batch.add(new InboundRecord(r.topic(), r.partition(), r.offset(), r.key() == null ? null : new String(r.key(),
+            records.add(new InboundRecord(r.topic(), r.partition(), r.offset(), r.key() == null ? null : new String(r.key(),
                     java.nio.charset.StandardCharsets.UTF_8), r.value()));
         }
+        // One transaction per chunk, not per poll: Hibernate re-checks every entity the transaction holds
+        // before each query it runs, so a transaction's cost grows with the square of its size.
+        for (int from = 0; from < records.size(); from += TRANSACTION_SIZE) {
+            applyChunk(consumer, records.subList(from, Math.min(records.size(), from + TRANSACTION_SIZE)));
+        }
+    }
+
+    private void applyChunk(Consumer<byte[], byte[]> consumer, List<InboundRecord> batch) {
         StreamApplier.BatchResult result;
         try {
             result = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> applier.apply(session, batch));

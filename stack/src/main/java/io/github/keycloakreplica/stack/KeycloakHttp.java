@@ -1,4 +1,4 @@
-package io.github.keycloakreplica.it;
+package io.github.keycloakreplica.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,15 +16,17 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Talks to a Keycloak over HTTP as any client would: OIDC endpoints and the admin REST API. */
+/** Talks to a Keycloak over HTTP as any client would: OIDC endpoints and the admin REST API. For tests, the demo and benchmarks. */
 public final class KeycloakHttp {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI baseUrl;
     private final String adminUsername;
     private final String adminPassword;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private String adminToken;
+    private long adminTokenRenewAt;
 
     public record Response(int status, String body) {
 
@@ -32,7 +34,7 @@ public final class KeycloakHttp {
             try {
                 return body == null || body.isBlank() ? MissingNode.getInstance() : JSON.readTree(body);
             } catch (IOException e) {
-                throw new AssertionError("not JSON (" + status + "): " + body, e);
+                throw new IllegalStateException("not JSON (" + status + "): " + body, e);
             }
         }
 
@@ -75,12 +77,17 @@ public final class KeycloakHttp {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
-    public String adminToken() {
-        Response r = passwordGrant("master", "admin-cli", null, adminUsername, adminPassword);
-        if (r.status() != 200) {
-            throw new AssertionError("admin login failed: " + r);
+    /** The master realm admin's access token, reused until shortly before it expires. */
+    public synchronized String adminToken() {
+        if (adminToken == null || System.currentTimeMillis() > adminTokenRenewAt) {
+            Response r = passwordGrant("master", "admin-cli", null, adminUsername, adminPassword);
+            if (r.status() != 200) {
+                throw new IllegalStateException("admin login failed: " + r);
+            }
+            adminToken = r.json().get("access_token").asText();
+            adminTokenRenewAt = System.currentTimeMillis() + Math.max(0, r.json().path("expires_in").asLong(60) - 15) * 1000;
         }
-        return r.json().get("access_token").asText();
+        return adminToken;
     }
 
     public Response admin(String method, String path, Object body) {
@@ -110,10 +117,10 @@ public final class KeycloakHttp {
             HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body());
         } catch (IOException e) {
-            throw new AssertionError("request to " + baseUrl + " failed", e);
+            throw new IllegalStateException("request to " + baseUrl + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+            throw new IllegalStateException(e);
         }
     }
 
@@ -123,7 +130,7 @@ public final class KeycloakHttp {
         try {
             return JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
         } catch (IOException e) {
-            throw new AssertionError("not a JWT: " + jwt, e);
+            throw new IllegalStateException("not a JWT: " + jwt, e);
         }
     }
 }
