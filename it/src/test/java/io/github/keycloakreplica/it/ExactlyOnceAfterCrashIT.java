@@ -34,7 +34,8 @@ class ExactlyOnceAfterCrashIT {
     @Test
     void aCrashMidStreamLosesNothingAndAppliesNothingTwice(ReplicaSite site) {
         try (TestRealm realm = new TestRealm(site, "crash")) {
-            Upstream upstream = realm.upstream(3);
+            // Deltas only: a snapshot published ahead would let the new replica's bootstrap cover the events.
+            Upstream upstream = realm.upstream(3).withoutSnapshots();
             realm.replicate(upstream, Map.of());
 
             Map<String, String> subjects = new LinkedHashMap<>();

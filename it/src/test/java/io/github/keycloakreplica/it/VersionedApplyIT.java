@@ -88,9 +88,10 @@ class VersionedApplyIT {
             assertThat(view.get("gaps")).isEmpty();
             assertThat(view.at("/attributes/lastName/version").asLong()).isEqualTo(3);
             assertThat(outcomes(view)).contains("repaired");
+            // The newest repair; a consumer that started after the first upsert also bootstrapped from the snapshot.
             JsonNode repair = null;
             for (JsonNode line : view.get("eventLog")) {
-                if ("repaired".equals(line.get("outcome").asText())) {
+                if (repair == null && "repaired".equals(line.get("outcome").asText())) {
                     repair = line;
                 }
             }
