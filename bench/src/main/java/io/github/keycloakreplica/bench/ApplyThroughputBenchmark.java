@@ -43,6 +43,8 @@ public final class ApplyThroughputBenchmark {
     private static final int VERSIONS = Integer.getInteger("bench.versions", 10);
     private static final int ADMIN_UPDATES = Integer.getInteger("bench.adminUpdates", 4000);
     private static final int ADMIN_CLIENTS = 4;
+    /** Extra JVM options for the Keycloak server, e.g. a flight recording to find where the time goes. */
+    private static final String KEYCLOAK_JVM_OPTIONS = System.getProperty("bench.keycloakJvmOptions", "");
     private static final Pattern APPLIED = Pattern.compile(
             "keycloak_replica_events_total\\{[^}]*outcome=\"applied\"[^}]*realm=\"acme\"[^}]*} ([0-9.E+]+)");
 
@@ -82,6 +84,7 @@ public final class ApplyThroughputBenchmark {
                     return KeycloakServerSpec.builder("bench-" + (postgres ? "pg" : "h2"))
                             .realmImport(StackArtifacts.load().realmFile("acme-realm.json"))
                             .env("REPLICA_CONSUMER_GROUP", "bench")
+                            .env("JAVA_OPTS_APPEND", KEYCLOAK_JVM_OPTIONS)
                             .build();
                 })
                 .start()) {

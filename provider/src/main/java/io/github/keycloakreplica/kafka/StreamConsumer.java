@@ -46,7 +46,7 @@ final class StreamConsumer implements Runnable {
     private static final int REPAIRS_PER_ROUND = 200;
     private static final int BOOTSTRAP_CHUNK = 100;
     /** Records applied in one database transaction, with the position they reached. */
-    private static final int TRANSACTION_SIZE = 50;
+    private static final int TRANSACTION_SIZE = 250;
     /** How often entitlements the realm did not have are looked for again. */
     private static final long RESOLVE_MILLIS = 10_000;
 
@@ -232,8 +232,8 @@ final class StreamConsumer implements Runnable {
             records.add(new InboundRecord(r.topic(), r.partition(), r.offset(), r.key() == null ? null : new String(r.key(),
                     java.nio.charset.StandardCharsets.UTF_8), r.value()));
         }
-        // One transaction per chunk, not per poll: Hibernate re-checks every entity the transaction holds
-        // before each query it runs, so a transaction's cost grows with the square of its size.
+        // One transaction per chunk, not per poll: a batch that fails is applied again one record at a
+        // time, and a smaller chunk bounds that work and the locks a transaction holds.
         for (int from = 0; from < records.size(); from += TRANSACTION_SIZE) {
             applyChunk(consumer, records.subList(from, Math.min(records.size(), from + TRANSACTION_SIZE)));
         }

@@ -29,6 +29,12 @@ public final class Ledgers {
     /** Keeps IN lists well below every database's bind-parameter limit. */
     private static final int IN_CHUNK = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Rows per round trip for a batch's ledgers: a batch reads thousands of version rows, and Keycloak's
+     * default of 64 would make that dozens of round trips to the database.
+     */
+    private static final int FETCH_SIZE = 1000;
+    private static final String FETCH_SIZE_HINT = "org.hibernate.fetchSize";
 
     private final EntityManager em;
 
@@ -45,6 +51,7 @@ public final class Ledgers {
                     .setParameter("componentId", componentId)
                     .setParameter("subjects", chunk)
                     .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                    .setHint(FETCH_SIZE_HINT, FETCH_SIZE)
                     .getResultList();
             Map<String, ReplicaSubjectEntity> byId = new HashMap<>();
             rows.forEach(row -> byId.put(row.getId(), row));
@@ -59,7 +66,7 @@ public final class Ledgers {
             }
             if (!byId.isEmpty()) {
                 for (ReplicaVersionEntity v : em.createNamedQuery("replicaVersionsBySubjectIds", ReplicaVersionEntity.class)
-                        .setParameter("subjectIds", byId.keySet()).getResultList()) {
+                        .setParameter("subjectIds", byId.keySet()).setHint(FETCH_SIZE_HINT, FETCH_SIZE).getResultList()) {
                     Fact fact = fact(v.getKind(), v.getName(), v.getVersion(), v.getValue(), v.getEventId(), v.getSource());
                     records.get(v.getSubjectId()).factRows.put(fact.key(), v);
                     current.get(v.getSubjectId()).add(fact);

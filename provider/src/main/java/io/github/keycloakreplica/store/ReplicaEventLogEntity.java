@@ -20,7 +20,7 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "replicaEventLogOldest",
                 query = "select l.id from ReplicaEventLogEntity l where l.subjectId = :subjectId order by l.loggedAt, l.sequence"),
         @NamedQuery(name = "replicaEventIdsSeen",
-                query = "select l.eventId from ReplicaEventLogEntity l where l.subjectId in :subjectIds and l.eventId in :eventIds"),
+                query = "select l.subjectId, l.eventId from ReplicaEventLogEntity l where l.eventId in :eventIds"),
         @NamedQuery(name = "deleteReplicaEventLogByIds",
                 query = "delete from ReplicaEventLogEntity l where l.id in :ids"),
         @NamedQuery(name = "deleteReplicaEventLogByComponent",

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -94,17 +95,25 @@ public final class ReplicaStore {
 
     // event log
 
+    /**
+     * Which of these event ids these subjects have logged. Looked up by event id alone: one index probe
+     * per id, where a lookup by both lists lets PostgreSQL plan a scan of the whole log.
+     */
     public Set<String> seenEventIds(Collection<String> subjectIds, Collection<String> eventIds) {
         Set<String> seen = new HashSet<>();
         if (subjectIds.isEmpty() || eventIds.isEmpty()) {
             return seen;
         }
-        List<String> ids = new ArrayList<>(eventIds);
+        Set<String> subjects = new HashSet<>(subjectIds);
+        List<String> ids = new ArrayList<>(new HashSet<>(eventIds));
         for (int i = 0; i < ids.size(); i += IN_CHUNK) {
-            seen.addAll(em.createNamedQuery("replicaEventIdsSeen", String.class)
-                    .setParameter("subjectIds", subjectIds)
+            for (Object[] row : em.createNamedQuery("replicaEventIdsSeen", Object[].class)
                     .setParameter("eventIds", ids.subList(i, Math.min(ids.size(), i + IN_CHUNK)))
-                    .getResultList());
+                    .getResultList()) {
+                if (subjects.contains((String) row[0])) {
+                    seen.add((String) row[1]);
+                }
+            }
         }
         return seen;
     }
@@ -151,22 +160,46 @@ public final class ReplicaStore {
 
     // unresolved entitlements
 
-    /** Replaces what one entitlement attribute of a subject could not resolve. */
-    public void setUnresolved(ReplicaSubjectEntity subject, String attribute, Collection<String> entitlements, long now) {
-        em.createNamedQuery("deleteReplicaUnresolvedBySubjectAndAttribute")
-                .setParameter("subjectId", subject.getId())
-                .setParameter("attribute", attribute)
-                .executeUpdate();
-        for (String entitlement : entitlements) {
+    /** The unresolved entitlements of these subjects, by subject row id, for {@link #setUnresolved}. */
+    public Map<String, List<ReplicaUnresolvedEntity>> unresolvedBySubject(Collection<String> subjectIds) {
+        Map<String, List<ReplicaUnresolvedEntity>> found = new HashMap<>();
+        List<String> ids = new ArrayList<>(subjectIds);
+        for (int i = 0; i < ids.size(); i += IN_CHUNK) {
+            em.createNamedQuery("replicaUnresolvedBySubjectIds", ReplicaUnresolvedEntity.class)
+                    .setParameter("subjectIds", ids.subList(i, Math.min(ids.size(), i + IN_CHUNK)))
+                    .getResultList()
+                    .forEach(row -> found.computeIfAbsent(row.getSubjectId(), id -> new ArrayList<>()).add(row));
+        }
+        return found;
+    }
+
+    /**
+     * Makes what one entitlement attribute of a subject could not resolve exactly {@code entitlements},
+     * given the subject's rows as loaded by {@link #unresolvedBySubject} (which it keeps up to date).
+     * Writes only the difference: almost every apply resolves everything and changes nothing here.
+     */
+    public void setUnresolved(ReplicaSubjectEntity subject, String attribute, Collection<String> entitlements,
+                              List<ReplicaUnresolvedEntity> current, long now) {
+        Set<String> wanted = new LinkedHashSet<>();
+        entitlements.forEach(e -> wanted.add(truncate(e, 1024)));
+        current.removeIf(row -> {
+            if (!row.getAttribute().equals(attribute) || wanted.remove(row.getEntitlement())) {
+                return false;
+            }
+            em.remove(row);
+            return true;
+        });
+        for (String entitlement : wanted) {
             ReplicaUnresolvedEntity row = new ReplicaUnresolvedEntity();
             row.setId(UUID.randomUUID().toString());
             row.setSubjectId(subject.getId());
             row.setComponentId(subject.getComponentId());
             row.setRealmId(subject.getRealmId());
             row.setAttribute(attribute);
-            row.setEntitlement(truncate(entitlement, 1024));
+            row.setEntitlement(entitlement);
             row.setSince(now);
             em.persist(row);
+            current.add(row);
         }
     }
 

@@ -16,10 +16,10 @@ import jakarta.persistence.Table;
 @NamedQueries({
         @NamedQuery(name = "replicaUnresolvedBySubject",
                 query = "select u from ReplicaUnresolvedEntity u where u.subjectId = :subjectId"),
+        @NamedQuery(name = "replicaUnresolvedBySubjectIds",
+                query = "select u from ReplicaUnresolvedEntity u where u.subjectId in :subjectIds"),
         @NamedQuery(name = "replicaUnresolvedSubjects",
                 query = "select distinct u.subjectId from ReplicaUnresolvedEntity u where u.componentId = :componentId"),
-        @NamedQuery(name = "deleteReplicaUnresolvedBySubjectAndAttribute",
-                query = "delete from ReplicaUnresolvedEntity u where u.subjectId = :subjectId and u.attribute = :attribute"),
         @NamedQuery(name = "deleteReplicaUnresolvedByComponent",
                 query = "delete from ReplicaUnresolvedEntity u where u.componentId = :componentId"),
         @NamedQuery(name = "deleteReplicaUnresolvedByRealm",

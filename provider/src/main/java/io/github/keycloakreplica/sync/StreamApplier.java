@@ -8,6 +8,7 @@ import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.store.Ledgers;
 import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
 import io.github.keycloakreplica.store.SubjectRecord;
 import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.IdentityDeletion;
@@ -18,16 +19,19 @@ import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
 import org.jboss.logging.Logger;
+import org.keycloak.connections.jpa.support.EntityManagers;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -70,6 +74,10 @@ public final class StreamApplier {
 
     /** Applies the records in order. Runs inside the caller's transaction; throws if the batch must roll back. */
     public BatchResult apply(KeycloakSession session, List<InboundRecord> records) {
+        return inBatchMode(session, () -> applyRecords(session, records));
+    }
+
+    private BatchResult applyRecords(KeycloakSession session, List<InboundRecord> records) {
         Batch batch = new Batch(session);
         Map<InboundRecord, StreamEvent> decoded = new LinkedHashMap<>();
         for (InboundRecord record : records) {
@@ -87,8 +95,7 @@ public final class StreamApplier {
                 decoded.put(record, event);
             }
         }
-        batch.load(decoded.values().stream().map(StreamEvent::subject).collect(Collectors.toSet()),
-                decoded.values().stream().map(e -> e.envelope().id()).toList());
+        batch.load(decoded.values().stream().map(StreamEvent::subject).collect(Collectors.toSet()));
         decoded.forEach(batch::apply);
         batch.finish();
 
@@ -135,8 +142,12 @@ public final class StreamApplier {
      * @param reason why: written to each repaired subject's event log
      */
     public BatchResult repair(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject, String reason) {
+        return inBatchMode(session, () -> repairSubjects(session, snapshotsBySubject, reason));
+    }
+
+    private BatchResult repairSubjects(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject, String reason) {
         Batch batch = new Batch(session);
-        batch.load(snapshotsBySubject.keySet(), List.of());
+        batch.load(snapshotsBySubject.keySet());
         snapshotsBySubject.forEach((subject, snapshots) -> batch.repair(subject, snapshots, reason));
         batch.finish();
         batch.store.markRepairAttempt(componentId, snapshotsBySubject.keySet(), batch.now);
@@ -150,6 +161,10 @@ public final class StreamApplier {
      * @return how many subjects had everything resolved
      */
     public int resolveEntitlements(KeycloakSession session) {
+        return inBatchMode(session, () -> resolve(session));
+    }
+
+    private int resolve(KeycloakSession session) {
         Batch batch = new Batch(session);
         List<String> subjectRowIds = batch.store.subjectIdsWithUnresolved(componentId);
         if (subjectRowIds.isEmpty()) {
@@ -157,7 +172,7 @@ public final class StreamApplier {
         }
         List<String> names = subjectRowIds.stream().map(batch.store::subjectRow).filter(java.util.Objects::nonNull)
                 .map(row -> row.getSubject()).toList();
-        batch.load(names, List.of());
+        batch.load(names);
         int resolved = 0;
         for (SubjectRecord subject : batch.subjects.values()) {
             if (!subject.ledger().live()) {
@@ -179,6 +194,19 @@ public final class StreamApplier {
         return resolved;
     }
 
+    /**
+     * Runs work in Keycloak's own batch mode, as its realm import does for users: no flush after each
+     * user, role or group write and none before each query, so the transaction's writes reach the
+     * database once, in JDBC batches, at commit; otherwise every query re-checks every entity the
+     * transaction holds, and the cost of a transaction grows with the square of its size. Queries
+     * then miss unflushed writes: {@link UserWriter} flushes where a later read needs an earlier write.
+     */
+    private static <T> T inBatchMode(KeycloakSession session, Supplier<T> work) {
+        List<T> result = new ArrayList<>(1);
+        EntityManagers.runInBatch(session, () -> result.add(work.get()), false);
+        return result.get(0);
+    }
+
     /** Why an otherwise valid event cannot be trusted where it was found, or null when it can. */
     private String misplacement(InboundRecord record, StreamEvent event) {
         if (event.envelope().type().isSnapshot()) {
@@ -197,6 +225,10 @@ public final class StreamApplier {
         return null;
     }
 
+    /** An event that changed nothing, and where its log line is. */
+    private record Unchanged(SubjectRecord subject, String eventId, List<LogLine> lines, int index, Outcome outcome) {
+    }
+
     /** One line for a subject's event log, written once the subject's row exists. */
     private record LogLine(String eventId, String type, String versions, Outcome outcome, String detail, String origin) {
     }
@@ -213,7 +245,11 @@ public final class StreamApplier {
         final Map<String, List<LogLine>> logLines = new LinkedHashMap<>();
         final Map<String, Map<String, List<String>>> unresolved = new LinkedHashMap<>();
         Map<String, SubjectRecord> subjects = Map.of();
-        Set<String> seen = Set.of();
+        /** Event ids this batch met. */
+        final Set<String> seen = new java.util.HashSet<>();
+        /** Events that changed nothing, which may be events applied before: checked against the log at the end. */
+        final List<Unchanged> unchanged = new ArrayList<>();
+        Map<String, List<ReplicaUnresolvedEntity>> storedUnresolved = Map.of();
 
         Batch(KeycloakSession session) {
             ApplySession.mark(session);
@@ -228,10 +264,11 @@ public final class StreamApplier {
             this.writer = new UserWriter(session, realm, componentId);
         }
 
-        void load(Collection<String> names, Collection<String> eventIds) {
+        void load(Collection<String> names) {
             subjects = ledgers.load(componentId, names, SubjectIds::userId);
             List<String> rowIds = subjects.values().stream().filter(r -> r.row() != null).map(r -> r.row().getId()).toList();
-            seen = new java.util.HashSet<>(store.seenEventIds(rowIds, eventIds));
+            storedUnresolved = new HashMap<>(store.unresolvedBySubject(rowIds));
+            writer.prefetch(subjects.values().stream().map(SubjectRecord::userId).toList());
         }
 
         void apply(InboundRecord record, StreamEvent event) {
@@ -262,7 +299,16 @@ public final class StreamApplier {
                         + "the rest of the event applies", componentId, subject.subject(), e));
             });
             line(subject, event, result.outcome(), detail(eventId, result), record);
-            count(result.outcome());
+            if (result.outcome() == Outcome.APPLIED) {
+                count(Outcome.APPLIED);
+            } else if (subject.row() != null) {
+                // Versions already kept a repeated event from changing anything; whether it is one only
+                // decides what the log calls it. Asked of the database for these events alone, at the end.
+                List<LogLine> lines = logLines.get(subject.subject());
+                unchanged.add(new Unchanged(subject, eventId, lines, lines.size() - 1, result.outcome()));
+            } else {
+                count(result.outcome());
+            }
             if (!result.stale().isEmpty()) {
                 log.infof("replica %s: stale %s for subject %s from %s: %s at or below the stored versions", componentId,
                         event.envelope().type(), subject.subject(), event.envelope().source(), versions(event, result.stale()));
@@ -304,6 +350,7 @@ public final class StreamApplier {
         }
 
         void finish() {
+            classifyUnchanged();
             for (SubjectRecord subject : subjects.values()) {
                 ledgers.closingGapTimes(subject).forEach(opened -> metrics.gapResolved(now - opened));
             }
@@ -317,9 +364,29 @@ public final class StreamApplier {
                     store.log(subject.row(), line.eventId(), line.type(), line.versions(), line.outcome().name(), line.detail(),
                             line.origin(), now, sequence++);
                 }
+                List<ReplicaUnresolvedEntity> stored = storedUnresolved.computeIfAbsent(subject.row().getId(), id -> new ArrayList<>());
                 unresolved.getOrDefault(subject.subject(), Map.of())
-                        .forEach((attribute, missing) -> store.setUnresolved(subject.row(), attribute, missing, now));
+                        .forEach((attribute, missing) -> store.setUnresolved(subject.row(), attribute, missing, stored, now));
                 store.pruneLog(subject.row(), EVENT_LOG_LENGTH);
+            }
+        }
+
+        /** Calls duplicates what they are: unchanged events whose id the subject's log already holds. */
+        private void classifyUnchanged() {
+            if (unchanged.isEmpty()) {
+                return;
+            }
+            Set<String> logged = store.seenEventIds(unchanged.stream().map(u -> u.subject().row().getId()).toList(),
+                    unchanged.stream().map(Unchanged::eventId).toList());
+            for (Unchanged u : unchanged) {
+                Outcome outcome = u.outcome();
+                if (logged.contains(u.eventId())) {
+                    LogLine was = u.lines().get(u.index());
+                    u.lines().set(u.index(), new LogLine(was.eventId(), was.type(), was.versions(), Outcome.DUPLICATE,
+                            "event id seen before", was.origin()));
+                    outcome = Outcome.DUPLICATE;
+                }
+                count(outcome);
             }
         }
 

@@ -7,6 +7,8 @@ import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.VersionedValue;
+import jakarta.persistence.EntityManager;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.credential.CredentialModel;
 import org.keycloak.credential.UserCredentialStore;
 import org.keycloak.models.ClientModel;
@@ -18,12 +20,17 @@ import org.keycloak.models.UserManager;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserProvider;
 import org.keycloak.models.cache.UserCache;
+import org.keycloak.models.jpa.JpaModel;
+import org.keycloak.models.jpa.entities.UserAttributeEntity;
+import org.keycloak.models.jpa.entities.UserEntity;
 import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.storage.UserStoragePrivateUtil;
 import org.keycloak.storage.UserStorageUtil;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -38,6 +45,10 @@ import java.util.stream.Stream;
  * Writes replicated state into Keycloak's own user tables, the way Keycloak's LDAP import does: through
  * the local user storage, bypassing the read-only view every other caller gets, and evicting the user
  * from the cache so the next request reads what was written.
+ *
+ * <p>It runs in Keycloak's batch mode (see {@code StreamApplier}): queries do not see this transaction's
+ * unflushed writes. So it flushes before it touches a user a second time and before it deletes one, and
+ * it checks usernames against what the transaction has already claimed as well as against the database.
  */
 final class UserWriter {
 
@@ -46,6 +57,11 @@ final class UserWriter {
     private final String componentId;
     private final UserProvider local;
     private final CredentialFormat credentialFormat;
+    private final EntityManager em;
+    /** Users this transaction wrote. */
+    private final Set<String> touched = new HashSet<>();
+    /** Usernames this transaction gave, to the user id that holds each now. */
+    private final Map<String, String> claimedUsernames = new HashMap<>();
 
     UserWriter(KeycloakSession session, RealmModel realm, String componentId) {
         this.session = session;
@@ -53,6 +69,22 @@ final class UserWriter {
         this.componentId = componentId;
         this.local = UserStoragePrivateUtil.userLocalStorage(session);
         this.credentialFormat = new CredentialFormat(session);
+        this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    }
+
+    /**
+     * Loads the users of a batch, with their attributes, in one query, so that applying each event finds
+     * its user in the persistence context instead of reading it on its own.
+     */
+    void prefetch(Collection<String> userIds) {
+        List<String> ids = List.copyOf(new HashSet<>(userIds));
+        for (int i = 0; i < ids.size(); i += 500) {
+            em.createQuery("select distinct u from UserEntity u left join fetch u.attributes where u.id in :ids and u.realmId = :realmId",
+                            UserEntity.class)
+                    .setParameter("ids", ids.subList(i, Math.min(ids.size(), i + 500)))
+                    .setParameter("realmId", realm.getId())
+                    .getResultList();
+        }
     }
 
     /** Where a subject that is not a usable Keycloak id is kept on the user it maps to. */
@@ -63,8 +95,17 @@ final class UserWriter {
     }
 
     private void checkUsernameFree(String username, String userId) {
+        String claimer = claimedUsernames.get(username);
+        if (claimer != null) {
+            if (!claimer.equals(userId)) {
+                throw new EventRejectedException("username '" + username + "' is already held by another replicated subject (user id "
+                        + claimer + ")");
+            }
+            return;
+        }
         UserModel holder = local.getUserByUsername(realm, username);
-        if (holder != null && !holder.getId().equals(userId)) {
+        // The query matched the database's name; a holder this transaction renamed has let it go already.
+        if (holder != null && !holder.getId().equals(userId) && username.equals(holder.getUsername())) {
             String whose = componentId.equals(holder.getFederationLink()) ? "another replicated subject" : "a user that is not replicated from this upstream";
             throw new EventRejectedException("username '" + username + "' is already held by " + whose + " (user id " + holder.getId() + ")");
         }
@@ -95,6 +136,10 @@ final class UserWriter {
      */
     Map<String, List<String>> apply(String subject, String userId, List<UserChange> changes) {
         Map<String, List<String>> unresolved = new LinkedHashMap<>();
+        if (!touched.add(userId)) {
+            // Keycloak's own reads of this user (role mappings, groups, credentials) go to the database.
+            em.flush();
+        }
         UserModel user = null;
         for (UserChange change : changes) {
             if (change instanceof UserChange.Create create) {
@@ -102,6 +147,9 @@ final class UserWriter {
             } else if (change instanceof UserChange.Delete) {
                 UserModel existing = find(userId);
                 if (existing != null) {
+                    // Keycloak deletes a user's rows with bulk statements that would miss unflushed ones.
+                    em.flush();
+                    claimedUsernames.values().remove(userId);
                     evict(existing);
                     new UserManager(session).removeUser(realm, existing, local);
                 }
@@ -133,10 +181,11 @@ final class UserWriter {
             // Default roles, as for every new user of the realm; no default required actions: a replicated
             // person's credentials are the upstream's business.
             user = local.addUser(realm, userId, username, true, false);
+            claim(username, userId);
             user.setFederationLink(componentId);
             user.setCreatedTimestamp(System.currentTimeMillis());
             if (!userId.equals(subject)) {
-                user.setSingleAttribute(SUBJECT_ATTRIBUTE, subject);
+                writeUserAttribute(user, SUBJECT_ATTRIBUTE, List.of(subject));
             }
         }
         // Never sent by the upstream: a person it replicates is enabled unless it says otherwise.
@@ -158,6 +207,7 @@ final class UserWriter {
             case USERNAME -> {
                 if (!value.isAbsent()) {
                     user.setUsername(value.asText());
+                    claim(user.getUsername(), user.getId());
                 }
             }
             case EMAIL -> user.setEmail(value.asText());
@@ -168,17 +218,48 @@ final class UserWriter {
             case REALM_ROLES -> syncRealmRoles(user, value.asList(), missing::add);
             case CLIENT_ROLES -> syncClientRoles(user, name.clientId(), value.asList(), missing::add);
             case GROUPS -> syncGroups(user, value.asList(), missing::add);
-            case USER_ATTRIBUTE -> {
-                List<String> values = value.asList();
-                if (values.isEmpty()) {
-                    user.removeAttribute(name.name());
-                } else {
-                    user.setAttribute(name.name(), values);
-                }
-            }
+            case USER_ATTRIBUTE -> writeUserAttribute(user, name.name(), value.asList());
         }
         if (name.isEntitlement()) {
             unresolved.put(fact.name(), missing);
+        }
+    }
+
+    private void claim(String username, String userId) {
+        claimedUsernames.values().remove(userId);
+        claimedUsernames.put(username, userId);
+    }
+
+    /**
+     * Writes a user attribute in place on Keycloak's JPA entities. {@code UserAdapter.setAttribute} replaces
+     * values with a bulk delete, which in batch mode would miss a value written earlier in the same
+     * transaction, and which otherwise costs a flush of the whole transaction per attribute.
+     */
+    private void writeUserAttribute(UserModel user, String name, List<String> values) {
+        if (!(user instanceof JpaModel<?> model) || !(model.getEntity() instanceof UserEntity entity)) {
+            throw new IllegalStateException("Keycloak's local user storage gave a " + user.getClass().getName()
+                    + ", not a JPA user; the replica writes users through Keycloak's JPA store only");
+        }
+        List<UserAttributeEntity> existing = entity.getAttributes().stream().filter(a -> name.equals(a.getName())).collect(Collectors.toList());
+        if (existing.stream().map(UserAttributeEntity::getValue).sorted().toList().equals(values.stream().sorted().toList())) {
+            return;
+        }
+        int kept = Math.min(existing.size(), values.size());
+        for (int i = 0; i < kept; i++) {
+            existing.get(i).setValue(values.get(i));
+        }
+        for (UserAttributeEntity extra : existing.subList(kept, existing.size())) {
+            entity.getAttributes().remove(extra);
+            em.remove(extra);
+        }
+        for (String value : values.subList(kept, values.size())) {
+            UserAttributeEntity attribute = new UserAttributeEntity();
+            attribute.setId(KeycloakModelUtils.generateId());
+            attribute.setName(name);
+            attribute.setValue(value);
+            attribute.setUser(entity);
+            em.persist(attribute);
+            entity.getAttributes().add(attribute);
         }
     }
 
