@@ -68,6 +68,43 @@ class VersionedApplyIT {
         assertThat(findLine(view, second.envelope().id()).get("detail").asText()).contains("closed a gap").contains("email v3");
     }
 
+    /**
+     * The engine writes a transaction's users without flushing between events (Keycloak's batch mode):
+     * events that share a transaction must still see each other, for one subject and across subjects.
+     */
+    @Test
+    void eventsThatShareATransactionSeeEachOther(ReplicaSite site) {
+        Upstream upstream = site.upstream();
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        String name = ReplicationIT.uniqueName("quinn");
+        String renamed = name + "-renamed";
+        Map<String, Object> drop = new HashMap<>();
+        drop.put("department", null);
+        drop.put("realmRoles", List.of());
+        drop.put("groups", List.of());
+        // Sent together, so that one poll, and so one transaction, carries them all.
+        upstream.sendAll(List.of(
+                upstream.upsertEvent(first, Map.of("username", name, "enabled", true, "realmRoles", List.of("operator"),
+                        "groups", List.of("/site-a/ops"), "department", "one", "lastName", "First")),
+                upstream.upsertEvent(first, Map.of("department", "two", "realmRoles", List.of("operator", "project-lead"))),
+                upstream.upsertEvent(first, drop),
+                upstream.upsertEvent(first, Map.of("username", renamed, "department", "three")),
+                upstream.upsertEvent(second, Map.of("username", name, "enabled", true, "lastName", "Second"))));
+
+        JsonNode taken = site.awaitUser(name, u -> "Second".equals(u.path("lastName").asText()));
+        assertThat(taken.get("id").asText()).isEqualTo(second);
+        JsonNode moved = site.awaitUser(renamed, u -> true);
+        assertThat(moved.get("id").asText()).isEqualTo(first);
+        assertThat(moved.at("/attributes/department")).hasSize(1);
+        assertThat(moved.at("/attributes/department/0").asText()).isEqualTo("three");
+        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + first + "/role-mappings/realm", null).json(), "name"))
+                .doesNotContain("operator", "project-lead");
+        assertThat(site.keycloak().admin("GET", REALM + "/users/" + first + "/groups", null).json()).isEmpty();
+        assertThat(outcomes(subjectView(site, first))).containsOnly("applied");
+        assertThat(outcomes(subjectView(site, second))).containsOnly("applied");
+    }
+
     @Test
     void aGapPastItsTimeoutIsRepairedFromTheSnapshotTopic(ReplicaSite site) {
         try (TestRealm realm = new TestRealm(site, "repair")) {

@@ -17,7 +17,8 @@ import jakarta.persistence.Table;
 @Table(name = "REPLICA_SUBJECT")
 @NamedQueries({
         @NamedQuery(name = "replicaSubjectsBySubject",
-                query = "select s from ReplicaSubjectEntity s where s.componentId = :componentId and s.subject in :subjects"),
+                // Ordered, so that transactions applying at once lock shared subjects in one order and never deadlock.
+                query = "select s from ReplicaSubjectEntity s where s.componentId = :componentId and s.subject in :subjects order by s.subject"),
         @NamedQuery(name = "replicaSubjectByUser",
                 query = "select s from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
         @NamedQuery(name = "replicaSubjectsWithGapsSince",

@@ -95,7 +95,8 @@ public final class StreamApplier {
                 decoded.put(record, event);
             }
         }
-        batch.load(decoded.values().stream().map(StreamEvent::subject).collect(Collectors.toSet()));
+        batch.load(decoded.values().stream().map(StreamEvent::subject).collect(Collectors.toSet()),
+                decoded.values().stream().map(e -> e.envelope().id()).toList());
         decoded.forEach(batch::apply);
         batch.finish();
 
@@ -147,7 +148,7 @@ public final class StreamApplier {
 
     private BatchResult repairSubjects(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject, String reason) {
         Batch batch = new Batch(session);
-        batch.load(snapshotsBySubject.keySet());
+        batch.load(snapshotsBySubject.keySet(), List.of());
         snapshotsBySubject.forEach((subject, snapshots) -> batch.repair(subject, snapshots, reason));
         batch.finish();
         batch.store.markRepairAttempt(componentId, snapshotsBySubject.keySet(), batch.now);
@@ -172,7 +173,7 @@ public final class StreamApplier {
         }
         List<String> names = subjectRowIds.stream().map(batch.store::subjectRow).filter(java.util.Objects::nonNull)
                 .map(row -> row.getSubject()).toList();
-        batch.load(names);
+        batch.load(names, List.of());
         int resolved = 0;
         for (SubjectRecord subject : batch.subjects.values()) {
             if (!subject.ledger().live()) {
@@ -225,10 +226,6 @@ public final class StreamApplier {
         return null;
     }
 
-    /** An event that changed nothing, and where its log line is. */
-    private record Unchanged(SubjectRecord subject, String eventId, List<LogLine> lines, int index, Outcome outcome) {
-    }
-
     /** One line for a subject's event log, written once the subject's row exists. */
     private record LogLine(String eventId, String type, String versions, Outcome outcome, String detail, String origin) {
     }
@@ -245,10 +242,8 @@ public final class StreamApplier {
         final Map<String, List<LogLine>> logLines = new LinkedHashMap<>();
         final Map<String, Map<String, List<String>>> unresolved = new LinkedHashMap<>();
         Map<String, SubjectRecord> subjects = Map.of();
-        /** Event ids this batch met. */
-        final Set<String> seen = new java.util.HashSet<>();
-        /** Events that changed nothing, which may be events applied before: checked against the log at the end. */
-        final List<Unchanged> unchanged = new ArrayList<>();
+        /** Event ids the subjects' logs hold, and those this batch met. */
+        Set<String> seen = Set.of();
         Map<String, List<ReplicaUnresolvedEntity>> storedUnresolved = Map.of();
 
         Batch(KeycloakSession session) {
@@ -264,9 +259,11 @@ public final class StreamApplier {
             this.writer = new UserWriter(session, realm, componentId);
         }
 
-        void load(Collection<String> names) {
+        void load(Collection<String> names, Collection<String> eventIds) {
             subjects = ledgers.load(componentId, names, SubjectIds::userId);
             List<String> rowIds = subjects.values().stream().filter(r -> r.row() != null).map(r -> r.row().getId()).toList();
+            // By id, not by versions alone: a redelivered event is dropped whatever became of its versions.
+            seen = new java.util.HashSet<>(store.seenEventIds(rowIds, eventIds));
             storedUnresolved = new HashMap<>(store.unresolvedBySubject(rowIds));
             writer.prefetch(subjects.values().stream().map(SubjectRecord::userId).toList());
         }
@@ -299,16 +296,7 @@ public final class StreamApplier {
                         + "the rest of the event applies", componentId, subject.subject(), e));
             });
             line(subject, event, result.outcome(), detail(eventId, result), record);
-            if (result.outcome() == Outcome.APPLIED) {
-                count(Outcome.APPLIED);
-            } else if (subject.row() != null) {
-                // Versions already kept a repeated event from changing anything; whether it is one only
-                // decides what the log calls it. Asked of the database for these events alone, at the end.
-                List<LogLine> lines = logLines.get(subject.subject());
-                unchanged.add(new Unchanged(subject, eventId, lines, lines.size() - 1, result.outcome()));
-            } else {
-                count(result.outcome());
-            }
+            count(result.outcome());
             if (!result.stale().isEmpty()) {
                 log.infof("replica %s: stale %s for subject %s from %s: %s at or below the stored versions", componentId,
                         event.envelope().type(), subject.subject(), event.envelope().source(), versions(event, result.stale()));
@@ -350,7 +338,6 @@ public final class StreamApplier {
         }
 
         void finish() {
-            classifyUnchanged();
             for (SubjectRecord subject : subjects.values()) {
                 ledgers.closingGapTimes(subject).forEach(opened -> metrics.gapResolved(now - opened));
             }
@@ -368,25 +355,6 @@ public final class StreamApplier {
                 unresolved.getOrDefault(subject.subject(), Map.of())
                         .forEach((attribute, missing) -> store.setUnresolved(subject.row(), attribute, missing, stored, now));
                 store.pruneLog(subject.row(), EVENT_LOG_LENGTH);
-            }
-        }
-
-        /** Calls duplicates what they are: unchanged events whose id the subject's log already holds. */
-        private void classifyUnchanged() {
-            if (unchanged.isEmpty()) {
-                return;
-            }
-            Set<String> logged = store.seenEventIds(unchanged.stream().map(u -> u.subject().row().getId()).toList(),
-                    unchanged.stream().map(Unchanged::eventId).toList());
-            for (Unchanged u : unchanged) {
-                Outcome outcome = u.outcome();
-                if (logged.contains(u.eventId())) {
-                    LogLine was = u.lines().get(u.index());
-                    u.lines().set(u.index(), new LogLine(was.eventId(), was.type(), was.versions(), Outcome.DUPLICATE,
-                            "event id seen before", was.origin()));
-                    outcome = Outcome.DUPLICATE;
-                }
-                count(outcome);
             }
         }
 

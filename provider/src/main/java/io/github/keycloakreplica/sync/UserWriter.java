@@ -104,11 +104,17 @@ final class UserWriter {
             return;
         }
         UserModel holder = local.getUserByUsername(realm, username);
-        // The query matched the database's name; a holder this transaction renamed has let it go already.
-        if (holder != null && !holder.getId().equals(userId) && username.equals(holder.getUsername())) {
-            String whose = componentId.equals(holder.getFederationLink()) ? "another replicated subject" : "a user that is not replicated from this upstream";
-            throw new EventRejectedException("username '" + username + "' is already held by " + whose + " (user id " + holder.getId() + ")");
+        if (holder == null || holder.getId().equals(userId)) {
+            return;
         }
+        if (!username.equals(holder.getUsername())) {
+            // The query matched the database's name, which this transaction has renamed already. Write the
+            // rename now: at commit Hibernate inserts new users before it updates old ones.
+            em.flush();
+            return;
+        }
+        String whose = componentId.equals(holder.getFederationLink()) ? "another replicated subject" : "a user that is not replicated from this upstream";
+        throw new EventRejectedException("username '" + username + "' is already held by " + whose + " (user id " + holder.getId() + ")");
     }
 
     /** Refuses, before anything is written, changes that Keycloak would refuse half-way. */
