@@ -10,6 +10,7 @@ import io.github.keycloakreplica.stream.IdentityUpsert;
 import io.github.keycloakreplica.stream.VersionedValue;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import org.awaitility.Awaitility;
+import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -92,6 +93,46 @@ class EntitlementsAndGapsIT {
             assertThat(site.keycloak().passwordGrant(realm.name, "admin-cli", null, username, "sven's password").status()).isEqualTo(200);
             JsonNode log = realm.subject(subject).orElseThrow().get("eventLog");
             assertThat(log.toString()).contains("signed in on the last known state while enabled wait for earlier versions");
+        }
+    }
+
+    /**
+     * realm-config's flows carry the gap guard: in a browser, a person whose access rights wait for an
+     * earlier version sees why the sign-in is refused, and signs in once the gap closes.
+     */
+    @Test
+    void aBrowserSignInDuringAGapShowsWhyAndSucceedsOnceTheGapCloses(ReplicaSite site) {
+        try (TestRealm realm = new TestRealm(site, "gapbrowser", true)) {
+            // Deltas only, so that nothing but the missing event closes the gap.
+            Upstream upstream = realm.upstream(1).withoutSnapshots();
+            realm.replicate(upstream, Map.of("gapSignInPolicy", "refuse", "upstreamName", "the HQ Keycloak"));
+            String subject = UUID.randomUUID().toString();
+            String username = ReplicationIT.uniqueName("tove");
+            upstream.upsert(subject, Map.of("username", username, "enabled", true));
+            upstream.password(subject, "pw-" + subject, "tove's password");
+            realm.awaitUser(username, u -> true);
+            Awaitility.await("password replicated").atMost(ReplicaSite.APPLY_TIMEOUT)
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/users/" + subject + "/credentials", null).json().size() == 1);
+
+            IdentityUpsert v2 = upstream.upsertEvent(subject, Map.of("enabled", true));
+            IdentityUpsert v3 = upstream.upsertEvent(subject, Map.of("enabled", true));
+            upstream.send(v3);
+            Awaitility.await("gap open").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.subject(subject).orElseThrow().get("gaps").size() == 1);
+
+            BrowserFlow refusedBrowser = new BrowserFlow(site.keycloak().baseUrl(), realm.name, ReplicaSite.PUBLIC_CLIENT);
+            Document refused = refusedBrowser.submit(refusedBrowser.start(), "#kc-form-login",
+                    Map.of("username", username, "password", "tove's password"));
+            assertThat(refused).as("a page, not a redirect to the client").isNotNull();
+            assertThat(refused.text()).contains("Your access rights are being updated from the HQ Keycloak. Please try again in a minute.");
+            assertThat(refusedBrowser.code()).isNull();
+
+            upstream.send(v2);
+            Awaitility.await("gap closed").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.subject(subject).orElseThrow().get("gaps").isEmpty());
+            BrowserFlow browser = new BrowserFlow(site.keycloak().baseUrl(), realm.name, ReplicaSite.PUBLIC_CLIENT);
+            Document done = browser.submit(browser.start(), "#kc-form-login", Map.of("username", username, "password", "tove's password"));
+            assertThat(done).as("redirected to the client").isNull();
+            KeycloakHttp.Response tokens = browser.exchange(site.keycloak(), browser.code());
+            assertThat(tokens.status()).as(tokens.toString()).isEqualTo(200);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.it;
 
 import io.github.keycloakreplica.stack.KeycloakHttp;
+import io.github.keycloakreplica.stack.StackArtifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -31,14 +32,39 @@ final class TestRealm implements AutoCloseable {
     private final List<Upstream> upstreams = new ArrayList<>();
 
     TestRealm(ReplicaSite site, String prefix) {
+        this(site, prefix, false);
+    }
+
+    /**
+     * @param asShipped true: the realm is realm-config's acme-realm.json (its flows with the gap guard,
+     *                  its clients and theme) under another name and without its replica component;
+     *                  false: a new realm with only the replica realm's user profile
+     */
+    TestRealm(ReplicaSite site, String prefix, boolean asShipped) {
         this.site = site;
         this.name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        if (asShipped) {
+            ObjectNode realm = (ObjectNode) read(StackArtifacts.load().realmFile("acme-realm.json"));
+            realm.put("realm", name);
+            ((ObjectNode) realm.get("components")).remove("org.keycloak.storage.UserStorageProvider");
+            KeycloakHttp.Response created = site.keycloak().admin("POST", "", realm);
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            return;
+        }
         KeycloakHttp.Response created = site.keycloak().admin("POST", "", Map.of("realm", name, "enabled", true));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         // The user profile of realm-config's replica realm: nothing required, replicated attributes visible.
         JsonNode profile = site.keycloak().admin("GET", ReplicaSite.REALM + "/users/profile", null).json();
         KeycloakHttp.Response set = site.keycloak().admin("PUT", name + "/users/profile", profile);
         assertThat(set.status()).as(set.toString()).isEqualTo(200);
+    }
+
+    private static JsonNode read(java.nio.file.Path file) {
+        try {
+            return KeycloakHttp.JSON.readTree(file.toFile());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A new upstream with its own topic prefix (created on the broker). */
