@@ -45,6 +45,8 @@ public final class ApplyThroughputBenchmark {
     private static final int ADMIN_CLIENTS = 4;
     /** Extra JVM options for the Keycloak server, e.g. a flight recording to find where the time goes. */
     private static final String KEYCLOAK_JVM_OPTIONS = System.getProperty("bench.keycloakJvmOptions", "");
+    /** Kafka consumer properties for the replica component (its properties block), to compare settings. */
+    private static final String KAFKA_PROPERTIES = System.getProperty("bench.kafkaProperties", "");
     private static final Pattern APPLIED = Pattern.compile(
             "keycloak_replica_events_total\\{[^}]*outcome=\"applied\"[^}]*realm=\"acme\"[^}]*} ([0-9.E+]+)");
 
@@ -91,6 +93,7 @@ public final class ApplyThroughputBenchmark {
                             .realmImport(StackArtifacts.load().realmFile("acme-realm.json"))
                             .env("REPLICA_CONSUMER_GROUP", "bench")
                             .env("JAVA_OPTS_APPEND", KEYCLOAK_JVM_OPTIONS)
+                            .env("REPLICA_KAFKA_PROPERTIES", KAFKA_PROPERTIES)
                             .build();
                 })
                 .start()) {

@@ -71,8 +71,10 @@ public final class Ledgers {
                     records.get(v.getSubjectId()).factRows.put(fact.key(), v);
                     current.get(v.getSubjectId()).add(fact);
                 }
-                for (ReplicaGapEntity g : em.createNamedQuery("replicaGapsBySubjectIds", ReplicaGapEntity.class)
-                        .setParameter("subjectIds", byId.keySet()).getResultList()) {
+                // A subject row says whether it has anything in the gap buffer (save() keeps GAP_SINCE with it).
+                List<String> withGaps = rows.stream().filter(row -> row.getGapSince() != null).map(ReplicaSubjectEntity::getId).toList();
+                for (ReplicaGapEntity g : withGaps.isEmpty() ? List.<ReplicaGapEntity>of()
+                        : em.createNamedQuery("replicaGapsBySubjectIds", ReplicaGapEntity.class).setParameter("subjectIds", withGaps).getResultList()) {
                     Fact fact = fact(g.getKind(), g.getName(), g.getVersion(), g.getValue(), g.getEventId(), g.getSource());
                     records.get(g.getSubjectId()).gapRows.put(SubjectRecord.gapKey(fact.key(), fact.version()), g);
                     buffered.get(g.getSubjectId()).add(fact);

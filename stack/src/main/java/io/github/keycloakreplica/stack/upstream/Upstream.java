@@ -92,6 +92,16 @@ public final class Upstream implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The delta-topic partition a subject's events go to (Kafka's default partitioner on the record key),
+     * for tests that need two subjects' events in one order: Kafka orders records within a partition only.
+     */
+    public int partitionOf(String subject) {
+        int partitions = producer.partitionsFor(topics.identity()).size();
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(subject.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+    }
+
     public String source() {
         return source;
     }
