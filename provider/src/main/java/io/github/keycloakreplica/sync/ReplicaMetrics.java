@@ -44,17 +44,22 @@ public final class ReplicaMetrics {
                 .description("How long facts waited in the gap buffer before the gap closed")
                 .tags(tags)
                 .register(registry);
-        gauges = GAUGES.computeIfAbsent(realm + "/" + component, k -> new GaugeState(new AtomicLong(), new AtomicLong()));
-        Gauge.builder("keycloak.replica.open.gaps", gauges.openGaps(), AtomicLong::get)
-                .description("Subjects with at least one fact waiting in the gap buffer")
-                .tags(tags)
-                .register(registry);
-        Gauge.builder("keycloak.replica.oldest.gap.age", gauges.oldestGapSince(),
-                        since -> since.get() == 0 ? 0 : (System.currentTimeMillis() - since.get()) / 1000.0)
-                .description("Seconds since the oldest open gap opened; 0 when none is open")
-                .baseUnit("seconds")
-                .tags(tags)
-                .register(registry);
+        // Registered once per realm and component: a restarted consumer keeps its gauges (registering them
+        // again would only make Micrometer warn that they exist).
+        gauges = GAUGES.computeIfAbsent(realm + "/" + component, k -> {
+            GaugeState state = new GaugeState(new AtomicLong(), new AtomicLong());
+            Gauge.builder("keycloak.replica.open.gaps", state.openGaps(), AtomicLong::get)
+                    .description("Subjects with at least one fact waiting in the gap buffer")
+                    .tags(tags)
+                    .register(registry);
+            Gauge.builder("keycloak.replica.oldest.gap.age", state.oldestGapSince(),
+                            since -> since.get() == 0 ? 0 : (System.currentTimeMillis() - since.get()) / 1000.0)
+                    .description("Seconds since the oldest open gap opened; 0 when none is open")
+                    .baseUnit("seconds")
+                    .tags(tags)
+                    .register(registry);
+            return state;
+        });
     }
 
     public static ReplicaMetrics of(String realm, String component) {
