@@ -26,8 +26,6 @@ import java.util.function.Function;
  */
 public final class Ledgers {
 
-    /** Keeps IN lists well below every database's bind-parameter limit. */
-    private static final int IN_CHUNK = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Rows per round trip for a batch's ledgers: a batch reads thousands of version rows, and Keycloak's
@@ -45,8 +43,8 @@ public final class Ledgers {
     public Map<String, SubjectRecord> load(String componentId, Collection<String> subjects, Function<String, String> userIds) {
         Map<String, SubjectRecord> found = new HashMap<>();
         List<String> all = new ArrayList<>(new HashSet<>(subjects));
-        for (int i = 0; i < all.size(); i += IN_CHUNK) {
-            List<String> chunk = all.subList(i, Math.min(all.size(), i + IN_CHUNK));
+        for (int i = 0; i < all.size(); i += ReplicaStore.IN_CHUNK) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + ReplicaStore.IN_CHUNK));
             List<ReplicaSubjectEntity> rows = em.createNamedQuery("replicaSubjectsBySubject", ReplicaSubjectEntity.class)
                     .setParameter("componentId", componentId)
                     .setParameter("subjects", chunk)

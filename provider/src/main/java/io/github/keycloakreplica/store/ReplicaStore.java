@@ -22,7 +22,7 @@ import java.util.UUID;
 public final class ReplicaStore {
 
     /** Keeps IN lists well below every database's bind-parameter limit. */
-    private static final int IN_CHUNK = 500;
+    public static final int IN_CHUNK = 500;
 
     private final EntityManager em;
 
@@ -209,14 +209,11 @@ public final class ReplicaStore {
                 .getResultList();
     }
 
-    public List<String> subjectIdsWithUnresolved(String componentId) {
+    /** The subjects (as the upstream names them) that have unresolved entitlements. */
+    public List<String> subjectsWithUnresolved(String componentId) {
         return em.createNamedQuery("replicaUnresolvedSubjects", String.class)
                 .setParameter("componentId", componentId)
                 .getResultList();
-    }
-
-    public ReplicaSubjectEntity subjectRow(String subjectRowId) {
-        return em.find(ReplicaSubjectEntity.class, subjectRowId);
     }
 
     // consumer positions

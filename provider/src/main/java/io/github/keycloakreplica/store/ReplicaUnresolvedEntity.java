@@ -19,7 +19,8 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "replicaUnresolvedBySubjectIds",
                 query = "select u from ReplicaUnresolvedEntity u where u.subjectId in :subjectIds"),
         @NamedQuery(name = "replicaUnresolvedSubjects",
-                query = "select distinct u.subjectId from ReplicaUnresolvedEntity u where u.componentId = :componentId"),
+                query = "select distinct s.subject from ReplicaUnresolvedEntity u, ReplicaSubjectEntity s "
+                        + "where u.componentId = :componentId and s.id = u.subjectId"),
         @NamedQuery(name = "deleteReplicaUnresolvedByComponent",
                 query = "delete from ReplicaUnresolvedEntity u where u.componentId = :componentId"),
         @NamedQuery(name = "deleteReplicaUnresolvedByRealm",

@@ -1,10 +1,12 @@
 package io.github.keycloakreplica.sync;
 
+import io.github.keycloakreplica.protocol.AttributeName;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.Ledger;
 import io.github.keycloakreplica.protocol.Outcome;
 import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.SubjectIds;
+import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.store.Ledgers;
 import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.ReplicaStore;
@@ -27,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,12 +170,10 @@ public final class StreamApplier {
 
     private int resolve(KeycloakSession session) {
         Batch batch = new Batch(session);
-        List<String> subjectRowIds = batch.store.subjectIdsWithUnresolved(componentId);
-        if (subjectRowIds.isEmpty()) {
+        List<String> names = batch.store.subjectsWithUnresolved(componentId);
+        if (names.isEmpty()) {
             return 0;
         }
-        List<String> names = subjectRowIds.stream().map(batch.store::subjectRow).filter(java.util.Objects::nonNull)
-                .map(row -> row.getSubject()).toList();
         batch.load(names, List.of());
         int resolved = 0;
         for (SubjectRecord subject : batch.subjects.values()) {
@@ -180,9 +181,9 @@ public final class StreamApplier {
                 batch.unresolved.put(subject.subject(), new LinkedHashMap<>());
                 continue;
             }
-            List<io.github.keycloakreplica.protocol.UserChange> changes = subject.ledger().current(Fact.Kind.ATTRIBUTE).values().stream()
-                    .filter(f -> io.github.keycloakreplica.protocol.AttributeName.of(f.name()).isEntitlement())
-                    .map(f -> (io.github.keycloakreplica.protocol.UserChange) new io.github.keycloakreplica.protocol.UserChange.SetAttribute(f))
+            List<UserChange> changes = subject.ledger().current(Fact.Kind.ATTRIBUTE).values().stream()
+                    .filter(f -> AttributeName.of(f.name()).isEntitlement())
+                    .map(f -> (UserChange) new UserChange.SetAttribute(f))
                     .toList();
             Map<String, List<String>> missing = batch.writer.apply(subject.subject(), subject.userId(), changes);
             batch.unresolved.put(subject.subject(), missing);
@@ -263,7 +264,7 @@ public final class StreamApplier {
             subjects = ledgers.load(componentId, names, SubjectIds::userId);
             List<String> rowIds = subjects.values().stream().filter(r -> r.row() != null).map(r -> r.row().getId()).toList();
             // By id, not by versions alone: a redelivered event is dropped whatever became of its versions.
-            seen = new java.util.HashSet<>(store.seenEventIds(rowIds, eventIds));
+            seen = new HashSet<>(store.seenEventIds(rowIds, eventIds));
             storedUnresolved = new HashMap<>(store.unresolvedBySubject(rowIds));
             writer.prefetch(subjects.values().stream().map(SubjectRecord::userId).toList());
         }

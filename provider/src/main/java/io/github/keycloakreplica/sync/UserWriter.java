@@ -5,6 +5,7 @@ import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.protocol.UserChange;
+import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.VersionedValue;
 import jakarta.persistence.EntityManager;
@@ -78,10 +79,10 @@ final class UserWriter {
      */
     void prefetch(Collection<String> userIds) {
         List<String> ids = List.copyOf(new HashSet<>(userIds));
-        for (int i = 0; i < ids.size(); i += 500) {
+        for (int i = 0; i < ids.size(); i += ReplicaStore.IN_CHUNK) {
             em.createQuery("select distinct u from UserEntity u left join fetch u.attributes where u.id in :ids and u.realmId = :realmId",
                             UserEntity.class)
-                    .setParameter("ids", ids.subList(i, Math.min(ids.size(), i + 500)))
+                    .setParameter("ids", ids.subList(i, Math.min(ids.size(), i + ReplicaStore.IN_CHUNK)))
                     .setParameter("realmId", realm.getId())
                     .getResultList();
         }
