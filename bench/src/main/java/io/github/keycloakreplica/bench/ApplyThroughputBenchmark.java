@@ -187,7 +187,7 @@ public final class ApplyThroughputBenchmark {
             }
             if (System.nanoTime() - lastReport > 5_000_000_000L) {
                 lastReport = System.nanoTime();
-                System.out.printf("  %.0f of %d applied%n", last - before, events.size());
+                System.out.printf("  %.0f of %d applied after %.0f s%n", last - before, events.size(), (lastReport - start) / 1e9);
             }
             if (System.nanoTime() - start > Duration.ofMinutes(20).toNanos()) {
                 throw new IllegalStateException("the replica did not apply " + events.size() + " events in 20 minutes");

@@ -42,48 +42,41 @@ public final class Ledgers {
 
     public Map<String, SubjectRecord> load(String componentId, Collection<String> subjects, Function<String, String> userIds) {
         Map<String, SubjectRecord> found = new HashMap<>();
-        List<String> all = new ArrayList<>(new HashSet<>(subjects));
-        for (int i = 0; i < all.size(); i += ReplicaStore.IN_CHUNK) {
-            List<String> chunk = all.subList(i, Math.min(all.size(), i + ReplicaStore.IN_CHUNK));
-            List<ReplicaSubjectEntity> rows = em.createNamedQuery("replicaSubjectsBySubject", ReplicaSubjectEntity.class)
-                    .setParameter("componentId", componentId)
-                    .setParameter("subjects", chunk)
+        Map<String, String> subjectsById = new HashMap<>();
+        subjects.forEach(subject -> subjectsById.put(ReplicaSubjectEntity.idOf(componentId, subject), subject));
+        List<String> ids = new ArrayList<>(subjectsById.keySet());
+        for (int i = 0; i < ids.size(); i += ReplicaStore.IN_CHUNK) {
+            List<ReplicaSubjectEntity> rows = em.createNamedQuery("replicaSubjectsByIds", ReplicaSubjectEntity.class)
+                    .setParameter("ids", ids.subList(i, Math.min(ids.size(), i + ReplicaStore.IN_CHUNK)))
                     .setLockMode(LockModeType.PESSIMISTIC_WRITE)
                     .setHint(FETCH_SIZE_HINT, FETCH_SIZE)
                     .getResultList();
-            Map<String, ReplicaSubjectEntity> byId = new HashMap<>();
-            rows.forEach(row -> byId.put(row.getId(), row));
-            Map<String, List<Fact>> current = new HashMap<>();
-            Map<String, List<Fact>> buffered = new HashMap<>();
             Map<String, SubjectRecord> records = new HashMap<>();
+            Map<String, List<Fact>> buffered = new HashMap<>();
             for (ReplicaSubjectEntity row : rows) {
-                SubjectRecord record = new SubjectRecord(row.getSubject(), row.getUserId(), row, null);
-                records.put(row.getId(), record);
-                current.put(row.getId(), new ArrayList<>());
+                if (!componentId.equals(row.getComponentId()) || !row.getSubject().equals(subjectsById.get(row.getId()))) {
+                    throw new IllegalStateException("REPLICA_SUBJECT row " + row.getId() + " holds subject " + row.getSubject()
+                            + " of component " + row.getComponentId() + ", not the one its id names; were the replica's tables changed by hand?");
+                }
+                records.put(row.getId(), new SubjectRecord(row.getSubject(), row.getUserId(), row, null));
                 buffered.put(row.getId(), new ArrayList<>());
             }
-            if (!byId.isEmpty()) {
-                for (ReplicaVersionEntity v : em.createNamedQuery("replicaVersionsBySubjectIds", ReplicaVersionEntity.class)
-                        .setParameter("subjectIds", byId.keySet()).setHint(FETCH_SIZE_HINT, FETCH_SIZE).getResultList()) {
-                    Fact fact = fact(v.getKind(), v.getName(), v.getVersion(), v.getValue(), v.getEventId(), v.getSource());
-                    records.get(v.getSubjectId()).factRows.put(fact.key(), v);
-                    current.get(v.getSubjectId()).add(fact);
-                }
-                // A subject row says whether it has anything in the gap buffer (save() keeps GAP_SINCE with it).
-                List<String> withGaps = rows.stream().filter(row -> row.getGapSince() != null).map(ReplicaSubjectEntity::getId).toList();
-                for (ReplicaGapEntity g : withGaps.isEmpty() ? List.<ReplicaGapEntity>of()
-                        : em.createNamedQuery("replicaGapsBySubjectIds", ReplicaGapEntity.class).setParameter("subjectIds", withGaps).getResultList()) {
-                    Fact fact = fact(g.getKind(), g.getName(), g.getVersion(), g.getValue(), g.getEventId(), g.getSource());
-                    records.get(g.getSubjectId()).gapRows.put(SubjectRecord.gapKey(fact.key(), fact.version()), g);
-                    buffered.get(g.getSubjectId()).add(fact);
-                }
+            // A subject row says whether it has anything in the gap buffer (save() keeps GAP_SINCE with it).
+            List<String> withGaps = rows.stream().filter(row -> row.getGapSince() != null).map(ReplicaSubjectEntity::getId).toList();
+            for (ReplicaGapEntity g : withGaps.isEmpty() ? List.<ReplicaGapEntity>of()
+                    : em.createNamedQuery("replicaGapsBySubjectIds", ReplicaGapEntity.class).setParameter("subjectIds", withGaps).getResultList()) {
+                Fact fact = fact(g.getKind(), g.getName(), g.getVersion(), g.getValue(), g.getEventId(), g.getSource());
+                records.get(g.getSubjectId()).gapRows.put(SubjectRecord.gapKey(fact.key(), fact.version()), g);
+                buffered.get(g.getSubjectId()).add(fact);
             }
             records.forEach((id, record) -> {
-                record.restore(Ledger.of(current.get(id), buffered.get(id)));
+                List<Fact> facts = FactsColumn.read(record.row.getFacts(), id);
+                facts.forEach(fact -> record.storedVersions.put(fact.key(), fact.version()));
+                record.restore(Ledger.of(facts, buffered.get(id)));
                 found.put(record.subject(), record);
             });
         }
-        for (String subject : all) {
+        for (String subject : subjectsById.values()) {
             found.computeIfAbsent(subject, s -> new SubjectRecord(s, userIds.apply(s), null, Ledger.empty()));
         }
         return found;
@@ -99,7 +92,7 @@ public final class Ledgers {
         for (SubjectRecord record : records) {
             if (record.row == null && record.ledger().known()) {
                 ReplicaSubjectEntity row = new ReplicaSubjectEntity();
-                row.setId(UUID.randomUUID().toString());
+                row.setId(ReplicaSubjectEntity.idOf(componentId, record.subject()));
                 row.setComponentId(componentId);
                 row.setRealmId(realmId);
                 row.setSubject(record.subject());
@@ -126,25 +119,15 @@ public final class Ledgers {
         Ledger ledger = record.ledger();
         ReplicaSubjectEntity row = record.row;
         String source = row.getSource();
-        for (Fact fact : ledger.currentFacts()) {
-            ReplicaVersionEntity v = record.factRows.get(fact.key());
-            if (v == null) {
-                v = new ReplicaVersionEntity();
-                v.setId(UUID.randomUUID().toString());
-                v.setSubjectId(row.getId());
-                v.setKind(kind(fact.kind()));
-                v.setName(fact.name());
-                em.persist(v);
-                record.factRows.put(fact.key(), v);
-            } else if (v.getVersion() == fact.version()) {
-                continue;
+        String facts = FactsColumn.write(ledger.currentFacts());
+        if (!facts.equals(row.getFacts())) {
+            row.setFacts(facts);
+            for (Fact fact : ledger.currentFacts()) {
+                Long stored = record.storedVersions.put(fact.key(), fact.version());
+                if ((stored == null || stored != fact.version()) && fact.provenance().source() != null) {
+                    source = fact.provenance().source();
+                }
             }
-            v.setVersion(fact.version());
-            v.setValue(text(fact.value()));
-            v.setEventId(fact.provenance().eventId());
-            v.setSource(fact.provenance().source());
-            v.setUpdatedAt(now);
-            source = fact.provenance().source() == null ? source : fact.provenance().source();
         }
 
         Set<String> stillBuffered = new HashSet<>();
@@ -199,12 +182,12 @@ public final class Ledgers {
         return closed;
     }
 
-    private static ReplicaVersionEntity.Kind kind(Fact.Kind kind) {
-        return kind == Fact.Kind.ATTRIBUTE ? ReplicaVersionEntity.Kind.ATTRIBUTE : ReplicaVersionEntity.Kind.CREDENTIAL;
+    private static ReplicaGapEntity.Kind kind(Fact.Kind kind) {
+        return kind == Fact.Kind.ATTRIBUTE ? ReplicaGapEntity.Kind.ATTRIBUTE : ReplicaGapEntity.Kind.CREDENTIAL;
     }
 
-    private static Fact fact(ReplicaVersionEntity.Kind kind, String name, long version, String value, String eventId, String source) {
-        return new Fact(kind == ReplicaVersionEntity.Kind.ATTRIBUTE ? Fact.Kind.ATTRIBUTE : Fact.Kind.CREDENTIAL, name, version,
+    private static Fact fact(ReplicaGapEntity.Kind kind, String name, long version, String value, String eventId, String source) {
+        return new Fact(kind == ReplicaGapEntity.Kind.ATTRIBUTE ? Fact.Kind.ATTRIBUTE : Fact.Kind.CREDENTIAL, name, version,
                 value(value), new Fact.Provenance(eventId, source));
     }
 

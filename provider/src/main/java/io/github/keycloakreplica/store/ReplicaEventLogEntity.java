@@ -9,8 +9,7 @@ import jakarta.persistence.Table;
 
 /**
  * One line of a subject's bounded event log: which event (or repair), the versions it carried, what
- * became of it and why. For people debugging a replica; also how a redelivered event is recognised by
- * its id when versions alone would not tell.
+ * became of it and why. For people debugging a replica.
  */
 @Entity
 @Table(name = "REPLICA_EVENT_LOG")
@@ -19,8 +18,6 @@ import jakarta.persistence.Table;
                 query = "select l from ReplicaEventLogEntity l where l.subjectId = :subjectId order by l.loggedAt desc, l.sequence desc"),
         @NamedQuery(name = "replicaEventLogOldest",
                 query = "select l.id from ReplicaEventLogEntity l where l.subjectId = :subjectId order by l.loggedAt, l.sequence"),
-        @NamedQuery(name = "replicaEventIdsSeen",
-                query = "select l.subjectId, l.eventId from ReplicaEventLogEntity l where l.eventId in :eventIds"),
         @NamedQuery(name = "deleteReplicaEventLogByIds",
                 query = "delete from ReplicaEventLogEntity l where l.id in :ids"),
         @NamedQuery(name = "deleteReplicaEventLogByComponent",

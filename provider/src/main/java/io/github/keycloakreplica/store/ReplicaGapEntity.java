@@ -18,7 +18,7 @@ import jakarta.persistence.Table;
 @NamedQueries({
         @NamedQuery(name = "replicaGapAttributeNames",
                 query = "select distinct g.name from ReplicaGapEntity g where g.subjectId = :subjectId "
-                        + "and g.kind = io.github.keycloakreplica.store.ReplicaVersionEntity.Kind.ATTRIBUTE"),
+                        + "and g.kind = io.github.keycloakreplica.store.ReplicaGapEntity.Kind.ATTRIBUTE"),
         @NamedQuery(name = "replicaGapsBySubjectIds",
                 query = "select g from ReplicaGapEntity g where g.subjectId in :subjectIds"),
         @NamedQuery(name = "deleteReplicaGapsByComponent",
@@ -30,6 +30,11 @@ import jakarta.persistence.Table;
 })
 public class ReplicaGapEntity {
 
+    public enum Kind {
+        ATTRIBUTE,
+        CREDENTIAL
+    }
+
     @Id
     @Column(name = "ID", length = 36)
     private String id;
@@ -39,7 +44,7 @@ public class ReplicaGapEntity {
 
     @Enumerated(EnumType.STRING)
     @Column(name = "KIND", length = 16, nullable = false)
-    private ReplicaVersionEntity.Kind kind;
+    private Kind kind;
 
     @Column(name = "NAME", nullable = false)
     private String name;
@@ -75,11 +80,11 @@ public class ReplicaGapEntity {
         this.subjectId = subjectId;
     }
 
-    public ReplicaVersionEntity.Kind getKind() {
+    public Kind getKind() {
         return kind;
     }
 
-    public void setKind(ReplicaVersionEntity.Kind kind) {
+    public void setKind(Kind kind) {
         this.kind = kind;
     }
 

@@ -15,7 +15,6 @@ public final class ReplicaJpaEntityProviderFactory implements JpaEntityProviderF
 
     static final List<Class<?>> ENTITIES = List.of(
             ReplicaSubjectEntity.class,
-            ReplicaVersionEntity.class,
             ReplicaGapEntity.class,
             ReplicaEventLogEntity.class,
             ReplicaUnresolvedEntity.class,

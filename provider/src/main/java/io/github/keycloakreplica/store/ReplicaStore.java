@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -94,29 +93,6 @@ public final class ReplicaStore {
     }
 
     // event log
-
-    /**
-     * Which of these event ids these subjects have logged. Looked up by event id alone: one index probe
-     * per id, where a lookup by both lists lets PostgreSQL plan a scan of the whole log.
-     */
-    public Set<String> seenEventIds(Collection<String> subjectIds, Collection<String> eventIds) {
-        Set<String> seen = new HashSet<>();
-        if (subjectIds.isEmpty() || eventIds.isEmpty()) {
-            return seen;
-        }
-        Set<String> subjects = new HashSet<>(subjectIds);
-        List<String> ids = new ArrayList<>(new HashSet<>(eventIds));
-        for (int i = 0; i < ids.size(); i += IN_CHUNK) {
-            for (Object[] row : em.createNamedQuery("replicaEventIdsSeen", Object[].class)
-                    .setParameter("eventIds", ids.subList(i, Math.min(ids.size(), i + IN_CHUNK)))
-                    .getResultList()) {
-                if (subjects.contains((String) row[0])) {
-                    seen.add((String) row[1]);
-                }
-            }
-        }
-        return seen;
-    }
 
     public void log(ReplicaSubjectEntity subject, String eventId, String eventType, String versions, String outcome, String detail,
                     String origin, long now, int sequence) {
@@ -284,15 +260,15 @@ public final class ReplicaStore {
     // clean-up when a component or a realm goes away
 
     public void forgetComponent(String componentId) {
-        for (String query : List.of("deleteReplicaUnresolvedByComponent", "deleteReplicaVersionsByComponent",
-                "deleteReplicaGapsByComponent", "deleteReplicaEventLogByComponent", "deleteReplicaSubjectsByComponent",
+        for (String query : List.of("deleteReplicaUnresolvedByComponent", "deleteReplicaGapsByComponent",
+                "deleteReplicaEventLogByComponent", "deleteReplicaSubjectsByComponent",
                 "deleteReplicaPositionsByComponent", "deleteReplicaDeadLettersByComponent")) {
             em.createNamedQuery(query).setParameter("componentId", componentId).executeUpdate();
         }
     }
 
     public void forgetRealm(String realmId) {
-        for (String query : List.of("deleteReplicaUnresolvedByRealm", "deleteReplicaVersionsByRealm", "deleteReplicaGapsByRealm",
+        for (String query : List.of("deleteReplicaUnresolvedByRealm", "deleteReplicaGapsByRealm",
                 "deleteReplicaEventLogByRealm", "deleteReplicaSubjectsByRealm", "deleteReplicaPositionsByRealm",
                 "deleteReplicaDeadLettersByRealm")) {
             em.createNamedQuery(query).setParameter("realmId", realmId).executeUpdate();

@@ -7,15 +7,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One subject as loaded for a batch: its row (null until first saved), the rows its ledger was read
- * from, and the ledger itself, which the batch changes in memory and {@link Ledgers#save} writes back.
+ * One subject as loaded for a batch: its row (null until first saved), its gap buffer's rows, and the
+ * ledger read from both, which the batch changes in memory and {@link Ledgers#save} writes back.
  */
 public final class SubjectRecord {
 
     private final String subject;
     private final String userId;
     ReplicaSubjectEntity row;
-    final Map<Fact.Key, ReplicaVersionEntity> factRows = new HashMap<>();
+    /** The versions the row holds, to tell which facts a save changes. */
+    final Map<Fact.Key, Long> storedVersions = new HashMap<>();
     final Map<String, ReplicaGapEntity> gapRows = new HashMap<>();
     private Ledger ledger;
 

@@ -9,6 +9,7 @@ import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.store.Ledgers;
 import io.github.keycloakreplica.store.PartitionPosition;
+import io.github.keycloakreplica.store.RecentEventIds;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
 import io.github.keycloakreplica.store.SubjectRecord;
@@ -229,6 +230,11 @@ public final class StreamApplier {
 
     /** One line for a subject's event log, written once the subject's row exists. */
     private record LogLine(String eventId, String type, String versions, Outcome outcome, String detail, String origin) {
+
+        /** A line for a delta event (not a repair from a snapshot): its id is one a redelivery would carry. */
+        boolean fromStream() {
+            return eventId != null && origin != null;
+        }
     }
 
     /** The state of one batch: its clock, its subjects, and what became of each event. */
@@ -243,7 +249,7 @@ public final class StreamApplier {
         final Map<String, List<LogLine>> logLines = new LinkedHashMap<>();
         final Map<String, Map<String, List<String>>> unresolved = new LinkedHashMap<>();
         Map<String, SubjectRecord> subjects = Map.of();
-        /** Event ids the subjects' logs hold, and those this batch met. */
+        /** Event ids the subjects met recently, and those this batch met. */
         Set<String> seen = Set.of();
         Map<String, List<ReplicaUnresolvedEntity>> storedUnresolved = Map.of();
 
@@ -264,7 +270,12 @@ public final class StreamApplier {
             subjects = ledgers.load(componentId, names, SubjectIds::userId);
             List<String> rowIds = subjects.values().stream().filter(r -> r.row() != null).map(r -> r.row().getId()).toList();
             // By id, not by versions alone: a redelivered event is dropped whatever became of its versions.
-            seen = new HashSet<>(store.seenEventIds(rowIds, eventIds));
+            Set<String> batchIds = new HashSet<>(eventIds);
+            seen = new HashSet<>();
+            subjects.values().stream().filter(r -> r.row() != null)
+                    .flatMap(r -> RecentEventIds.read(r.row().getRecentEventIds()).stream())
+                    .filter(batchIds::contains)
+                    .forEach(seen::add);
             storedUnresolved = new HashMap<>(store.unresolvedBySubject(rowIds));
             writer.prefetch(subjects.values().stream().map(SubjectRecord::userId).toList());
         }
@@ -348,9 +359,16 @@ public final class StreamApplier {
                     continue;
                 }
                 int sequence = 0;
+                List<String> met = new ArrayList<>();
                 for (LogLine line : logLines.getOrDefault(subject.subject(), List.of())) {
                     store.log(subject.row(), line.eventId(), line.type(), line.versions(), line.outcome().name(), line.detail(),
                             line.origin(), now, sequence++);
+                    if (line.fromStream()) {
+                        met.add(line.eventId());
+                    }
+                }
+                if (!met.isEmpty()) {
+                    subject.row().setRecentEventIds(RecentEventIds.add(subject.row().getRecentEventIds(), met, RecentEventIds.KEEP));
                 }
                 List<ReplicaUnresolvedEntity> stored = storedUnresolved.computeIfAbsent(subject.row().getId(), id -> new ArrayList<>());
                 unresolved.getOrDefault(subject.subject(), Map.of())

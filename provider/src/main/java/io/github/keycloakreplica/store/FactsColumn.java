@@ -1,0 +1,86 @@
+package io.github.keycloakreplica.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.protocol.Fact;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A subject's current facts as its row keeps them: a JSON array with, per attribute or credential id,
+ * its kind, name, version, value (null when absent) and the event and authority it came from. Written in
+ * a stable order, so that an unchanged ledger writes the same text and the row is not updated for it.
+ */
+public final class FactsColumn {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Comparator<Fact> ORDER = Comparator.comparing((Fact f) -> f.kind()).thenComparing(Fact::name);
+
+    private FactsColumn() {
+    }
+
+    public static String write(Collection<Fact> facts) {
+        ArrayNode array = JSON.createArrayNode();
+        facts.stream().sorted(ORDER).forEach(fact -> {
+            ObjectNode node = array.addObject();
+            node.put("kind", fact.kind() == Fact.Kind.ATTRIBUTE ? "attribute" : "credential");
+            node.put("name", fact.name());
+            node.put("version", fact.version());
+            node.set("value", fact.value());
+            node.put("eventId", fact.provenance().eventId());
+            node.put("source", fact.provenance().source());
+        });
+        return array.toString();
+    }
+
+    /** The facts of a column as {@link #write} wrote it; an empty list for null (a row without facts yet). */
+    public static List<Fact> read(String column, String subjectRowId) {
+        List<Fact> facts = new ArrayList<>();
+        if (column == null || column.isEmpty()) {
+            return facts;
+        }
+        JsonNode array;
+        try {
+            array = JSON.readTree(column);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(unreadable(subjectRowId, "it is not JSON"), e);
+        }
+        if (!array.isArray()) {
+            throw new IllegalStateException(unreadable(subjectRowId, "it is not a JSON array"));
+        }
+        for (JsonNode node : array) {
+            String kind = node.path("kind").asText();
+            if (!kind.equals("attribute") && !kind.equals("credential") || !node.path("name").isTextual()
+                    || !node.path("version").canConvertToLong() || node.path("version").asLong() < 1) {
+                throw new IllegalStateException(unreadable(subjectRowId, "an element lacks kind, name or a positive version: "
+                        + describe(node)));
+            }
+            facts.add(new Fact(kind.equals("attribute") ? Fact.Kind.ATTRIBUTE : Fact.Kind.CREDENTIAL, node.get("name").asText(),
+                    node.get("version").asLong(), node.get("value"),
+                    new Fact.Provenance(text(node.get("eventId")), text(node.get("source")))));
+        }
+        return facts;
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    /** An element without its value: a credential's value holds its secret. */
+    private static String describe(JsonNode node) {
+        ObjectNode copy = node.isObject() ? ((ObjectNode) node).deepCopy() : JSON.createObjectNode();
+        copy.remove("value");
+        return copy.toString();
+    }
+
+    private static String unreadable(String subjectRowId, String why) {
+        return "the FACTS column of REPLICA_SUBJECT row " + subjectRowId + " cannot be read (" + why
+                + "); were the replica's tables changed by hand?";
+    }
+}
