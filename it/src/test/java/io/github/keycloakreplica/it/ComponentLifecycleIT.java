@@ -107,7 +107,8 @@ class ComponentLifecycleIT {
             assertThat(property.path("helpText").asText()).as(property.toString()).hasSizeGreaterThan(40);
         }
         assertThat(names).containsExactly("bootstrapServers", "topicPrefix", "consumerGroup", "upstreamName",
-                "gapTimeoutSeconds", "accessCriticalAttributes", "gapSignInPolicy", "kafkaProperties", "kafkaSecretProperties");
+                "gapTimeoutSeconds", "accessCriticalAttributes", "gapSignInPolicy", "severanceThresholdSeconds",
+                "stabilizationWindowSeconds", "driftWindowSeconds", "kafkaProperties", "kafkaSecretProperties");
     }
 
     @Test

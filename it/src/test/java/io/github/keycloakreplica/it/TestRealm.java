@@ -44,7 +44,7 @@ final class TestRealm implements AutoCloseable {
         this.site = site;
         this.name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         if (asShipped) {
-            ObjectNode realm = (ObjectNode) read(StackArtifacts.load().realmFile("acme-realm.json"));
+            ObjectNode realm = (ObjectNode) withDefaults(read(StackArtifacts.load().realmFile("acme-realm.json")));
             realm.put("realm", name);
             ((ObjectNode) realm.get("components")).remove("org.keycloak.storage.UserStorageProvider");
             KeycloakHttp.Response created = site.keycloak().admin("POST", "", realm);
@@ -57,6 +57,19 @@ final class TestRealm implements AutoCloseable {
         JsonNode profile = site.keycloak().admin("GET", ReplicaSite.REALM + "/users/profile", null).json();
         KeycloakHttp.Response set = site.keycloak().admin("PUT", name + "/users/profile", profile);
         assertThat(set.status()).as(set.toString()).isEqualTo(200);
+    }
+
+    /**
+     * The realm file's {@code ${VAR:default}} placeholders with their defaults, as Keycloak's import at
+     * start-up would resolve them; an admin REST import takes them literally.
+     */
+    private static JsonNode withDefaults(JsonNode realm) {
+        try {
+            String text = KeycloakHttp.JSON.writeValueAsString(realm).replaceAll("\\$\\{[A-Z0-9_]+:([^}]*)}", "$1");
+            return KeycloakHttp.JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static JsonNode read(java.nio.file.Path file) {

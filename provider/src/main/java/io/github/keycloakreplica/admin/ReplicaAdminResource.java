@@ -1,6 +1,12 @@
 package io.github.keycloakreplica.admin;
 
+import io.github.keycloakreplica.link.LinkPolicy;
+import io.github.keycloakreplica.link.LinkRecord;
+import io.github.keycloakreplica.replica.ReplicaConfig;
 import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
+import io.github.keycloakreplica.store.ExposureRows;
+import io.github.keycloakreplica.store.LinkRows;
+import io.github.keycloakreplica.store.ReplicaSeveredSignInEntity;
 import io.github.keycloakreplica.store.ReplicaDeadLetterEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.protocol.Fact;
@@ -64,6 +70,84 @@ public final class ReplicaAdminResource {
     public record SubjectView(String subject, String componentId, String userId, boolean live, String source, String gapSince,
                               Map<String, FactView> attributes, Map<String, FactView> credentials, List<GapView> gaps,
                               List<String> unresolved, List<LogView> eventLog) {
+    }
+
+    public record TransitionView(String from, String to, String at, String cause, double driftSeconds) {
+    }
+
+    /**
+     * One component's link. {@code driftSeconds}: how far the replica may be behind the upstream, by this
+     * server's clock; while severed it grows with the severance.
+     */
+    public record LinkView(String componentId, String component, String state, String since, String cause, Double driftSeconds,
+                           long driftWindowSeconds, boolean driftExceeded, Double heartbeatAgeSeconds, Long heartbeatIntervalMillis,
+                           long severanceThresholdSeconds, long stabilizationWindowSeconds, boolean credentialWritesAllowed,
+                           List<TransitionView> history) {
+    }
+
+    /** The link of every replica component of the realm: state, cause, drift, heartbeat age and the latest state changes. */
+    @GET
+    @Path("link")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<LinkView> link(@QueryParam("history") @DefaultValue("20") int history) {
+        auth.users().requireView();
+        LinkRows rows = LinkRows.of(session);
+        long now = System.currentTimeMillis();
+        int max = Math.max(0, Math.min(history, MAX_PAGE));
+        return replicaComponents().stream().map(component -> {
+            LinkPolicy policy = ReplicaConfig.of(component).linkPolicy();
+            List<TransitionView> changes = max == 0 ? List.of() : rows.transitions(component.getId(), 0, max).stream()
+                    .map(t -> new TransitionView(t.getFromState(), t.getToState(), Instant.ofEpochMilli(t.getChangedAt()).toString(),
+                            t.getCause(), t.getDriftMillis() / 1000.0))
+                    .toList();
+            LinkRecord link = rows.read(component.getId()).orElse(null);
+            if (link == null) {
+                return new LinkView(component.getId(), component.getName(), null, null, "the link has not been looked at yet",
+                        null, policy.driftWindow().toSeconds(), false, null, null, policy.severanceThreshold().toSeconds(),
+                        policy.stabilizationWindow().toSeconds(), false, changes);
+            }
+            Long age = link.heartbeatAgeMillis(now);
+            return new LinkView(component.getId(), component.getName(), link.state().name(), Instant.ofEpochMilli(link.since()).toString(),
+                    link.cause(), link.driftMillis(now) / 1000.0, policy.driftWindow().toSeconds(), link.driftExceeded(),
+                    age == null ? null : age / 1000.0, link.heartbeatInterval(), policy.severanceThreshold().toSeconds(),
+                    policy.stabilizationWindow().toSeconds(), link.state().allowsCredentialWrites(), changes);
+        }).toList();
+    }
+
+    public record SignInView(String subject, String userId, String username, String at, String clientId, String linkState,
+                             double driftSeconds, String deprovisionedAt, String deprovisioning, String deprovisionEventId) {
+    }
+
+    /** Sign-ins this site served while its link was not CONNECTED, newest first. */
+    @GET
+    @Path("severed-sign-ins")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<SignInView> severedSignIns(@QueryParam("first") @DefaultValue("0") int first,
+                                           @QueryParam("max") @DefaultValue("100") int max) {
+        auth.users().requireView();
+        return ExposureRows.of(session).signIns(realm.getId(), Math.max(0, first), Math.max(1, Math.min(max, MAX_PAGE))).stream()
+                .map(ReplicaAdminResource::toRepresentation).toList();
+    }
+
+    /**
+     * Deprovisioning-lag exposures: sign-ins served while the link was down to people whose deletion or
+     * disabling arrived afterwards, newest deprovisioning first.
+     */
+    @GET
+    @Path("exposures")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<SignInView> exposures(@QueryParam("first") @DefaultValue("0") int first,
+                                      @QueryParam("max") @DefaultValue("100") int max) {
+        auth.users().requireView();
+        return ExposureRows.of(session).exposures(realm.getId(), Math.max(0, first), Math.max(1, Math.min(max, MAX_PAGE))).stream()
+                .map(ReplicaAdminResource::toRepresentation).toList();
+    }
+
+    private static SignInView toRepresentation(ReplicaSeveredSignInEntity e) {
+        return new SignInView(e.getSubject(), e.getUserId(), e.getUsername(), Instant.ofEpochMilli(e.getSignedInAt()).toString(),
+                e.getClientId(), e.getLinkState(), e.getDriftMillis() / 1000.0,
+                e.getDeprovisionedAt() == null ? null : Instant.ofEpochMilli(e.getDeprovisionedAt()).toString(), e.getDeprovisionKind(),
+                e.getDeprovisionEventId());
     }
 
     /** Records that could not be applied, newest first, with the reason and the record (secrets redacted). */

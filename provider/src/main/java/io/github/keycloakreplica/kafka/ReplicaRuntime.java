@@ -57,7 +57,11 @@ public final class ReplicaRuntime {
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean bootstrapped;
 
-    private record Running(String fingerprint, StreamConsumer consumer, Thread thread) {
+    private record Running(String fingerprint, StreamConsumer consumer, Thread thread, LinkWatcher watcher, Thread watcherThread) {
+
+        boolean alive() {
+            return thread.isAlive() && watcherThread.isAlive();
+        }
     }
 
     private record Wanted(String realmId, String realmName, ComponentModel component, String fingerprint) {
@@ -114,7 +118,7 @@ public final class ReplicaRuntime {
 
         for (Map.Entry<String, Running> entry : running.entrySet()) {
             Wanted w = wanted.get(entry.getKey());
-            if (w == null || !w.fingerprint().equals(entry.getValue().fingerprint()) || !entry.getValue().thread().isAlive()) {
+            if (w == null || !w.fingerprint().equals(entry.getValue().fingerprint()) || !entry.getValue().alive()) {
                 stop(entry.getKey());
             }
         }
@@ -147,13 +151,26 @@ public final class ReplicaRuntime {
                 () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.of(config, clientId),
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())),
                 snapshots, config.gapTimeout(), metrics);
-        Thread thread = new Thread(consumer, "replica-consumer-" + wanted.realmName() + "-" + component.getName());
+        LinkWatcher watcher = new LinkWatcher(name, component.getId(), wanted.realmId(), config.topics().heartbeat(), codec, sessionFactory,
+                () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.forSnapshots(config, clientId + "-heartbeats"),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())),
+                config.linkPolicy(), metrics,
+                (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory,
+                        session -> applier.deadLetterSnapshot(session, record, reason)));
+        Thread thread = thread(consumer, "replica-consumer-" + wanted.realmName() + "-" + component.getName());
+        Thread watcherThread = thread(watcher, "replica-link-" + wanted.realmName() + "-" + component.getName());
+        running.put(component.getId(), new Running(wanted.fingerprint(), consumer, thread, watcher, watcherThread));
+        thread.start();
+        watcherThread.start();
+        log.infof("%s: started, bootstrap servers %s, consumer group %s", name, config.bootstrapServers(), config.consumerGroup());
+    }
+
+    private static Thread thread(Runnable work, String name) {
+        Thread thread = new Thread(work, name);
         thread.setDaemon(true);
         // Kafka loads configured classes (SASL login modules, interceptors) through the context class loader.
         thread.setContextClassLoader(ReplicaRuntime.class.getClassLoader());
-        running.put(component.getId(), new Running(wanted.fingerprint(), consumer, thread));
-        thread.start();
-        log.infof("%s: started, bootstrap servers %s, consumer group %s", name, config.bootstrapServers(), config.consumerGroup());
+        return thread;
     }
 
     private void stop(String componentId) {
@@ -162,13 +179,16 @@ public final class ReplicaRuntime {
             return;
         }
         r.consumer().stop();
-        try {
-            r.thread().join(STOP_WAIT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (r.thread().isAlive()) {
-            log.warnf("replica consumer %s did not stop within %d ms", r.thread().getName(), STOP_WAIT_MILLIS);
+        r.watcher().stop();
+        for (Thread thread : List.of(r.thread(), r.watcherThread())) {
+            try {
+                thread.join(STOP_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.warnf("replica thread %s did not stop within %d ms", thread.getName(), STOP_WAIT_MILLIS);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.replica;
 
+import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.stream.Topics;
 import org.keycloak.component.ComponentModel;
 
@@ -19,7 +20,7 @@ import java.util.Set;
  */
 public record ReplicaConfig(String bootstrapServers, String topicPrefix, String consumerGroup, Properties kafkaProperties,
                             Properties kafkaSecretProperties, String upstreamName, Duration gapTimeout,
-                            Set<String> accessCriticalAttributes, GapSignInPolicy gapSignInPolicy) {
+                            Set<String> accessCriticalAttributes, GapSignInPolicy gapSignInPolicy, LinkPolicy linkPolicy) {
 
     /** What sign-in does while an access-critical attribute of the person has an open gap. */
     public enum GapSignInPolicy {
@@ -38,6 +39,9 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
     public static final String GAP_TIMEOUT = "gapTimeoutSeconds";
     public static final String ACCESS_CRITICAL_ATTRIBUTES = "accessCriticalAttributes";
     public static final String GAP_SIGN_IN_POLICY = "gapSignInPolicy";
+    public static final String SEVERANCE_THRESHOLD = "severanceThresholdSeconds";
+    public static final String STABILIZATION_WINDOW = "stabilizationWindowSeconds";
+    public static final String DRIFT_WINDOW = "driftWindowSeconds";
 
     public static final Duration DEFAULT_GAP_TIMEOUT = Duration.ofSeconds(120);
     public static final String DEFAULT_ACCESS_CRITICAL_ATTRIBUTES = "enabled,realmRoles,groups";
@@ -53,41 +57,50 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         Objects.requireNonNull(kafkaProperties, "kafkaProperties");
         Objects.requireNonNull(kafkaSecretProperties, "kafkaSecretProperties");
         accessCriticalAttributes = Set.copyOf(accessCriticalAttributes);
+        Objects.requireNonNull(linkPolicy, "linkPolicy");
     }
 
     public static ReplicaConfig of(ComponentModel model) {
         return parse(model.get(BOOTSTRAP_SERVERS), model.get(TOPIC_PREFIX), model.get(CONSUMER_GROUP),
                 model.get(KAFKA_PROPERTIES), model.get(KAFKA_SECRET_PROPERTIES), model.get(UPSTREAM_NAME),
-                model.get(GAP_TIMEOUT), model.get(ACCESS_CRITICAL_ATTRIBUTES), model.get(GAP_SIGN_IN_POLICY));
+                model.get(GAP_TIMEOUT), model.get(ACCESS_CRITICAL_ATTRIBUTES), model.get(GAP_SIGN_IN_POLICY),
+                model.get(SEVERANCE_THRESHOLD), model.get(STABILIZATION_WINDOW), model.get(DRIFT_WINDOW));
     }
 
     static ReplicaConfig parse(String bootstrapServers, String topicPrefix, String consumerGroup, String kafkaProperties,
                                String kafkaSecretProperties, String upstreamName) {
-        return parse(bootstrapServers, topicPrefix, consumerGroup, kafkaProperties, kafkaSecretProperties, upstreamName, null, null, null);
+        return parse(bootstrapServers, topicPrefix, consumerGroup, kafkaProperties, kafkaSecretProperties, upstreamName, null, null, null,
+                null, null, null);
     }
 
     static ReplicaConfig parse(String bootstrapServers, String topicPrefix, String consumerGroup, String kafkaProperties,
                                String kafkaSecretProperties, String upstreamName, String gapTimeoutSeconds,
-                               String accessCritical, String gapSignInPolicy) {
+                               String accessCritical, String gapSignInPolicy, String severanceThresholdSeconds,
+                               String stabilizationWindowSeconds, String driftWindowSeconds) {
         return new ReplicaConfig(trim(bootstrapServers), trim(topicPrefix), trim(consumerGroup),
                 properties(kafkaProperties), properties(kafkaSecretProperties),
                 upstreamName == null || upstreamName.isBlank() ? DEFAULT_UPSTREAM_NAME : upstreamName.trim(),
-                gapTimeout(gapTimeoutSeconds), names(accessCritical == null ? DEFAULT_ACCESS_CRITICAL_ATTRIBUTES : accessCritical),
-                policy(gapSignInPolicy));
+                seconds("Gap timeout", gapTimeoutSeconds, DEFAULT_GAP_TIMEOUT, 1),
+                names(accessCritical == null ? DEFAULT_ACCESS_CRITICAL_ATTRIBUTES : accessCritical),
+                policy(gapSignInPolicy),
+                new LinkPolicy(seconds("Severance threshold", severanceThresholdSeconds, LinkPolicy.DEFAULT_SEVERANCE_THRESHOLD, 1),
+                        seconds("Stabilization window", stabilizationWindowSeconds, LinkPolicy.DEFAULT_STABILIZATION_WINDOW, 0),
+                        seconds("Drift window", driftWindowSeconds, LinkPolicy.DEFAULT_DRIFT_WINDOW, 1)));
     }
 
-    private static Duration gapTimeout(String seconds) {
+    private static Duration seconds(String setting, String seconds, Duration fallback, long minimum) {
         if (seconds == null || seconds.isBlank()) {
-            return DEFAULT_GAP_TIMEOUT;
+            return fallback;
         }
         try {
             long value = Long.parseLong(seconds.trim());
-            if (value < 1) {
-                throw new IllegalArgumentException("Gap timeout must be at least 1 second, was " + value + ".");
+            if (value < minimum) {
+                throw new IllegalArgumentException(setting + " must be at least " + minimum + " second" + (minimum == 1 ? "" : "s")
+                        + ", was " + value + ".");
             }
             return Duration.ofSeconds(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Gap timeout must be a whole number of seconds, was '" + seconds + "'.");
+            throw new IllegalArgumentException(setting + " must be a whole number of seconds, was '" + seconds + "'.");
         }
     }
 

@@ -1,7 +1,11 @@
 package io.github.keycloakreplica.replica;
 
+import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.sync.ApplySession;
+import org.jboss.logging.Logger;
 import org.keycloak.component.ComponentModel;
+import org.keycloak.credential.CredentialInput;
+import org.keycloak.credential.CredentialInputUpdater;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -17,7 +21,10 @@ import org.keycloak.userprofile.validator.ImmutableAttributeValidator;
 import org.keycloak.validate.ValidatorConfig;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The replica's user storage, in import mode: users live in Keycloak's own tables (written only by the
@@ -25,20 +32,78 @@ import java.util.List;
  * Nothing here calls Kafka or any other remote system, so sign-in never waits on the upstream.
  */
 public final class ReplicaUserStorageProvider
-        implements UserStorageProvider, ImportedUserValidation, UserRegistrationProvider, UserProfileDecorator {
+        implements UserStorageProvider, ImportedUserValidation, UserRegistrationProvider, UserProfileDecorator, CredentialInputUpdater {
+
+    private static final Logger log = Logger.getLogger(ReplicaUserStorageProvider.class);
+    /** Session attribute: which users of which component the apply engine created (looked up once per request). */
+    private static final String REPLICATED_USERS = ReplicaUserStorageProvider.class.getName() + ".replicated";
 
     private final KeycloakSession session;
+    private final String componentId;
     private final String upstream;
+    private final CredentialGate gate;
 
     ReplicaUserStorageProvider(KeycloakSession session, ComponentModel model) {
         this.session = session;
+        this.componentId = model.getId();
         this.upstream = ReplicaConfig.of(model).upstreamName();
+        this.gate = new CredentialGate(session, componentId, upstream);
     }
 
-    /** Called on most user look-ups; stays local and cheap. */
+    /**
+     * Called on most user look-ups; stays local: one indexed read of the replica's own table per user and
+     * request. A user that claims to come from this component but was never created by the apply engine
+     * (the admin REST API accepts a {@code federationLink} on user creation, with credentials that no
+     * hook sees) is not a replicated user: it is invalid, and Keycloak removes it, as it removes an
+     * LDAP-imported user whose entry is gone.
+     */
     @Override
     public UserModel validate(RealmModel realm, UserModel local) {
-        return new ReplicaUserView(local, upstream);
+        if (!replicated(local.getId())) {
+            log.warnf("replica: user %s of realm %s is linked to replica component %s, which never replicated it; "
+                    + "it is removed as invalid", local.getUsername(), realm.getName(), componentId);
+            return null;
+        }
+        return new ReplicaUserView(local, upstream, gate);
+    }
+
+    private boolean replicated(String userId) {
+        @SuppressWarnings("unchecked")
+        Map<String, Boolean> known = (Map<String, Boolean>) session.getAttribute(REPLICATED_USERS);
+        if (known == null) {
+            known = new HashMap<>();
+            session.setAttribute(REPLICATED_USERS, known);
+        }
+        return known.computeIfAbsent(componentId + "/" + userId,
+                key -> ReplicaStore.of(session).subjectOfUser(componentId, userId).isPresent());
+    }
+
+    /** Every credential type: a replicated person's credentials come from the upstream only. */
+    @Override
+    public boolean supportsCredentialType(String credentialType) {
+        return true;
+    }
+
+    /**
+     * Keycloak asks a federated user's provider first when a credential is set (a new password through
+     * admin REST or a required action). Asks the gate; when the change may go ahead, returns false so that
+     * the write path handles it.
+     */
+    @Override
+    public boolean updateCredential(RealmModel realm, UserModel user, CredentialInput input) {
+        gate.enforce(user, "update", input.getType());
+        return false;
+    }
+
+    @Override
+    public void disableCredentialType(RealmModel realm, UserModel user, String credentialType) {
+        gate.enforce(user, "disable", credentialType);
+    }
+
+    /** Nothing to offer: the admin console's "disable credential types" has no business with replicated users. */
+    @Override
+    public Stream<String> getDisableableCredentialTypesStream(RealmModel realm, UserModel user) {
+        return Stream.empty();
     }
 
     /** New users created at this site are local users: returning null lets Keycloak store them itself. */

@@ -1,7 +1,9 @@
 package io.github.keycloakreplica.replica;
 
 import io.github.keycloakreplica.kafka.ReplicaRuntime;
+import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.store.ReplicaStore;
+import org.jboss.logging.Logger;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.AbstractKeycloakTransaction;
@@ -10,6 +12,7 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.storage.CacheableStorageProviderModel;
 import org.keycloak.storage.UserStorageProviderFactory;
 
 import java.util.List;
@@ -21,6 +24,8 @@ import java.util.List;
 public final class ReplicaUserStorageProviderFactory implements UserStorageProviderFactory<ReplicaUserStorageProvider> {
 
     public static final String PROVIDER_ID = "replica";
+
+    private static final Logger log = Logger.getLogger(ReplicaUserStorageProviderFactory.class);
 
     private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
             .property()
@@ -81,6 +86,30 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
             .defaultValue("allow")
             .add()
             .property()
+            .name(ReplicaConfig.SEVERANCE_THRESHOLD)
+            .label("Severance threshold (seconds)")
+            .helpText("How old the upstream's newest heartbeat may get before the link counts as cut (SEVERED). An "
+                    + "unreachable broker severs at once. Keep it a few heartbeat intervals long.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(LinkPolicy.DEFAULT_SEVERANCE_THRESHOLD.toSeconds()))
+            .add()
+            .property()
+            .name(ReplicaConfig.STABILIZATION_WINDOW)
+            .label("Stabilization window (seconds)")
+            .helpText("A state is held at least this long before the link may change it again, and the link must stay "
+                    + "healthy this long, caught up, before credential changes are allowed again. A cut is never delayed.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(LinkPolicy.DEFAULT_STABILIZATION_WINDOW.toSeconds()))
+            .add()
+            .property()
+            .name(ReplicaConfig.DRIFT_WINDOW)
+            .label("Drift window (seconds)")
+            .helpText("How far behind the upstream this replica may fall while connected. Beyond it the link reports a "
+                    + "drift warning (log, metric, admin API). While severed, drift grows with the severance.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(LinkPolicy.DEFAULT_DRIFT_WINDOW.toSeconds()))
+            .add()
+            .property()
             .name(ReplicaConfig.KAFKA_PROPERTIES)
             .label("Kafka client properties")
             .helpText("Further Kafka consumer settings, one key=value per line, exactly as Kafka documents them: "
@@ -132,6 +161,17 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         }
         if (!problems.isEmpty()) {
             throw new ComponentValidationException(String.join(" ", problems));
+        }
+        // The credential gate needs it: Keycloak's user cache writes a cached user's credentials straight to
+        // the local store, and hands out the user view (whose credential manager asks the gate) only for
+        // components that do not cache. Set on every save, so a realm import or an edit cannot turn it off.
+        String policy = model.get(CacheableStorageProviderModel.CACHE_POLICY);
+        if (!CacheableStorageProviderModel.CachePolicy.NO_CACHE.name().equals(policy)) {
+            if (policy != null) {
+                log.infof("replica component %s: cache policy %s replaced by NO_CACHE, which the credential gate needs",
+                        model.getName(), policy);
+            }
+            model.getConfig().putSingle(CacheableStorageProviderModel.CACHE_POLICY, CacheableStorageProviderModel.CachePolicy.NO_CACHE.name());
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.keycloakreplica.replica;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.MembershipMetadata;
 import org.keycloak.models.RoleModel;
+import org.keycloak.models.SubjectCredentialManager;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.UserModelDelegate;
 
@@ -22,10 +23,27 @@ import java.util.stream.Collectors;
 public final class ReplicaUserView extends UserModelDelegate {
 
     private final String upstream;
+    private final CredentialGate gate;
 
-    public ReplicaUserView(UserModel delegate, String upstream) {
+    /** @param gate asked before every credential change; null only where no credential is ever touched */
+    public ReplicaUserView(UserModel delegate, String upstream, CredentialGate gate) {
         super(delegate);
         this.upstream = upstream;
+        this.gate = gate;
+    }
+
+    /**
+     * The person's credentials, read as usual; a change asks the credential gate first. Keycloak hands out
+     * this manager only while the component's cache policy is NO_CACHE (which the factory keeps): with a
+     * cached user, Keycloak's cache would write to the local store without asking anyone.
+     */
+    @Override
+    public SubjectCredentialManager credentialManager() {
+        SubjectCredentialManager stored = super.credentialManager();
+        if (gate == null) {
+            throw new IllegalStateException("a replicated user's credentials were reached without a credential gate");
+        }
+        return new GatedCredentialManager(stored, this, gate);
     }
 
     private ReplicaReadOnlyException refused() {

@@ -19,7 +19,10 @@ public final class ReplicaJpaEntityProviderFactory implements JpaEntityProviderF
             ReplicaEventLogEntity.class,
             ReplicaUnresolvedEntity.class,
             ReplicaPositionEntity.class,
-            ReplicaDeadLetterEntity.class);
+            ReplicaDeadLetterEntity.class,
+            ReplicaLinkEntity.class,
+            ReplicaLinkTransitionEntity.class,
+            ReplicaSeveredSignInEntity.class);
 
     @Override
     public JpaEntityProvider create(KeycloakSession session) {

@@ -262,7 +262,8 @@ public final class ReplicaStore {
     public void forgetComponent(String componentId) {
         for (String query : List.of("deleteReplicaUnresolvedByComponent", "deleteReplicaGapsByComponent",
                 "deleteReplicaEventLogByComponent", "deleteReplicaSubjectsByComponent",
-                "deleteReplicaPositionsByComponent", "deleteReplicaDeadLettersByComponent")) {
+                "deleteReplicaPositionsByComponent", "deleteReplicaDeadLettersByComponent",
+                "deleteReplicaLinkByComponent", "deleteReplicaLinkTransitionsByComponent", "deleteReplicaSeveredSignInsByComponent")) {
             em.createNamedQuery(query).setParameter("componentId", componentId).executeUpdate();
         }
     }
@@ -270,7 +271,8 @@ public final class ReplicaStore {
     public void forgetRealm(String realmId) {
         for (String query : List.of("deleteReplicaUnresolvedByRealm", "deleteReplicaGapsByRealm",
                 "deleteReplicaEventLogByRealm", "deleteReplicaSubjectsByRealm", "deleteReplicaPositionsByRealm",
-                "deleteReplicaDeadLettersByRealm")) {
+                "deleteReplicaDeadLettersByRealm", "deleteReplicaLinkByRealm", "deleteReplicaLinkTransitionsByRealm",
+                "deleteReplicaSeveredSignInsByRealm")) {
             em.createNamedQuery(query).setParameter("realmId", realmId).executeUpdate();
         }
     }

@@ -11,7 +11,8 @@ public enum EventType {
     CREDENTIAL_UPSERTED("replica.credential.upserted"),
     CREDENTIAL_REVOKED("replica.credential.revoked"),
     IDENTITY_SNAPSHOT("replica.identity.snapshot"),
-    CREDENTIALS_SNAPSHOT("replica.credentials.snapshot");
+    CREDENTIALS_SNAPSHOT("replica.credentials.snapshot"),
+    HEARTBEAT("replica.heartbeat");
 
     private final String value;
 

@@ -59,7 +59,60 @@ public final class StreamCodec {
             }
             case IDENTITY_SNAPSHOT -> new IdentitySnapshot(envelope, attributes(data.get("attributes")));
             case CREDENTIALS_SNAPSHOT -> credentialsSnapshot(envelope, data.get("credentials"));
+            case HEARTBEAT -> throw new InvalidEventException("is a " + type + " record: heartbeats belong on the heartbeat topic");
         };
+    }
+
+    /** Reads a record of the heartbeat topic; anything but a schema-valid heartbeat is refused. */
+    public Heartbeat decodeHeartbeat(byte[] payload) throws InvalidEventException {
+        if (payload == null || payload.length == 0) {
+            throw new InvalidEventException("is empty: the heartbeat topic carries heartbeats");
+        }
+        JsonNode root = parse(payload, "the record");
+        if (!root.isObject()) {
+            throw new InvalidEventException("is JSON but not an object: expected a CloudEvents envelope");
+        }
+        EventType type = typeOf(root);
+        if (type != EventType.HEARTBEAT) {
+            throw new InvalidEventException("is a " + type + " event on the heartbeat topic; it belongs on a delta or snapshot topic");
+        }
+        schemas.validate(type, root);
+        Envelope envelope = new Envelope(root.get("id").asText(), root.get("source").asText(), type,
+                root.get("subject").asText(), root.hasNonNull("time") ? root.get("time").asText() : null);
+        JsonNode data = root.get("data");
+        Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
+        data.get("positions").fields().forEachRemaining(topic -> {
+            Map<Integer, Long> partitions = new LinkedHashMap<>();
+            topic.getValue().fields().forEachRemaining(p -> partitions.put(Integer.parseInt(p.getKey()), p.getValue().asLong()));
+            positions.put(topic.getKey(), partitions);
+        });
+        return new Heartbeat(envelope, java.time.Duration.ofMillis(data.get("intervalMillis").asLong()), positions);
+    }
+
+    public byte[] encode(Heartbeat heartbeat) {
+        Envelope envelope = heartbeat.envelope();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("specversion", Envelope.SPEC_VERSION);
+        root.put("id", envelope.id());
+        root.put("source", envelope.source());
+        root.put("type", EventType.HEARTBEAT.value());
+        root.put("subject", envelope.subject());
+        if (envelope.time() != null) {
+            root.put("time", envelope.time());
+        }
+        root.put("datacontenttype", "application/json");
+        ObjectNode data = root.putObject("data");
+        data.put("intervalMillis", heartbeat.interval().toMillis());
+        ObjectNode positions = data.putObject("positions");
+        heartbeat.positions().forEach((topic, partitions) -> {
+            ObjectNode node = positions.putObject(topic);
+            partitions.forEach((partition, offset) -> node.put(String.valueOf(partition), offset));
+        });
+        try {
+            return mapper.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a heartbeat", e);
+        }
     }
 
     public byte[] encode(StreamEvent event) {

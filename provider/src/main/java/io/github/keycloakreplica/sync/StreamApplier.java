@@ -7,6 +7,8 @@ import io.github.keycloakreplica.protocol.Outcome;
 import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.protocol.UserChange;
+import io.github.keycloakreplica.store.ExposureRows;
+import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.Ledgers;
 import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.RecentEventIds;
@@ -244,6 +246,8 @@ public final class StreamApplier {
         final ReplicaStore store;
         final Ledgers ledgers;
         final UserWriter writer;
+        final LinkRows linkRows;
+        final ExposureRows exposureRows;
         final long now = System.currentTimeMillis();
         final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
         final Map<String, List<LogLine>> logLines = new LinkedHashMap<>();
@@ -264,6 +268,8 @@ public final class StreamApplier {
             this.store = ReplicaStore.of(session);
             this.ledgers = store.ledgers();
             this.writer = new UserWriter(session, realm, componentId);
+            this.linkRows = LinkRows.of(session);
+            this.exposureRows = ExposureRows.of(session);
         }
 
         void load(Collection<String> names, Collection<String> eventIds) {
@@ -302,6 +308,10 @@ public final class StreamApplier {
                 return;
             }
             Map<String, List<String>> missing = writer.apply(subject.subject(), subject.userId(), result.changes());
+            String deprovisioning = deprovisioning(result.changes());
+            if (deprovisioning != null) {
+                exposures(subject.subject(), eventId, deprovisioning);
+            }
             missing.forEach((attribute, entitlements) -> {
                 unresolved.computeIfAbsent(subject.subject(), s -> new LinkedHashMap<>()).put(attribute, entitlements);
                 entitlements.forEach(e -> log.warnf("replica %s: subject %s names %s, which this realm does not have; recorded as unresolved, "
@@ -316,6 +326,19 @@ public final class StreamApplier {
             if (!result.buffered().isEmpty()) {
                 log.infof("replica %s: gap for subject %s: %s from %s wait for earlier versions", componentId, subject.subject(),
                         versions(event, result.buffered()), event.envelope().source());
+            }
+        }
+
+        /**
+         * A person deleted or disabled upstream who signed in here while the link was down: the sign-ins
+         * of the latest severance become the exposure of this deprovisioning.
+         */
+        void exposures(String subject, String eventId, String kind) {
+            Long since = linkRows.lastLeftConnected(componentId);
+            int overlap = exposureRows.recordDeprovisioning(componentId, subject, since == null ? 0 : since, eventId, kind, now);
+            if (overlap > 0) {
+                log.warnf("replica %s: subject %s was %s upstream and had signed in here %d time(s) while the link was down: "
+                        + "recorded as a deprovisioning-lag exposure", componentId, subject, kind, overlap);
             }
         }
 
@@ -402,6 +425,20 @@ public final class StreamApplier {
             outcomes.merge(outcome, 1, Integer::sum);
             metrics.counted(outcome);
         }
+    }
+
+    /** "deleted" or "disabled" when the changes take the person's access away, else null. */
+    static String deprovisioning(List<UserChange> changes) {
+        for (UserChange change : changes) {
+            if (change instanceof UserChange.Delete) {
+                return "deleted";
+            }
+            if (change instanceof UserChange.SetAttribute set && AttributeName.of(set.fact().name()).kind() == AttributeName.Kind.ENABLED
+                    && set.fact().present() && !set.fact().value().asBoolean(true)) {
+                return "disabled";
+            }
+        }
+        return null;
     }
 
     private static String detail(String eventId, SubjectApply.Result result) {

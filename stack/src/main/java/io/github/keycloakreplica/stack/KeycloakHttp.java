@@ -94,6 +94,16 @@ public final class KeycloakHttp {
         return withToken(adminToken(), method, "/admin/realms/" + path, body);
     }
 
+    /** An admin call with a plain-text body (the credential label endpoint takes one). */
+    public Response adminText(String method, String path, String text) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/admin/realms/" + path))
+                .header("Accept", "application/json")
+                .header("Authorization", "Bearer " + adminToken())
+                .header("Content-Type", "text/plain")
+                .method(method, HttpRequest.BodyPublishers.ofString(text));
+        return send(request);
+    }
+
     public Response withToken(String token, String method, String path, Object body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Accept", "application/json");
         if (token != null) {

@@ -38,6 +38,8 @@ public final class Demo {
     private Demo() {
     }
 
+    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+
     public static void main(String[] args) throws Exception {
         Instant started = Instant.now();
         System.out.println("keycloak-replica demo: starting a Kafka broker and a replica Keycloak (about a minute)...");
@@ -47,6 +49,7 @@ public final class Demo {
                 .keycloak(broker -> {
                     upstream[0] = new Upstream(broker.bootstrapServers(), REALM, "keycloak://primary/realms/" + REALM);
                     upstream[0].createTopics(broker, 3);
+                    upstream[0].startHeartbeats(HEARTBEAT);
                     return KeycloakServerSpec.builder("replica")
                             .realmImport(artifacts.realmFile("acme-realm.json"))
                             .env("REPLICA_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers())
@@ -80,19 +83,33 @@ public final class Demo {
                         + "                 sign in as alice / %s (also bob, carol)%n"
                         + "Kafka:           %s, topics %s%n"
                         + "Logs:            %s%n"
+                        + "Link:            the upstream sends a heartbeat every %d s; press Enter to stop or resume them and watch%n"
+                        + "                 the sign-in page and %s/admin/realms/%s/replica/link%n"
                         + "Press Ctrl-C to stop everything.%n",
                 Duration.between(started, Instant.now()).toSeconds(),
                 keycloak.baseUrl(), REALM, keycloak.adminUsername(), keycloak.adminPassword(),
                 keycloak.baseUrl(), REALM, PASSWORD,
                 stack.broker().bootstrapServers(), upstream[0].topics().deltas(),
-                keycloak.logFile());
+                keycloak.logFile(), HEARTBEAT.toSeconds(), keycloak.baseUrl(), REALM);
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("keycloak-replica demo: stopping...");
             upstream[0].close();
             stack.close();
         }, "demo-shutdown"));
-        // Runs until the JVM is asked to stop (Ctrl-C); the hook above then stops every server.
+        // Runs until the JVM is asked to stop (Ctrl-C); the hook above then stops every server. Each Enter
+        // cuts or restores the heartbeats, which is what a WAN cut looks like to the replica.
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            while (in.readLine() != null) {
+                if (upstream[0].heartbeating()) {
+                    upstream[0].stopHeartbeats();
+                    System.out.println("heartbeats stopped: the site goes SEVERED within the severance threshold (15 s)");
+                } else {
+                    upstream[0].startHeartbeats(HEARTBEAT);
+                    System.out.println("heartbeats resumed: RECOVERING after the stabilization window (30 s), then CONNECTED");
+                }
+            }
+        }
         Thread.currentThread().join();
     }
 

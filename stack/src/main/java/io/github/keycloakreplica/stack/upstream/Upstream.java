@@ -8,6 +8,7 @@ import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.CredentialsSnapshot;
 import io.github.keycloakreplica.stream.Envelope;
 import io.github.keycloakreplica.stream.EventType;
+import io.github.keycloakreplica.stream.Heartbeat;
 import io.github.keycloakreplica.stream.IdentityDeletion;
 import io.github.keycloakreplica.stream.IdentitySnapshot;
 import io.github.keycloakreplica.stream.IdentityUpsert;
@@ -16,14 +17,19 @@ import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
 import io.github.keycloakreplica.stream.VersionedValue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +40,9 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -57,6 +65,8 @@ public final class Upstream implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Map<String, Subject> subjects = new ConcurrentHashMap<>();
     private volatile boolean snapshots = true;
+    private ScheduledExecutorService heartbeats;
+    private KafkaConsumer<byte[], byte[]> offsets;
 
     /** One subject at the authority: versions of everything it ever had, values of what it has now. */
     private static final class Subject {
@@ -210,6 +220,68 @@ public final class Upstream implements AutoCloseable {
         sent.forEach(this::await);
     }
 
+    /**
+     * Starts sending a heartbeat every {@code interval}, as an authority must: it names the end offsets of
+     * the delta topics at that moment, so a replica can tell whether it has applied everything published
+     * before. Sending continues while the broker is away (the producer retries) until {@link #stopHeartbeats}.
+     */
+    public synchronized Upstream startHeartbeats(Duration interval) {
+        stopHeartbeats();
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "upstream-heartbeats-" + topics.prefix());
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.scheduleAtFixedRate(() -> {
+            try {
+                sendHeartbeat(interval);
+            } catch (RuntimeException e) {
+                System.err.println("upstream " + source + ": heartbeat not sent: " + e);
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        heartbeats = executor;
+        return this;
+    }
+
+    /** Stops the heartbeats (the link looks cut to a replica although the broker is fine). */
+    public synchronized void stopHeartbeats() {
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+            try {
+                heartbeats.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            heartbeats = null;
+        }
+    }
+
+    public boolean heartbeating() {
+        return heartbeats != null;
+    }
+
+    /** Sends one heartbeat now, naming the delta topics' end offsets; does not wait for the broker. */
+    public Heartbeat sendHeartbeat(Duration interval) {
+        Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
+        synchronized (this) {
+            if (offsets == null) {
+                Properties properties = new Properties();
+                properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+                properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "upstream-offsets-" + topics.prefix());
+                offsets = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            }
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics.deltas()) {
+                offsets.partitionsFor(topic, Duration.ofSeconds(5)).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            }
+            offsets.endOffsets(partitions, Duration.ofSeconds(5)).forEach((partition, end) ->
+                    positions.computeIfAbsent(partition.topic(), t -> new TreeMap<>()).put(partition.partition(), end));
+        }
+        Heartbeat heartbeat = new Heartbeat(envelope(EventType.HEARTBEAT, "heartbeat"), interval, positions);
+        producer.send(new ProducerRecord<>(topics.heartbeat(), heartbeat.envelope().subject(), CODEC.encode(heartbeat)));
+        return heartbeat;
+    }
+
     /** Publishes any bytes, valid or not; for tests of what the replica does with bad input. */
     public void sendRaw(String topic, String key, byte[] value) {
         await(producer.send(new ProducerRecord<>(topic, key, value)));
@@ -234,6 +306,7 @@ public final class Upstream implements AutoCloseable {
             case CREDENTIAL_UPSERTED, CREDENTIAL_REVOKED -> topics.credentials();
             case IDENTITY_SNAPSHOT -> topics.identitySnapshot();
             case CREDENTIALS_SNAPSHOT -> topics.credentialsSnapshot();
+            case HEARTBEAT -> throw new IllegalArgumentException("heartbeats are sent with sendHeartbeat");
         };
         return producer.send(new ProducerRecord<>(topic, event.subject(), CODEC.encode(event)));
     }
@@ -283,6 +356,12 @@ public final class Upstream implements AutoCloseable {
 
     @Override
     public void close() {
+        stopHeartbeats();
+        synchronized (this) {
+            if (offsets != null) {
+                offsets.close(Duration.ofSeconds(5));
+            }
+        }
         producer.close(java.time.Duration.ofSeconds(5));
     }
 }

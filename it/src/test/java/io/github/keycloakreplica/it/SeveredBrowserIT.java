@@ -1,0 +1,148 @@
+package io.github.keycloakreplica.it;
+
+import io.github.keycloakreplica.stack.upstream.Upstream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a person at a severed site sees, in real headless Chromium (Debian's chromium and chromedriver):
+ * the notice on the sign-in page, and the refusal where the update-password form would be. Screenshots
+ * go to {@code it/target/screenshots/}.
+ */
+@ExtendWith(ReplicaStack.class)
+class SeveredBrowserIT {
+
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final String PASSWORD = "correct horse battery staple";
+
+    private WebDriver browser;
+
+    @BeforeEach
+    void openBrowser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(System.getProperty("it.chromium", "/usr/bin/chromium"));
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(System.getProperty("it.chromedriver", "/usr/bin/chromedriver")))
+                .build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theSignInPageSaysTheSiteIsSeveredAndUpdatePasswordIsRefusedWithTheReason(ReplicaSite site) throws Exception {
+        try (TestRealm realm = new TestRealm(site, "browser", true)) {
+            Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
+            realm.replicate(upstream, SeveranceIT.linkSettings(3, 5));
+            String subject = UUID.randomUUID().toString();
+            String username = ReplicationIT.uniqueName("bro");
+            upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Bea", "lastName", "Rowser"));
+            upstream.password(subject, "pw-" + subject, PASSWORD);
+            realm.awaitUser(username, u -> true);
+            SeveranceIT.awaitToken(site, realm, username, PASSWORD);
+            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+
+            upstream.stopHeartbeats();
+            SeveranceIT.awaitLink(site, realm, "SEVERED", Duration.ofSeconds(10));
+
+            for (String alias : new String[]{"UPDATE_PASSWORD", "CONFIGURE_TOTP", "webauthn-register", "webauthn-register-passwordless",
+                    "CONFIGURE_RECOVERY_AUTHN_CODES", "delete_credential"}) {
+                SeveranceIT.enableRequiredAction(site, realm, alias);
+            }
+            // Asks for UPDATE_PASSWORD after sign-in, as the account console's "update password" does.
+            browser.get(authorizationUrl(site, realm, "UPDATE_PASSWORD"));
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+            String signIn = browser.findElement(By.tagName("body")).getText();
+            screenshot("severed-sign-in-page");
+            assertThat(signIn).contains("This site is working without its link to " + ReplicaSite.UPSTREAM_NAME)
+                    .contains("You can sign in as usual");
+
+            browser.findElement(By.id("username")).sendKeys(username);
+            browser.findElement(By.id("password")).sendKeys(PASSWORD);
+            browser.findElement(By.id("kc-login")).click();
+            wait.until(ExpectedConditions.or(
+                    ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cannot be changed at this site right now"),
+                    ExpectedConditions.urlContains(BrowserFlow.REDIRECT_URI)));
+            assertThat(browser.getCurrentUrl()).as("UPDATE_PASSWORD ended at the application instead of the refusal")
+                    .doesNotStartWith(BrowserFlow.REDIRECT_URI);
+            String refused = browser.findElement(By.tagName("body")).getText();
+            screenshot("severed-update-password-refused");
+            assertThat(refused).contains("Sign-in methods of " + username + " cannot be changed at this site right now")
+                    .contains("its link to " + ReplicaSite.UPSTREAM_NAME + " is down");
+            assertThat(browser.findElements(By.id("password-new"))).as("no form that would fail").isEmpty();
+
+            // The other actions that change credentials, asked for by an application as the account console does.
+            // A refused action ends the sign-in without a session, so each starts at the sign-in page again.
+            String passwordId = SeveranceIT.credentials(site, realm, realm.user(username).orElseThrow().get("id").asText()).get(0).get("id").asText();
+            for (String action : new String[]{"CONFIGURE_TOTP", "webauthn-register", "webauthn-register-passwordless",
+                    "CONFIGURE_RECOVERY_AUTHN_CODES", "delete_credential:" + passwordId}) {
+                browser.get(authorizationUrl(site, realm, action));
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+                browser.findElement(By.id("username")).sendKeys(username);
+                browser.findElement(By.id("password")).sendKeys(PASSWORD);
+                browser.findElement(By.id("kc-login")).click();
+                wait.until(ExpectedConditions.or(
+                        ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cannot be changed at this site right now"),
+                        ExpectedConditions.urlContains(BrowserFlow.REDIRECT_URI)));
+                assertThat(browser.getCurrentUrl()).as(action + " ended at the application instead of the refusal").doesNotStartWith(BrowserFlow.REDIRECT_URI);
+                screenshot("severed-" + action.replaceAll("[^A-Za-z-]", "_") + "-refused");
+                assertThat(browser.findElement(By.tagName("body")).getText()).as(action)
+                        .contains("Sign-in methods of " + username + " cannot be changed at this site right now");
+            }
+            assertThat(SeveranceIT.credentials(site, realm, realm.user(username).orElseThrow().get("id").asText()))
+                    .as("only the password, as before").hasSize(1);
+
+            // Nothing changed: the old password still signs in.
+            assertThat(site.keycloak().passwordGrant(realm.name, ReplicaSite.CONFIDENTIAL_CLIENT, ReplicaSite.CLIENT_SECRET, username, PASSWORD)
+                    .status()).isEqualTo(200);
+        }
+    }
+
+    private static String authorizationUrl(ReplicaSite site, TestRealm realm, String action) throws Exception {
+        String verifier = UUID.randomUUID() + "-" + UUID.randomUUID();
+        String challenge = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        return site.server().baseUrl() + "/realms/" + realm.name + "/protocol/openid-connect/auth?client_id=" + ReplicaSite.PUBLIC_CLIENT
+                + "&response_type=code&scope=openid&redirect_uri=" + URLEncoder.encode(BrowserFlow.REDIRECT_URI, StandardCharsets.UTF_8)
+                + "&code_challenge=" + challenge + "&code_challenge_method=S256&kc_action=" + action;
+    }
+
+    private void screenshot(String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,238 @@
+package io.github.keycloakreplica.kafka;
+
+import io.github.keycloakreplica.link.LinkPolicy;
+import io.github.keycloakreplica.link.LinkRecord;
+import io.github.keycloakreplica.link.LinkTick;
+import io.github.keycloakreplica.store.LinkRows;
+import io.github.keycloakreplica.stream.Heartbeat;
+import io.github.keycloakreplica.stream.InvalidEventException;
+import io.github.keycloakreplica.stream.StreamCodec;
+import io.github.keycloakreplica.sync.InboundRecord;
+import io.github.keycloakreplica.sync.ReplicaMetrics;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * Watches one component's link on its own thread: reads the upstream's heartbeats from the end of the
+ * heartbeat topic (a Kafka client of its own, in no consumer group, so every node of a site reads every
+ * heartbeat), notes whether the broker answers, and twice a second takes a look at the link under the
+ * link record's row lock. Nothing here runs on a request thread: pages and the credential gate only read
+ * the stored record.
+ */
+final class LinkWatcher implements Runnable {
+
+    private static final Logger log = Logger.getLogger(LinkWatcher.class);
+
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final long LOOK_MILLIS = 500;
+    private static final long DISCOVER_MILLIS = 5_000;
+
+    private final String name;
+    private final String componentId;
+    private final String realmId;
+    private final String topic;
+    private final StreamCodec codec;
+    private final KeycloakSessionFactory sessionFactory;
+    private final Supplier<Consumer<byte[], byte[]>> clientFactory;
+    private final LinkPolicy policy;
+    private final ReplicaMetrics metrics;
+    private final BiConsumer<InboundRecord, String> deadLetters;
+    private volatile boolean running = true;
+    private volatile Consumer<byte[], byte[]> client;
+
+    private Heartbeat pending;
+    private long pendingReadAt;
+    private long lastLook;
+    private long lastDiscovery;
+    private boolean metadataAnswered;
+
+    LinkWatcher(String name, String componentId, String realmId, String topic, StreamCodec codec, KeycloakSessionFactory sessionFactory,
+                Supplier<Consumer<byte[], byte[]>> clientFactory, LinkPolicy policy, ReplicaMetrics metrics,
+                BiConsumer<InboundRecord, String> deadLetters) {
+        this.name = name;
+        this.componentId = componentId;
+        this.realmId = realmId;
+        this.topic = topic;
+        this.codec = codec;
+        this.sessionFactory = sessionFactory;
+        this.clientFactory = clientFactory;
+        this.policy = policy;
+        this.metrics = metrics;
+        this.deadLetters = deadLetters;
+    }
+
+    void stop() {
+        running = false;
+        Consumer<byte[], byte[]> c = client;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        Consumer<byte[], byte[]> consumer;
+        try {
+            consumer = clientFactory.get();
+        } catch (RuntimeException e) {
+            log.errorf(e, "%s: cannot create the Kafka client for heartbeats; the link stays SEVERED", name);
+            return;
+        }
+        client = consumer;
+        try {
+            while (running) {
+                try {
+                    if (consumer.assignment().isEmpty()) {
+                        discover(consumer);
+                    }
+                    if (!consumer.assignment().isEmpty()) {
+                        read(consumer, consumer.poll(POLL_TIMEOUT));
+                    } else {
+                        sleep(POLL_TIMEOUT.toMillis());
+                    }
+                    look(consumer);
+                } catch (WakeupException e) {
+                    // stop() was called.
+                } catch (RuntimeException e) {
+                    log.warnf("%s: cannot look at the link right now (%s); trying again", name, e.toString());
+                    log.debugf(e, "%s: the failure in full", name);
+                    sleep(POLL_TIMEOUT.toMillis());
+                }
+            }
+        } finally {
+            client = null;
+            try {
+                consumer.close(CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                log.debugf(e, "%s: error while closing the heartbeat client", name);
+            }
+        }
+    }
+
+    /** Assigns every partition of the heartbeat topic, from its end: only heartbeats sent from now on say anything. */
+    private void discover(Consumer<byte[], byte[]> consumer) {
+        long now = System.currentTimeMillis();
+        if (now - lastDiscovery < DISCOVER_MILLIS && lastDiscovery != 0) {
+            return;
+        }
+        lastDiscovery = now;
+        List<PartitionInfo> infos;
+        try {
+            infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
+            metadataAnswered = true;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            metadataAnswered = false;
+            return;
+        }
+        if (infos == null || infos.isEmpty()) {
+            log.warnf("%s: heartbeat topic %s does not exist (yet); the link counts as SEVERED until heartbeats arrive", name, topic);
+            return;
+        }
+        List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        log.infof("%s: watching heartbeats on %s", name, partitions);
+    }
+
+    /** Keeps the newest heartbeat that was the newest of its partition when read; older ones are history. */
+    private void read(Consumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> polled = records.records(partition);
+            OptionalLong lag = consumer.currentLag(partition);
+            for (int i = 0; i < polled.size(); i++) {
+                ConsumerRecord<byte[], byte[]> record = polled.get(i);
+                Heartbeat heartbeat;
+                try {
+                    heartbeat = codec.decodeHeartbeat(record.value());
+                } catch (InvalidEventException e) {
+                    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+                    InboundRecord inbound = new InboundRecord(record.topic(), record.partition(), record.offset(), key, record.value());
+                    log.warnf("%s: dead-lettered heartbeat record %s: Record %s", name, inbound, e.getMessage());
+                    deadLetters.accept(inbound, "Record " + e.getMessage());
+                    continue;
+                }
+                boolean newest = i == polled.size() - 1 && lag.isPresent() && lag.getAsLong() == 0;
+                if (newest) {
+                    pending = heartbeat;
+                    pendingReadAt = System.currentTimeMillis();
+                }
+            }
+        }
+    }
+
+    private void look(Consumer<byte[], byte[]> consumer) {
+        long now = System.currentTimeMillis();
+        if (now - lastLook < LOOK_MILLIS) {
+            return;
+        }
+        lastLook = now;
+        boolean reachable = reachable(consumer);
+        Heartbeat heartbeat = pending;
+        long readAt = pendingReadAt;
+        LinkRecord record = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            LinkRows rows = LinkRows.of(session);
+            LinkRecord current = rows.lock(componentId).orElse(null);
+            LinkTick.Result result = LinkTick.tick(current, now, heartbeat, readAt, reachable, rows.appliedPositions(componentId), policy);
+            if (!result.record().equals(current)) {
+                rows.save(componentId, realmId, result.record(), now);
+            }
+            if (result.transition() != null) {
+                rows.recordTransition(componentId, realmId, result.transition(), result.record().driftMillis(now));
+                metrics.linkChanged(result.record().state());
+                log.infof("%s: link %s -> %s: %s", name, result.transition().previous() == null ? "(new)" : result.transition().previous(),
+                        result.record().state(), result.transition().cause());
+            }
+            if (result.driftChanged()) {
+                if (result.record().driftExceeded()) {
+                    log.warnf("%s: connected, but %d s behind the upstream: beyond the drift window of %d s", name,
+                            result.record().driftMillis(now) / 1000, policy.driftWindow().toSeconds());
+                } else {
+                    log.infof("%s: back within the drift window of %d s", name, policy.driftWindow().toSeconds());
+                }
+            }
+            return result.record();
+        });
+        pending = null;
+        metrics.link(record);
+    }
+
+    /** Whether this client has a connection to a broker, or a broker answered its last metadata request. */
+    private boolean reachable(Consumer<byte[], byte[]> consumer) {
+        for (Map.Entry<MetricName, ? extends Metric> metric : consumer.metrics().entrySet()) {
+            if ("connection-count".equals(metric.getKey().name()) && metric.getKey().group().endsWith("consumer-metrics")) {
+                Object value = metric.getValue().metricValue();
+                if (value instanceof Number n && n.doubleValue() > 0) {
+                    return true;
+                }
+            }
+        }
+        return consumer.assignment().isEmpty() && metadataAnswered;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

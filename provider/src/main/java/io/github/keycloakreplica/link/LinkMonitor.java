@@ -1,0 +1,115 @@
+package io.github.keycloakreplica.link;
+
+/**
+ * The link state machine of one replica component, as a pure function of what was observed and when
+ * (all times are the replica's own clock, in epoch milliseconds; the upstream's wall time is never used).
+ *
+ * <ul>
+ *   <li>The link is <em>healthy</em> when the broker answers and the newest heartbeat arrived within the
+ *       severance threshold.</li>
+ *   <li>CONNECTED becomes SEVERED the moment the link is not healthy: credential writes fail closed at once.</li>
+ *   <li>Every other change waits until the current state has been held for a whole stabilization window:
+ *       SEVERED becomes RECOVERING once healthy; RECOVERING becomes CONNECTED once the link has been
+ *       healthy for a whole window and the replica has applied what a heartbeat received since then
+ *       names, or SEVERED if the link is down again.</li>
+ * </ul>
+ *
+ * A link that flaps therefore changes state at most once per stabilization window, and never reaches
+ * CONNECTED, which needs a whole window of health.
+ */
+public final class LinkMonitor {
+
+    private LinkMonitor() {
+    }
+
+    /**
+     * What one look at the link saw.
+     *
+     * @param now                  when
+     * @param lastHeartbeatAt      when the newest heartbeat that was the newest in its partition was read (null: none yet)
+     * @param brokerReachable      whether the Kafka client has a connection to the broker
+     * @param coveredHeartbeatAt   when the newest heartbeat whose positions the replica has applied was read (null: none)
+     */
+    public record Observation(long now, Long lastHeartbeatAt, boolean brokerReachable, Long coveredHeartbeatAt) {
+    }
+
+    /** The durable part of the state: which state, since when, and since when the link has been healthy. */
+    public record Status(LinkState state, long since, Long healthySince) {
+    }
+
+    /** The status after a look; {@code cause} is set when the state changed. */
+    public record Decision(Status status, LinkState previous, String cause) {
+
+        public boolean changed() {
+            return cause != null;
+        }
+    }
+
+    /** The first status of a component that has none: it has confirmed nothing yet, so it is never CONNECTED. */
+    public static Decision initial(Observation seen, LinkPolicy policy) {
+        boolean healthy = healthy(seen, policy);
+        Status status = new Status(healthy ? LinkState.RECOVERING : LinkState.SEVERED, seen.now(), healthy ? seen.now() : null);
+        String cause = "replica started: " + (healthy ? "heartbeats are fresh; catching up" : unhealthyCause(seen, policy));
+        return new Decision(status, null, cause);
+    }
+
+    public static Decision decide(Status current, Observation seen, LinkPolicy policy) {
+        boolean healthy = healthy(seen, policy);
+        Long healthySince = healthy ? (current.healthySince() != null ? current.healthySince() : seen.now()) : null;
+        long held = seen.now() - current.since();
+        long window = policy.stabilizationWindow().toMillis();
+        Status same = new Status(current.state(), current.since(), healthySince);
+        switch (current.state()) {
+            case CONNECTED -> {
+                if (!healthy) {
+                    return change(current, LinkState.SEVERED, seen, healthySince, unhealthyCause(seen, policy));
+                }
+            }
+            case SEVERED -> {
+                if (healthy && held >= window) {
+                    return change(current, LinkState.RECOVERING, seen, healthySince,
+                            "heartbeats are fresh and the broker answers again; catching up on what was published meanwhile");
+                }
+            }
+            case RECOVERING -> {
+                if (held < window) {
+                    break;
+                }
+                if (!healthy) {
+                    return change(current, LinkState.SEVERED, seen, healthySince, unhealthyCause(seen, policy));
+                }
+                boolean stable = seen.now() - healthySince >= window;
+                boolean caughtUp = seen.coveredHeartbeatAt() != null && seen.coveredHeartbeatAt() >= healthySince;
+                if (stable && caughtUp) {
+                    return change(current, LinkState.CONNECTED, seen, healthySince, "caught up, and the link has been healthy for "
+                            + seconds(seen.now() - healthySince) + " (stabilization window " + seconds(window) + ")");
+                }
+            }
+        }
+        return new Decision(same, current.state(), null);
+    }
+
+    public static boolean healthy(Observation seen, LinkPolicy policy) {
+        return seen.brokerReachable() && seen.lastHeartbeatAt() != null
+                && seen.now() - seen.lastHeartbeatAt() <= policy.severanceThreshold().toMillis();
+    }
+
+    private static Decision change(Status current, LinkState next, Observation seen, Long healthySince, String cause) {
+        return new Decision(new Status(next, seen.now(), healthySince), current.state(), cause);
+    }
+
+    private static String unhealthyCause(Observation seen, LinkPolicy policy) {
+        if (!seen.brokerReachable()) {
+            return "the Kafka broker is unreachable";
+        }
+        if (seen.lastHeartbeatAt() == null) {
+            return "no heartbeat received yet";
+        }
+        return "no heartbeat for " + seconds(seen.now() - seen.lastHeartbeatAt()) + " (severance threshold "
+                + seconds(policy.severanceThreshold().toMillis()) + ")";
+    }
+
+    static String seconds(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+}

@@ -1,0 +1,108 @@
+package io.github.keycloakreplica.replica;
+
+import io.github.keycloakreplica.store.LinkRows;
+import io.github.keycloakreplica.sync.ApplySession;
+import org.jboss.logging.Logger;
+import org.keycloak.common.ClientConnection;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.util.Optional;
+
+/**
+ * The fail-closed credential gate of one replica component: every credential change of one of its users,
+ * on whatever Keycloak path, asks here first. It reads the link record the link watcher keeps in the
+ * database (one primary-key read; never Kafka), refuses unless the upstream can confirm the change,
+ * and records each refusal as a Keycloak event.
+ */
+public final class CredentialGate implements CredentialChangeCheck {
+
+    private static final Logger log = Logger.getLogger(CredentialGate.class);
+
+    /** The event {@code error} of a refused change. */
+    public static final String EVENT_ERROR = "replica_credential_refused";
+
+    private final KeycloakSession session;
+    private final String componentId;
+    private final String upstream;
+
+    public CredentialGate(KeycloakSession session, String componentId, String upstream) {
+        this.session = session;
+        this.componentId = componentId;
+        this.upstream = upstream;
+    }
+
+    /** The gate of the replica component a user comes from, if the user comes from one. */
+    public static Optional<CredentialGate> forUser(KeycloakSession session, RealmModel realm, UserModel user) {
+        String link = user == null ? null : user.getFederationLink();
+        if (link == null || realm == null) {
+            return Optional.empty();
+        }
+        ComponentModel component = realm.getComponent(link);
+        if (component == null || !ReplicaUserStorageProviderFactory.PROVIDER_ID.equals(component.getProviderId())) {
+            return Optional.empty();
+        }
+        return Optional.of(new CredentialGate(session, component.getId(), ReplicaConfig.of(component).upstreamName()));
+    }
+
+    /** Why a credential change of this user would be refused now, if it would. */
+    public Optional<CredentialRefusal> refusal(UserModel user) {
+        if (ApplySession.isApplying(session)) {
+            return Optional.empty();
+        }
+        // No authoritative write path exists yet: every change is refused, with a message that says why.
+        return CredentialRefusal.of(LinkRows.of(session).read(componentId).orElse(null), false, user.getUsername(), upstream);
+    }
+
+    /**
+     * Throws {@link CredentialChangeRefusedException} (and records the refusal) unless the change may go ahead.
+     *
+     * @param operation what was tried, for the event and the log: "update", "create", "remove", "relabel", ...
+     * @param credentialType the credential type when known, else null
+     */
+    @Override
+    public void enforce(UserModel user, String operation, String credentialType) {
+        Optional<CredentialRefusal> refusal = refusal(user);
+        if (refusal.isPresent()) {
+            record(user, operation, credentialType, refusal.get());
+            throw new CredentialChangeRefusedException(refusal.get());
+        }
+    }
+
+    /**
+     * Records a refusal as a Keycloak event of the user, in a transaction of its own: the refused request's
+     * transaction rolls back, and the event must outlive it.
+     */
+    public void record(UserModel user, String operation, String credentialType, CredentialRefusal refusal) {
+        log.infof("replica: refused to %s a credential%s of user %s (%s): %s", operation,
+                credentialType == null ? "" : " of type " + credentialType, user.getUsername(), refusal.error(), refusal.text());
+        RealmModel realm = session.getContext().getRealm();
+        if (realm == null) {
+            return;
+        }
+        String realmId = realm.getId();
+        String userId = user.getId();
+        ClientConnection connection = session.getContext().getConnection();
+        EventType type = "remove".equals(operation) ? EventType.REMOVE_CREDENTIAL_ERROR : EventType.UPDATE_CREDENTIAL_ERROR;
+        try {
+            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
+                RealmModel r = s.realms().getRealm(realmId);
+                s.getContext().setRealm(r);
+                EventBuilder event = new EventBuilder(r, s, connection).event(type).user(userId)
+                        .detail("operation", operation)
+                        .detail("reason", refusal.error());
+                if (credentialType != null) {
+                    event.detail("credential_type", credentialType);
+                }
+                event.error(EVENT_ERROR);
+            });
+        } catch (RuntimeException e) {
+            log.warnf("replica: could not record the refusal event for user %s (%s)", user.getUsername(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.github.keycloakreplica.replica;
+
+import io.github.keycloakreplica.link.LinkRecord;
+import io.github.keycloakreplica.link.LinkState;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CredentialRefusalTest {
+
+    private static LinkRecord link(LinkState state) {
+        return new LinkRecord(state, Instant.parse("2026-11-23T10:42:00Z").toEpochMilli(), "cause", null, null, null, null, null, 0, false);
+    }
+
+    @Test
+    void whileSeveredEveryChangeIsRefusedNamingTheUpstreamAndSince() {
+        CredentialRefusal refusal = CredentialRefusal.of(link(LinkState.SEVERED), true, "alice", "the HQ Keycloak").orElseThrow();
+
+        assertThat(refusal.error()).isEqualTo(CredentialRefusal.LINK_DOWN);
+        assertThat(refusal.messageKey()).isEqualTo("replicaCredentialsSevered");
+        assertThat(refusal.parameters()).containsExactly("alice", "the HQ Keycloak", "2026-11-23 10:42 UTC");
+        assertThat(refusal.text()).contains("alice", "the HQ Keycloak", "down (since 2026-11-23 10:42 UTC)").doesNotContain("'");
+    }
+
+    @Test
+    void whileRecoveringTooAndNeverLookedAtCountsAsSevered() {
+        assertThat(CredentialRefusal.of(link(LinkState.RECOVERING), true, "alice", "HQ").orElseThrow().messageKey())
+                .isEqualTo("replicaCredentialsRecovering");
+        assertThat(CredentialRefusal.of(null, true, "alice", "HQ").orElseThrow().error()).isEqualTo(CredentialRefusal.LINK_DOWN);
+    }
+
+    @Test
+    void connectedNeedsAnAuthoritativeWritePath() {
+        assertThat(CredentialRefusal.of(link(LinkState.CONNECTED), false, "alice", "HQ").orElseThrow().error())
+                .isEqualTo(CredentialRefusal.MANAGED_UPSTREAM);
+        assertThat(CredentialRefusal.of(link(LinkState.CONNECTED), true, "alice", "HQ")).isEmpty();
+    }
+}
