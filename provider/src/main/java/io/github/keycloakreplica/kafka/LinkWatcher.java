@@ -61,6 +61,9 @@ final class LinkWatcher implements Runnable {
 
     private Heartbeat pending;
     private long pendingReadAt;
+    /** When this node last read any heartbeat, and whether two reads were further apart than the threshold since the last look. */
+    private long lastReadAt;
+    private boolean dipped;
     private long lastLook;
     private long lastDiscovery;
     private boolean metadataAnswered;
@@ -170,6 +173,11 @@ final class LinkWatcher implements Runnable {
                     deadLetters.accept(inbound, "Record " + e.getMessage());
                     continue;
                 }
+                long now = System.currentTimeMillis();
+                if (lastReadAt != 0 && now - lastReadAt > policy.severanceThreshold().toMillis()) {
+                    dipped = true;
+                }
+                lastReadAt = now;
                 boolean newest = i == polled.size() - 1 && lag.isPresent() && lag.getAsLong() == 0;
                 if (newest) {
                     pending = heartbeat;
@@ -188,10 +196,11 @@ final class LinkWatcher implements Runnable {
         boolean reachable = reachable(consumer);
         Heartbeat heartbeat = pending;
         long readAt = pendingReadAt;
+        boolean dip = dipped;
         LinkRecord record = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             LinkRows rows = LinkRows.of(session);
             LinkRecord current = rows.lock(componentId).orElse(null);
-            LinkTick.Result result = LinkTick.tick(current, now, heartbeat, readAt, reachable, rows.appliedPositions(componentId), policy);
+            LinkTick.Result result = LinkTick.tick(current, now, heartbeat, readAt, dip, reachable, rows.appliedPositions(componentId), policy);
             if (!result.record().equals(current)) {
                 rows.save(componentId, realmId, result.record(), now);
             }
@@ -212,6 +221,7 @@ final class LinkWatcher implements Runnable {
             return result.record();
         });
         pending = null;
+        dipped = false;
         metrics.link(record);
     }
 

@@ -6,7 +6,8 @@ package io.github.keycloakreplica.link;
  *
  * <ul>
  *   <li>The link is <em>healthy</em> when the broker answers and the newest heartbeat arrived within the
- *       severance threshold.</li>
+ *       severance threshold; two heartbeats read further apart than the threshold mean it was not, in
+ *       between, even when no look fell into that gap.</li>
  *   <li>CONNECTED becomes SEVERED the moment the link is not healthy: credential writes fail closed at once.</li>
  *   <li>Every other change waits until the current state has been held for a whole stabilization window:
  *       SEVERED becomes RECOVERING once healthy; RECOVERING becomes CONNECTED once the link has been
@@ -29,8 +30,14 @@ public final class LinkMonitor {
      * @param lastHeartbeatAt      when the newest heartbeat that was the newest in its partition was read (null: none yet)
      * @param brokerReachable      whether the Kafka client has a connection to the broker
      * @param coveredHeartbeatAt   when the newest heartbeat whose positions the replica has applied was read (null: none)
+     * @param dipped               whether, since the last look, two heartbeats were read further apart than the
+     *                             severance threshold: the link was down in between although no look saw it
      */
-    public record Observation(long now, Long lastHeartbeatAt, boolean brokerReachable, Long coveredHeartbeatAt) {
+    public record Observation(long now, Long lastHeartbeatAt, boolean brokerReachable, Long coveredHeartbeatAt, boolean dipped) {
+
+        public Observation(long now, Long lastHeartbeatAt, boolean brokerReachable, Long coveredHeartbeatAt) {
+            this(now, lastHeartbeatAt, brokerReachable, coveredHeartbeatAt, false);
+        }
     }
 
     /** The durable part of the state: which state, since when, and since when the link has been healthy. */
@@ -55,7 +62,10 @@ public final class LinkMonitor {
 
     public static Decision decide(Status current, Observation seen, LinkPolicy policy) {
         boolean healthy = healthy(seen, policy);
-        Long healthySince = healthy ? (current.healthySince() != null ? current.healthySince() : seen.now()) : null;
+        // A dip between two looks breaks the run of health as a look that saw it would have.
+        Long healthySince = !healthy ? null
+                : seen.dipped() ? seen.lastHeartbeatAt()
+                : current.healthySince() != null ? current.healthySince() : seen.now();
         long held = seen.now() - current.since();
         long window = policy.stabilizationWindow().toMillis();
         Status same = new Status(current.state(), current.since(), healthySince);
@@ -63,6 +73,10 @@ public final class LinkMonitor {
             case CONNECTED -> {
                 if (!healthy) {
                     return change(current, LinkState.SEVERED, seen, healthySince, unhealthyCause(seen, policy));
+                }
+                if (seen.dipped()) {
+                    return change(current, LinkState.SEVERED, seen, healthySince, "heartbeats stopped for longer than the "
+                            + "severance threshold (" + seconds(policy.severanceThreshold().toMillis()) + ") and came back");
                 }
             }
             case SEVERED -> {

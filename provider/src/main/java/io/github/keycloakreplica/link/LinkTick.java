@@ -35,6 +35,14 @@ public final class LinkTick {
      */
     public static Result tick(LinkRecord current, long now, Heartbeat heartbeat, long readAt, boolean reachable,
                               Map<String, Map<Integer, Long>> applied, LinkPolicy policy) {
+        return tick(current, now, heartbeat, readAt, false, reachable, applied, policy);
+    }
+
+    /**
+     * @param dipped whether this node read two heartbeats further apart than the severance threshold since its last look
+     */
+    public static Result tick(LinkRecord current, long now, Heartbeat heartbeat, long readAt, boolean dipped, boolean reachable,
+                              Map<String, Map<Integer, Long>> applied, LinkPolicy policy) {
         Long lastHeartbeatAt = current == null ? null : current.lastHeartbeatAt();
         Long interval = current == null ? null : current.heartbeatInterval();
         Map<String, Map<Integer, Long>> named = current == null ? null : current.heartbeatPositions();
@@ -49,7 +57,7 @@ public final class LinkTick {
         }
         long createdAt = current == null ? now : current.createdAt();
 
-        LinkMonitor.Observation seen = new LinkMonitor.Observation(now, lastHeartbeatAt, reachable, covered);
+        LinkMonitor.Observation seen = new LinkMonitor.Observation(now, lastHeartbeatAt, reachable, covered, dipped);
         LinkMonitor.Decision decision = current == null
                 ? LinkMonitor.initial(seen, policy)
                 : LinkMonitor.decide(new LinkMonitor.Status(current.state(), current.since(), current.healthySince()), seen, policy);

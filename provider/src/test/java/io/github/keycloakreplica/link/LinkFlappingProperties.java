@@ -58,6 +58,45 @@ class LinkFlappingProperties {
         }
     }
 
+    /**
+     * As the watcher sees it: heartbeats every 200 ms while the link is up, looks only every 500 ms, and a
+     * gap between two reads longer than the threshold reported as a dip. Off-seconds shorter than the
+     * threshold plus a look apart are missed by looks alone; the dips still keep the link from CONNECTED.
+     */
+    @Property(tries = 200)
+    void aLinkToggledEverySecondNeverReachesConnectedWhenOnlyGapsBetweenHeartbeatsShowIt(
+            @ForAll @IntRange(min = 2, max = 30) int windowSeconds, @ForAll @IntRange(min = 0, max = 499) int lookOffsetMillis) {
+        LinkPolicy policy = new LinkPolicy(Duration.ofSeconds(1), Duration.ofSeconds(windowSeconds), Duration.ofSeconds(60));
+        LinkMonitor.Status status = new LinkMonitor.Status(LinkState.CONNECTED, 0, 0L);
+        Long lastRead = 0L;
+        boolean dipped = false;
+        long nextLook = lookOffsetMillis;
+        List<long[]> changes = new ArrayList<>();
+        for (long now = 0; now <= 60_000; now += 100) {
+            boolean up = (now / 1_000) % 2 == 1;
+            if (up && now % 200 == 0) {
+                if (now - lastRead > policy.severanceThreshold().toMillis()) {
+                    dipped = true;
+                }
+                lastRead = now;
+            }
+            if (now >= nextLook) {
+                nextLook += 500;
+                LinkMonitor.Decision next = LinkMonitor.decide(status, new LinkMonitor.Observation(now, lastRead, true, lastRead, dipped), policy);
+                dipped = false;
+                if (next.changed()) {
+                    changes.add(new long[]{now, next.previous().ordinal()});
+                    assertThat(next.status().state()).as("change at %d ms", now).isNotEqualTo(LinkState.CONNECTED);
+                }
+                status = next.status();
+            }
+        }
+        assertThat(changes).isNotEmpty().hasSizeLessThanOrEqualTo(60 / windowSeconds + 1);
+        for (int i = 1; i < changes.size(); i++) {
+            assertThat(changes.get(i)[0] - changes.get(i - 1)[0]).isGreaterThanOrEqualTo(windowSeconds * SECOND);
+        }
+    }
+
     @Property(tries = 200)
     void aLinkToggledEverySecondForAMinuteChangesAtMostOncePerWindow(@ForAll @IntRange(min = 2, max = 30) int windowSeconds,
                                                                       @ForAll boolean startHealthy) {

@@ -94,6 +94,30 @@ class LinkMonitorTest {
     }
 
     @Test
+    void aGapBetweenTwoHeartbeatsThatNoLookSawStillSevers() {
+        LinkMonitor.Status connected = status(LinkState.CONNECTED, 0, 0L);
+
+        // The look sees a fresh heartbeat, but this node read it 12 s after the one before.
+        LinkMonitor.Decision cut = LinkMonitor.decide(connected, new LinkMonitor.Observation(100_000, 99_900L, true, 99_900L, true), POLICY);
+
+        assertThat(cut.status().state()).isEqualTo(LinkState.SEVERED);
+        assertThat(cut.cause()).contains("heartbeats stopped for longer than the severance threshold");
+        assertThat(cut.status().healthySince()).isEqualTo(99_900L);
+    }
+
+    @Test
+    void aGapWhileRecoveringStartsTheRunOfHealthAgain() {
+        LinkMonitor.Status recovering = status(LinkState.RECOVERING, 100_000, 100_000L);
+
+        LinkMonitor.Decision dip = LinkMonitor.decide(recovering, new LinkMonitor.Observation(125_000, 125_000L, true, 125_000L, true), POLICY);
+        assertThat(dip.changed()).isFalse();
+        assertThat(dip.status().healthySince()).isEqualTo(125_000L);
+        assertThat(LinkMonitor.decide(dip.status(), seen(140_000, 140_000L, true, 140_000L), POLICY).changed()).isFalse();
+        assertThat(LinkMonitor.decide(dip.status(), seen(155_000, 155_000L, true, 155_000L), POLICY).status().state())
+                .isEqualTo(LinkState.CONNECTED);
+    }
+
+    @Test
     void onlyConnectedAllowsCredentialWrites() {
         assertThat(LinkState.CONNECTED.allowsCredentialWrites()).isTrue();
         assertThat(LinkState.SEVERED.allowsCredentialWrites()).isFalse();
