@@ -25,6 +25,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -131,13 +132,82 @@ class SeveredBrowserIT {
         }
     }
 
+    @Test
+    void theLinksKeycloakMailsEndAtTheRefusalToo(ReplicaSite site) throws Exception {
+        try (TestRealm realm = new TestRealm(site, "mailed", true); MailSink mail = new MailSink()) {
+            Map<String, Object> smtp = Map.of("host", "127.0.0.1", "port", String.valueOf(mail.port()), "from", "replica@acme.example");
+            assertThat(site.keycloak().admin("PUT", realm.name, Map.of("smtpServer", smtp, "resetPasswordAllowed", true)).status()).isEqualTo(204);
+            Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
+            realm.replicate(upstream, SeveranceIT.linkSettings(3, 5));
+            String subject = UUID.randomUUID().toString();
+            String username = ReplicationIT.uniqueName("mail");
+            String email = username + "@acme.example";
+            upstream.upsert(subject, Map.of("username", username, "email", email, "emailVerified", true, "enabled", true));
+            upstream.password(subject, "pw-" + subject, PASSWORD);
+            // Someone with an OTP too: the forgotten-password flow's "Reset OTP" step would remove it.
+            String otpSubject = UUID.randomUUID().toString();
+            String otpUsername = ReplicationIT.uniqueName("mailotp");
+            String otpEmail = otpUsername + "@acme.example";
+            upstream.upsert(otpSubject, Map.of("username", otpUsername, "email", otpEmail, "emailVerified", true, "enabled", true));
+            upstream.password(otpSubject, "pw-" + otpSubject, PASSWORD);
+            upstream.totp(otpSubject, "otp-" + otpSubject, "JBSWY3DPEHPK3PXP", "phone");
+            String userId = realm.awaitUser(username, u -> true).get("id").asText();
+            String otpUserId = realm.awaitUser(otpUsername, u -> true).get("id").asText();
+            SeveranceIT.awaitToken(site, realm, username, PASSWORD);
+            org.awaitility.Awaitility.await("both credentials of " + otpUsername).atMost(ReplicaSite.APPLY_TIMEOUT)
+                    .until(() -> SeveranceIT.credentials(site, realm, otpUserId).size() == 2);
+            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+            upstream.stopHeartbeats();
+            SeveranceIT.awaitLink(site, realm, "SEVERED", Duration.ofSeconds(10));
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+
+            // Forgotten password: the sign-in page's link, the username, the mailed link.
+            browser.get(authorizationUrl(site, realm, null));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.linkText("Forgot Password?"))).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(username);
+            browser.findElement(By.cssSelector("[type=submit]")).click();
+            browser.get(mail.awaitActionLink(email, 0, Duration.ofSeconds(20)));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cannot be changed at this site right now"));
+            screenshot("severed-forgotten-password-refused");
+            assertThat(browser.findElements(By.id("password-new"))).as("no form that would fail").isEmpty();
+
+            browser.manage().deleteAllCookies();
+            browser.get(authorizationUrl(site, realm, null));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.linkText("Forgot Password?"))).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(otpUsername);
+            browser.findElement(By.cssSelector("[type=submit]")).click();
+            browser.get(mail.awaitActionLink(otpEmail, 0, Duration.ofSeconds(20)));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cannot be changed at this site right now"));
+            screenshot("severed-forgotten-password-with-otp-refused");
+            assertThat(SeveranceIT.credentials(site, realm, otpUserId)).as("password and OTP, as before").hasSize(2);
+
+            // Actions an administrator mails: update password.
+            io.github.keycloakreplica.stack.KeycloakHttp.Response sent = site.keycloak().admin("PUT",
+                    realm.name + "/users/" + userId + "/execute-actions-email", List.of("UPDATE_PASSWORD"));
+            assertThat(sent.status()).as(sent.toString()).isEqualTo(204);
+            browser.manage().deleteAllCookies();
+            browser.get(mail.awaitActionLink(email, 1, Duration.ofSeconds(20)));
+            wait.until(ExpectedConditions.or(
+                    ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cannot be changed at this site right now"),
+                    ExpectedConditions.elementToBeClickable(By.cssSelector("a[href*='action-token'], #kc-info-message a"))));
+            if (!browser.findElement(By.tagName("body")).getText().contains("cannot be changed")) {
+                // Keycloak first asks the person to confirm the actions ("Click here to proceed").
+                browser.findElement(By.cssSelector("a[href*='action-token'], #kc-info-message a")).click();
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cannot be changed at this site right now"));
+            }
+            screenshot("severed-execute-actions-email-refused");
+            assertThat(site.keycloak().passwordGrant(realm.name, ReplicaSite.CONFIDENTIAL_CLIENT, ReplicaSite.CLIENT_SECRET, username, PASSWORD)
+                    .status()).isEqualTo(200);
+        }
+    }
+
     private static String authorizationUrl(ReplicaSite site, TestRealm realm, String action) throws Exception {
         String verifier = UUID.randomUUID() + "-" + UUID.randomUUID();
         String challenge = Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
         return site.server().baseUrl() + "/realms/" + realm.name + "/protocol/openid-connect/auth?client_id=" + ReplicaSite.PUBLIC_CLIENT
                 + "&response_type=code&scope=openid&redirect_uri=" + URLEncoder.encode(BrowserFlow.REDIRECT_URI, StandardCharsets.UTF_8)
-                + "&code_challenge=" + challenge + "&code_challenge_method=S256&kc_action=" + action;
+                + "&code_challenge=" + challenge + "&code_challenge_method=S256" + (action == null ? "" : "&kc_action=" + action);
     }
 
     private void screenshot(String name) throws IOException {

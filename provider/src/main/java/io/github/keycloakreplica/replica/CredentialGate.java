@@ -62,7 +62,8 @@ public final class CredentialGate implements CredentialChangeCheck {
     /**
      * Throws {@link CredentialChangeRefusedException} (and records the refusal) unless the change may go ahead.
      *
-     * @param operation what was tried, for the event and the log: "update", "create", "remove", "relabel", ...
+     * @param operation what was tried, for the event and the log: "update", "create", "remove", "relabel",
+     *                  "required action UPDATE_PASSWORD", ...
      * @param credentialType the credential type when known, else null
      */
     @Override
@@ -79,8 +80,8 @@ public final class CredentialGate implements CredentialChangeCheck {
      * transaction rolls back, and the event must outlive it.
      */
     public void record(UserModel user, String operation, String credentialType, CredentialRefusal refusal) {
-        log.infof("replica: refused to %s a credential%s of user %s (%s): %s", operation,
-                credentialType == null ? "" : " of type " + credentialType, user.getUsername(), refusal.error(), refusal.text());
+        log.infof("replica: refused a credential change (%s%s) of user %s (%s): %s", operation,
+                credentialType == null ? "" : ", type " + credentialType, user.getUsername(), refusal.error(), refusal.text());
         RealmModel realm = session.getContext().getRealm();
         if (realm == null) {
             return;
@@ -88,7 +89,8 @@ public final class CredentialGate implements CredentialChangeCheck {
         String realmId = realm.getId();
         String userId = user.getId();
         ClientConnection connection = session.getContext().getConnection();
-        EventType type = "remove".equals(operation) ? EventType.REMOVE_CREDENTIAL_ERROR : EventType.UPDATE_CREDENTIAL_ERROR;
+        EventType type = operation.startsWith("remove") || operation.endsWith("delete_credential")
+                ? EventType.REMOVE_CREDENTIAL_ERROR : EventType.UPDATE_CREDENTIAL_ERROR;
         try {
             KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
                 RealmModel r = s.realms().getRealm(realmId);

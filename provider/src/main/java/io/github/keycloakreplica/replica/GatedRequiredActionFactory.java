@@ -165,7 +165,7 @@ abstract class GatedRequiredActionFactory implements RequiredActionFactory, Envi
             if (refusal.isEmpty()) {
                 return false;
             }
-            gate.get().record(context.getUser(), "update", id, refusal.get());
+            gate.get().record(context.getUser(), "required action " + id, null, refusal.get());
             Response page = context.form()
                     .setError(refusal.get().messageKey(), refusal.get().parameters().toArray())
                     .createErrorPage(Response.Status.CONFLICT);

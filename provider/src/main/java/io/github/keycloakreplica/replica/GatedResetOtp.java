@@ -1,0 +1,48 @@
+package io.github.keycloakreplica.replica;
+
+import jakarta.ws.rs.core.Response;
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.authenticators.resetcred.ResetOTP;
+
+import java.util.Optional;
+
+/**
+ * The forgotten-password flow's "Reset OTP" step, registered under its own id ({@code reset-otp}) with a
+ * higher order so Keycloak uses it in place of the built-in: for a replicated person it asks the
+ * {@link CredentialGate} before removing their OTP credentials, and shows the reason instead of the raw
+ * 409 the refused removal would otherwise end in.
+ */
+public final class GatedResetOtp extends ResetOTP {
+
+    @Override
+    public int order() {
+        return GatedRequiredActionFactory.ORDER;
+    }
+
+    @Override
+    public void authenticate(AuthenticationFlowContext context) {
+        if (!refused(context)) {
+            super.authenticate(context);
+        }
+    }
+
+    @Override
+    public void action(AuthenticationFlowContext context) {
+        if (!refused(context)) {
+            super.action(context);
+        }
+    }
+
+    private static boolean refused(AuthenticationFlowContext context) {
+        Optional<CredentialGate> gate = CredentialGate.forUser(context.getSession(), context.getRealm(), context.getUser());
+        Optional<CredentialRefusal> refusal = gate.flatMap(g -> g.refusal(context.getUser()));
+        if (refusal.isEmpty()) {
+            return false;
+        }
+        gate.get().record(context.getUser(), "remove", "otp", refusal.get());
+        context.challenge(context.form()
+                .setError(refusal.get().messageKey(), refusal.get().parameters().toArray())
+                .createErrorPage(Response.Status.CONFLICT));
+        return true;
+    }
+}
