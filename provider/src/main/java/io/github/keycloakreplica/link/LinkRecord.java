@@ -32,6 +32,10 @@ public record LinkRecord(LinkState state, long since, String cause, Long healthy
      * is down no heartbeat arrives, so drift grows with the severance.
      */
     public long driftMillis(long now) {
+        return driftMillis(now, coveredHeartbeatAt, createdAt);
+    }
+
+    static long driftMillis(long now, Long coveredHeartbeatAt, long createdAt) {
         return Math.max(0, now - (coveredHeartbeatAt != null ? coveredHeartbeatAt : createdAt));
     }
 

@@ -30,16 +30,9 @@ public final class LinkTick {
      * @param now         the replica's clock
      * @param heartbeat   a heartbeat read since the last look that was the newest in its partition, or null
      * @param readAt      when that heartbeat was read
+     * @param dipped      whether this node read two heartbeats further apart than the severance threshold since its last look
      * @param reachable   whether this node's Kafka client has a connection to the broker
      * @param applied     the positions the replica has applied and stored, by topic and partition
-     */
-    public static Result tick(LinkRecord current, long now, Heartbeat heartbeat, long readAt, boolean reachable,
-                              Map<String, Map<Integer, Long>> applied, LinkPolicy policy) {
-        return tick(current, now, heartbeat, readAt, false, reachable, applied, policy);
-    }
-
-    /**
-     * @param dipped whether this node read two heartbeats further apart than the severance threshold since its last look
      */
     public static Result tick(LinkRecord current, long now, Heartbeat heartbeat, long readAt, boolean dipped, boolean reachable,
                               Map<String, Map<Integer, Long>> applied, LinkPolicy policy) {
@@ -64,11 +57,10 @@ public final class LinkTick {
         LinkMonitor.Status status = decision.status();
         String cause = decision.changed() ? decision.cause() : current.cause();
 
+        boolean exceeded = status.state() == LinkState.CONNECTED
+                && LinkRecord.driftMillis(now, covered, createdAt) > policy.driftWindow().toMillis();
         LinkRecord next = new LinkRecord(status.state(), status.since(), cause, status.healthySince(), lastHeartbeatAt, interval,
-                named, covered, createdAt, false);
-        boolean exceeded = status.state() == LinkState.CONNECTED && next.driftMillis(now) > policy.driftWindow().toMillis();
-        next = new LinkRecord(next.state(), next.since(), next.cause(), next.healthySince(), next.lastHeartbeatAt(),
-                next.heartbeatInterval(), next.heartbeatPositions(), next.coveredHeartbeatAt(), next.createdAt(), exceeded);
+                named, covered, createdAt, exceeded);
         boolean driftChanged = current != null && exceeded != current.driftExceeded();
         return new Result(next, decision.changed() ? decision : null, driftChanged);
     }

@@ -3,16 +3,19 @@ package io.github.keycloakreplica.replica;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.sync.ApplySession;
 import org.jboss.logging.Logger;
+import jakarta.ws.rs.core.Response;
 import org.keycloak.common.ClientConnection;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
+import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The fail-closed credential gate of one replica component: every credential change of one of its users,
@@ -48,6 +51,23 @@ public final class CredentialGate implements CredentialChangeCheck {
             return Optional.empty();
         }
         return Optional.of(new CredentialGate(session, component.getId(), ReplicaConfig.of(component).upstreamName()));
+    }
+
+    /**
+     * For the login flow's steps that change credentials: when the person comes from a replica component
+     * and the change would be refused, records the refusal and returns the page that says why (Keycloak's
+     * error page with the {@code replica} theme's message); empty when the step may go ahead.
+     */
+    public static Optional<Response> refusalPage(KeycloakSession session, RealmModel realm, UserModel user, Supplier<LoginFormsProvider> form,
+                                                 String operation, String credentialType) {
+        Optional<CredentialGate> gate = forUser(session, realm, user);
+        Optional<CredentialRefusal> refusal = gate.flatMap(g -> g.refusal(user));
+        if (refusal.isEmpty()) {
+            return Optional.empty();
+        }
+        gate.get().record(user, operation, credentialType, refusal.get());
+        return Optional.of(form.get().setError(refusal.get().messageKey(), refusal.get().parameters().toArray())
+                .createErrorPage(Response.Status.CONFLICT));
     }
 
     /** Why a credential change of this user would be refused now, if it would. */

@@ -27,13 +27,18 @@ public record CredentialRefusal(String error, String messageKey, List<String> pa
 
     private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+    /** A moment as people at a site read it in these messages: "2026-11-23 10:42 UTC". */
+    public static String since(long epochMillis) {
+        return SINCE.format(Instant.ofEpochMilli(epochMillis));
+    }
+
     /**
      * @param link               the component's link, or null when it was never looked at (counts as severed)
      * @param writePathConfigured whether an authoritative write path is configured
      */
     public static Optional<CredentialRefusal> of(LinkRecord link, boolean writePathConfigured, String username, String upstream) {
         if (link == null || !link.state().allowsCredentialWrites()) {
-            String since = link == null ? "startup" : SINCE.format(Instant.ofEpochMilli(link.since()));
+            String since = link == null ? "startup" : since(link.since());
             boolean recovering = link != null && link.state() == LinkState.RECOVERING;
             String key = recovering ? "replicaCredentialsRecovering" : "replicaCredentialsSevered";
             String text = recovering

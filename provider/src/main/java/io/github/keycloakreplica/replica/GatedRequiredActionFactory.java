@@ -160,17 +160,10 @@ abstract class GatedRequiredActionFactory implements RequiredActionFactory, Envi
 
         /** Shows the refusal and records it when the gate says no; false when the built-in may go ahead. */
         private boolean refused(RequiredActionContext context) {
-            Optional<CredentialGate> gate = CredentialGate.forUser(context.getSession(), context.getRealm(), context.getUser());
-            Optional<CredentialRefusal> refusal = gate.flatMap(g -> g.refusal(context.getUser()));
-            if (refusal.isEmpty()) {
-                return false;
-            }
-            gate.get().record(context.getUser(), "required action " + id, null, refusal.get());
-            Response page = context.form()
-                    .setError(refusal.get().messageKey(), refusal.get().parameters().toArray())
-                    .createErrorPage(Response.Status.CONFLICT);
-            context.challenge(page);
-            return true;
+            Optional<Response> page = CredentialGate.refusalPage(context.getSession(), context.getRealm(), context.getUser(),
+                    context::form, "required action " + id, null);
+            page.ifPresent(context::challenge);
+            return page.isPresent();
         }
     }
 

@@ -34,15 +34,9 @@ public final class GatedResetOtp extends ResetOTP {
     }
 
     private static boolean refused(AuthenticationFlowContext context) {
-        Optional<CredentialGate> gate = CredentialGate.forUser(context.getSession(), context.getRealm(), context.getUser());
-        Optional<CredentialRefusal> refusal = gate.flatMap(g -> g.refusal(context.getUser()));
-        if (refusal.isEmpty()) {
-            return false;
-        }
-        gate.get().record(context.getUser(), "remove", "otp", refusal.get());
-        context.challenge(context.form()
-                .setError(refusal.get().messageKey(), refusal.get().parameters().toArray())
-                .createErrorPage(Response.Status.CONFLICT));
-        return true;
+        Optional<Response> page = CredentialGate.refusalPage(context.getSession(), context.getRealm(), context.getUser(),
+                context::form, "remove", "otp");
+        page.ifPresent(context::challenge);
+        return page.isPresent();
     }
 }

@@ -11,11 +11,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.storage.UserStorageProvider;
 import org.keycloak.storage.UserStorageProviderModel;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -29,7 +25,6 @@ final class ReplicaLoginFormsProvider extends FreeMarkerLoginFormsProvider {
 
     private static final Set<LoginFormsPages> SIGN_IN_PAGES = EnumSet.of(LoginFormsPages.LOGIN, LoginFormsPages.LOGIN_USERNAME,
             LoginFormsPages.LOGIN_PASSWORD);
-    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final KeycloakSession keycloakSession;
 
@@ -59,7 +54,7 @@ final class ReplicaLoginFormsProvider extends FreeMarkerLoginFormsProvider {
                         .map(link -> new Notice(ReplicaConfig.of(c).upstreamName(), link)).stream())
                 .findFirst()
                 .ifPresent(notice -> setInfo(notice.link().state() == LinkState.RECOVERING ? "replicaRecoveringNotice" : "replicaSeveredNotice",
-                        notice.upstream(), SINCE.format(Instant.ofEpochMilli(notice.link().since()))));
+                        notice.upstream(), CredentialRefusal.since(notice.link().since())));
     }
 
     private record Notice(String upstream, LinkRecord link) {

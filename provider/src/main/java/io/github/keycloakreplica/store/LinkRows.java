@@ -1,19 +1,17 @@
 package io.github.keycloakreplica.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.link.LinkMonitor;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.link.LinkState;
+import io.github.keycloakreplica.stream.StreamCodec;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -113,24 +111,12 @@ public final class LinkRows {
     }
 
     static String positionsText(Map<String, Map<Integer, Long>> positions) {
-        ObjectNode root = JSON.createObjectNode();
-        positions.forEach((topic, partitions) -> {
-            ObjectNode node = root.putObject(topic);
-            partitions.forEach((partition, offset) -> node.put(String.valueOf(partition), offset));
-        });
-        return root.toString();
+        return StreamCodec.writePositions(positions).toString();
     }
 
     static Map<String, Map<Integer, Long>> positions(String text, String componentId) {
         try {
-            Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
-            JsonNode root = JSON.readTree(text);
-            root.fields().forEachRemaining(topic -> {
-                Map<Integer, Long> partitions = new LinkedHashMap<>();
-                topic.getValue().fields().forEachRemaining(p -> partitions.put(Integer.parseInt(p.getKey()), p.getValue().asLong()));
-                positions.put(topic.getKey(), partitions);
-            });
-            return positions;
+            return StreamCodec.readPositions(JSON.readTree(text));
         } catch (JsonProcessingException | NumberFormatException e) {
             throw new IllegalStateException("HEARTBEAT_POSITIONS of REPLICA_LINK row " + componentId
                     + " cannot be read; were the replica's tables changed by hand?", e);

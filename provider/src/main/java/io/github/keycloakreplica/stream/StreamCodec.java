@@ -45,8 +45,7 @@ public final class StreamCodec {
         EventType type = typeOf(root);
         schemas.validate(type, root);
 
-        Envelope envelope = new Envelope(root.get("id").asText(), root.get("source").asText(), type,
-                root.get("subject").asText(), root.hasNonNull("time") ? root.get("time").asText() : null);
+        Envelope envelope = envelope(root, type);
         JsonNode data = root.get("data");
         return switch (type) {
             case IDENTITY_UPSERTED -> new IdentityUpsert(envelope, attributes(data.get("attributes")));
@@ -77,37 +76,16 @@ public final class StreamCodec {
             throw new InvalidEventException("is a " + type + " event on the heartbeat topic; it belongs on a delta or snapshot topic");
         }
         schemas.validate(type, root);
-        Envelope envelope = new Envelope(root.get("id").asText(), root.get("source").asText(), type,
-                root.get("subject").asText(), root.hasNonNull("time") ? root.get("time").asText() : null);
+        Envelope envelope = envelope(root, type);
         JsonNode data = root.get("data");
-        Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
-        data.get("positions").fields().forEachRemaining(topic -> {
-            Map<Integer, Long> partitions = new LinkedHashMap<>();
-            topic.getValue().fields().forEachRemaining(p -> partitions.put(Integer.parseInt(p.getKey()), p.getValue().asLong()));
-            positions.put(topic.getKey(), partitions);
-        });
-        return new Heartbeat(envelope, java.time.Duration.ofMillis(data.get("intervalMillis").asLong()), positions);
+        return new Heartbeat(envelope, java.time.Duration.ofMillis(data.get("intervalMillis").asLong()), readPositions(data.get("positions")));
     }
 
     public byte[] encode(Heartbeat heartbeat) {
-        Envelope envelope = heartbeat.envelope();
-        ObjectNode root = mapper.createObjectNode();
-        root.put("specversion", Envelope.SPEC_VERSION);
-        root.put("id", envelope.id());
-        root.put("source", envelope.source());
-        root.put("type", EventType.HEARTBEAT.value());
-        root.put("subject", envelope.subject());
-        if (envelope.time() != null) {
-            root.put("time", envelope.time());
-        }
-        root.put("datacontenttype", "application/json");
+        ObjectNode root = envelopeNode(heartbeat.envelope(), EventType.HEARTBEAT);
         ObjectNode data = root.putObject("data");
         data.put("intervalMillis", heartbeat.interval().toMillis());
-        ObjectNode positions = data.putObject("positions");
-        heartbeat.positions().forEach((topic, partitions) -> {
-            ObjectNode node = positions.putObject(topic);
-            partitions.forEach((partition, offset) -> node.put(String.valueOf(partition), offset));
-        });
+        data.set("positions", writePositions(heartbeat.positions()));
         try {
             return mapper.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
@@ -117,16 +95,7 @@ public final class StreamCodec {
 
     public byte[] encode(StreamEvent event) {
         Envelope envelope = event.envelope();
-        ObjectNode root = mapper.createObjectNode();
-        root.put("specversion", Envelope.SPEC_VERSION);
-        root.put("id", envelope.id());
-        root.put("source", envelope.source());
-        root.put("type", envelope.type().value());
-        root.put("subject", envelope.subject());
-        if (envelope.time() != null) {
-            root.put("time", envelope.time());
-        }
-        root.put("datacontenttype", "application/json");
+        ObjectNode root = envelopeNode(envelope, envelope.type());
         ObjectNode data = root.putObject("data");
         if (event instanceof IdentityUpsert upsert) {
             ObjectNode attributes = data.putObject("attributes");
@@ -163,6 +132,46 @@ public final class StreamCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a " + envelope.type() + " event", e);
         }
+    }
+
+    private static Envelope envelope(JsonNode root, EventType type) {
+        return new Envelope(root.get("id").asText(), root.get("source").asText(), type,
+                root.get("subject").asText(), root.hasNonNull("time") ? root.get("time").asText() : null);
+    }
+
+    private ObjectNode envelopeNode(Envelope envelope, EventType type) {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("specversion", Envelope.SPEC_VERSION);
+        root.put("id", envelope.id());
+        root.put("source", envelope.source());
+        root.put("type", type.value());
+        root.put("subject", envelope.subject());
+        if (envelope.time() != null) {
+            root.put("time", envelope.time());
+        }
+        root.put("datacontenttype", "application/json");
+        return root;
+    }
+
+    /** Delta positions as a heartbeat carries them: topic, then partition number, then offset. */
+    public static ObjectNode writePositions(Map<String, Map<Integer, Long>> positions) {
+        ObjectNode root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        positions.forEach((topic, partitions) -> {
+            ObjectNode node = root.putObject(topic);
+            partitions.forEach((partition, offset) -> node.put(String.valueOf(partition), offset));
+        });
+        return root;
+    }
+
+    /** The reverse of {@link #writePositions}; partition numbers that are not numbers throw NumberFormatException. */
+    public static Map<String, Map<Integer, Long>> readPositions(JsonNode root) {
+        Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
+        root.properties().forEach(topic -> {
+            Map<Integer, Long> partitions = new LinkedHashMap<>();
+            topic.getValue().properties().forEach(p -> partitions.put(Integer.parseInt(p.getKey()), p.getValue().asLong()));
+            positions.put(topic.getKey(), partitions);
+        });
+        return positions;
     }
 
     private static void write(ObjectNode node, ReplicatedCredential credential) {

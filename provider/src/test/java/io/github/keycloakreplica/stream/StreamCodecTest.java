@@ -197,4 +197,18 @@ class StreamCodecTest {
     private static Envelope envelope(EventType type) {
         return new Envelope("id-" + type, "keycloak://primary/realms/acme", type, "subject-1", "2026-11-22T10:00:00Z");
     }
+
+    @Test
+    void aHeartbeatTravelsWithItsIntervalAndPositionsAndIsNoDeltaEvent() throws Exception {
+        Heartbeat sent = new Heartbeat(new Envelope("hb-1", "keycloak://primary/realms/acme", EventType.HEARTBEAT, "heartbeat", null),
+                java.time.Duration.ofSeconds(5), Map.of("acme.identity", Map.of(0, 1842L, 1, 1797L), "acme.credentials", Map.of(0, 311L)));
+
+        byte[] bytes = CODEC.encode(sent);
+        Heartbeat read = CODEC.decodeHeartbeat(bytes);
+
+        assertThat(read.interval()).isEqualTo(sent.interval());
+        assertThat(read.positions()).isEqualTo(sent.positions());
+        assertThat(read.envelope().id()).isEqualTo("hb-1");
+        assertThatThrownBy(() -> CODEC.decode(bytes)).isInstanceOf(InvalidEventException.class).hasMessageContaining("heartbeat topic");
+    }
 }
