@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import io.github.keycloakreplica.stack.upstream.Upstream;
+import io.github.keycloakreplica.stack.upstream.UpstreamWritePath;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -162,7 +163,12 @@ class SeveranceIT {
     void whenTheBrokerGoesAwayTheSiteIsSeveredAndCatchesUpOnWhatWasPublishedMeanwhile(ReplicaSite site) throws Exception {
         try (TestRealm realm = new TestRealm(site, "outage", true)) {
             Upstream upstream = realm.upstream(2).startHeartbeats(HEARTBEAT);
-            realm.replicate(upstream, linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
+            UpstreamWritePath hq = UpstreamWritePath.start(upstream, "site-outage", "outage-s3cret");
+            Map<String, String> settings = new java.util.HashMap<>(linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
+            settings.put("writePathUrl", hq.url());
+            settings.put("writePathClientId", "site-outage");
+            settings.put("writePathClientSecret", "outage-s3cret");
+            realm.replicate(upstream, settings);
             String subject = UUID.randomUUID().toString();
             String username = ReplicationIT.uniqueName("out");
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "lastName", "Before"));
@@ -186,6 +192,8 @@ class SeveranceIT {
                 JsonNode before = credentials(site, realm, userId);
                 assertRefused(resetPassword(site, realm, userId), "replica_link_down", "is down");
                 assertThat(credentials(site, realm, userId)).isEqualTo(before);
+                // The gate refused before asking the authority.
+                assertThat(hq.received()).isEmpty();
 
                 // The authority goes on publishing; its producer holds the events until the broker is back.
                 published = publishInBackground(() -> {
@@ -202,6 +210,14 @@ class SeveranceIT {
             awaitToken(site, realm, username, "changed at HQ during the outage");
             JsonNode back = awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(2L * WINDOW_SECONDS + 30));
             assertThat(back.get("history").get(0).get("cause").asText()).startsWith("caught up");
+
+            // Credential writes are allowed again: through the authority's write path, confirmed and applied.
+            KeycloakHttp.Response reset = resetPassword(site, realm, userId);
+            assertThat(reset.status()).as(reset.toString()).isEqualTo(204);
+            assertThat(hq.received()).hasSize(1);
+            assertThat(site.keycloak().passwordGrant(realm.name, ReplicaSite.CONFIDENTIAL_CLIENT, ReplicaSite.CLIENT_SECRET, username,
+                    "n3w-Passw0rd").status()).isEqualTo(200);
+            hq.close();
         }
     }
 

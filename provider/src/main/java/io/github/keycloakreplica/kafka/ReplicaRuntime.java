@@ -47,7 +47,7 @@ public final class ReplicaRuntime {
 
     private final KeycloakSessionFactory sessionFactory;
     private final String providerId;
-    private final StreamCodec codec = new StreamCodec();
+    private final StreamCodec codec;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "replica-runtime");
         thread.setDaemon(true);
@@ -67,9 +67,10 @@ public final class ReplicaRuntime {
     private record Wanted(String realmId, String realmName, ComponentModel component, String fingerprint) {
     }
 
-    public ReplicaRuntime(KeycloakSessionFactory sessionFactory, String providerId) {
+    public ReplicaRuntime(KeycloakSessionFactory sessionFactory, String providerId, StreamCodec codec) {
         this.sessionFactory = sessionFactory;
         this.providerId = providerId;
+        this.codec = codec;
     }
 
     public void onEvent(ProviderEvent event) {

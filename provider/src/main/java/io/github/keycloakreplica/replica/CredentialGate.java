@@ -20,8 +20,9 @@ import java.util.function.Supplier;
 /**
  * The fail-closed credential gate of one replica component: every credential change of one of its users,
  * on whatever Keycloak path, asks here first. It reads the link record the link watcher keeps in the
- * database (one primary-key read; never Kafka), refuses unless the upstream can confirm the change,
- * and records each refusal as a Keycloak event.
+ * database (one primary-key read; never Kafka), refuses unless the link is CONNECTED and an authoritative
+ * write path is configured (the only way the upstream can confirm a change), and records each refusal as
+ * a Keycloak event. What it lets through goes to the write path ({@link UpstreamCredentialWriter}).
  */
 public final class CredentialGate implements CredentialChangeCheck {
 
@@ -33,11 +34,14 @@ public final class CredentialGate implements CredentialChangeCheck {
     private final KeycloakSession session;
     private final String componentId;
     private final String upstream;
+    private final boolean writePath;
 
-    public CredentialGate(KeycloakSession session, String componentId, String upstream) {
+    /** @param writePath whether the component has an authoritative write path for credential changes */
+    public CredentialGate(KeycloakSession session, String componentId, String upstream, boolean writePath) {
         this.session = session;
         this.componentId = componentId;
         this.upstream = upstream;
+        this.writePath = writePath;
     }
 
     /** The gate of the replica component a user comes from, if the user comes from one. */
@@ -50,7 +54,8 @@ public final class CredentialGate implements CredentialChangeCheck {
         if (component == null || !ReplicaUserStorageProviderFactory.PROVIDER_ID.equals(component.getProviderId())) {
             return Optional.empty();
         }
-        return Optional.of(new CredentialGate(session, component.getId(), ReplicaConfig.of(component).upstreamName()));
+        ReplicaConfig config = ReplicaConfig.of(component);
+        return Optional.of(new CredentialGate(session, component.getId(), config.upstreamName(), config.writePath() != null));
     }
 
     /**
@@ -66,8 +71,13 @@ public final class CredentialGate implements CredentialChangeCheck {
             return Optional.empty();
         }
         gate.get().record(user, operation, credentialType, refusal.get());
-        return Optional.of(form.get().setError(refusal.get().messageKey(), refusal.get().parameters().toArray())
-                .createErrorPage(Response.Status.CONFLICT));
+        return Optional.of(refusalPage(form.get(), refusal.get()));
+    }
+
+    /** Keycloak's error page with the {@code replica} theme's message of a refusal. */
+    public static Response refusalPage(LoginFormsProvider form, CredentialRefusal refusal) {
+        return form.setError(refusal.messageKey(), refusal.parameters().toArray())
+                .createErrorPage(Response.Status.fromStatusCode(refusal.httpStatus()));
     }
 
     /** Why a credential change of this user would be refused now, if it would. */
@@ -75,8 +85,7 @@ public final class CredentialGate implements CredentialChangeCheck {
         if (ApplySession.isApplying(session)) {
             return Optional.empty();
         }
-        // No authoritative write path exists yet: every change is refused, with a message that says why.
-        return CredentialRefusal.of(LinkRows.of(session).read(componentId).orElse(null), false, user.getUsername(), upstream);
+        return CredentialRefusal.of(LinkRows.of(session).read(componentId).orElse(null), writePath, user.getUsername(), upstream);
     }
 
     /**

@@ -24,6 +24,9 @@ public record CredentialRefusal(String error, String messageKey, List<String> pa
 
     public static final String LINK_DOWN = "replica_link_down";
     public static final String MANAGED_UPSTREAM = "replica_credentials_managed_upstream";
+    public static final String UPSTREAM_REFUSED = "replica_upstream_refused";
+    public static final String UNCONFIRMED = "replica_change_unconfirmed";
+    public static final String ORDER_UPSTREAM = "replica_credential_order_upstream";
 
     private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -51,10 +54,44 @@ public record CredentialRefusal(String error, String messageKey, List<String> pa
             return Optional.of(new CredentialRefusal(LINK_DOWN, key, List.of(username, upstream, since), text));
         }
         if (!writePathConfigured) {
-            return Optional.of(new CredentialRefusal(MANAGED_UPSTREAM, "replicaCredentialsManagedUpstream", List.of(username, upstream),
-                    "Sign-in methods of " + username + " are managed at " + upstream + ". Change them there: the change reaches "
-                            + "this site through the credential stream."));
+            return Optional.of(managedUpstream(username, upstream));
         }
         return Optional.empty();
+    }
+
+    /** No write path: a change can only be made at the authority. */
+    public static CredentialRefusal managedUpstream(String username, String upstream) {
+        return new CredentialRefusal(MANAGED_UPSTREAM, "replicaCredentialsManagedUpstream", List.of(username, upstream),
+                "Sign-in methods of " + username + " are managed at " + upstream + ". Change them there: the change reaches "
+                        + "this site through the credential stream.");
+    }
+
+    /** The authority answered the write path and said no; {@code reason} is its own words. */
+    public static CredentialRefusal refusedUpstream(String username, String upstream, String reason) {
+        return new CredentialRefusal(UPSTREAM_REFUSED, "replicaUpstreamRefused", List.of(username, upstream, reason),
+                upstream + " did not accept the change of sign-in methods of " + username + ": " + reason);
+    }
+
+    /** The write path gave no confirmation (unreachable, too slow, an answer that cannot be trusted): nothing changed. */
+    public static CredentialRefusal unconfirmed(String username, String upstream, String why) {
+        return new CredentialRefusal(UNCONFIRMED, "replicaChangeUnconfirmed", List.of(username, upstream, why),
+                "The change of sign-in methods of " + username + " was not confirmed by " + upstream + " (" + why
+                        + "), so this site did not make it. If " + upstream + " made it after all, it arrives here through the "
+                        + "credential stream; otherwise try again in a few minutes.");
+    }
+
+    /** Reordering: the stream carries no order of credentials, so the authority could not confirm one. */
+    public static CredentialRefusal orderUpstream(String username, String upstream) {
+        return new CredentialRefusal(ORDER_UPSTREAM, "replicaCredentialOrderUpstream", List.of(username, upstream),
+                "The order of the sign-in methods of " + username + " is kept by " + upstream + " and cannot be changed at this site.");
+    }
+
+    /** The HTTP status the admin and account REST APIs answer with. */
+    public int httpStatus() {
+        return switch (error) {
+            case UPSTREAM_REFUSED -> 400;
+            case UNCONFIRMED -> 503;
+            default -> 409;
+        };
     }
 }

@@ -11,7 +11,11 @@ import java.util.stream.Stream;
 /**
  * A replicated user's credential manager as every Keycloak path outside the apply engine gets it: reads
  * and sign-in go through; every change of what credentials the person has (a new password or OTP, a
- * removal, a relabel or move, disabling a type) asks the {@link CredentialGate} first.
+ * removal, a relabel or move, disabling a type) asks the {@link CredentialGate} first, and what the gate
+ * lets through goes to the authority's write path ({@link UpstreamWrites}), never straight to the local
+ * store. A new password goes the way Keycloak sends it, through the provider's
+ * {@code CredentialInputUpdater}, which carries it upstream the same way. The order of credentials is
+ * not part of the stream, so a move is refused even when connected.
  *
  * <p>{@link #updateStoredCredential} stays open: Keycloak uses it while signing in (a password re-hashed
  * to the realm's current algorithm, an HOTP counter, a WebAuthn signature count), and refusing it would
@@ -24,11 +28,17 @@ final class GatedCredentialManager implements SubjectCredentialManager {
     private final SubjectCredentialManager delegate;
     private final UserModel user;
     private final CredentialChangeCheck gate;
+    private final UpstreamWrites upstream;
+    private final Runnable refuseMove;
 
-    GatedCredentialManager(SubjectCredentialManager delegate, UserModel user, CredentialChangeCheck gate) {
+    /** @param refuseMove throws the refusal of a reorder (recording it); called once the gate let the move through */
+    GatedCredentialManager(SubjectCredentialManager delegate, UserModel user, CredentialChangeCheck gate, UpstreamWrites upstream,
+                           Runnable refuseMove) {
         this.delegate = delegate;
         this.user = user;
         this.gate = gate;
+        this.upstream = upstream;
+        this.refuseMove = refuseMove;
     }
 
     @Override
@@ -50,13 +60,14 @@ final class GatedCredentialManager implements SubjectCredentialManager {
     @Override
     public CredentialModel createStoredCredential(CredentialModel cred) {
         gate.enforce(user, "create", cred.getType());
-        return delegate.createStoredCredential(cred);
+        return upstream.create(user, cred, delegate::getStoredCredentialById);
     }
 
     @Override
     public boolean removeStoredCredentialById(String id) {
         gate.enforce(user, "remove", typeOf(id));
-        return delegate.removeStoredCredentialById(id);
+        upstream.remove(user, id);
+        return true;
     }
 
     @Override
@@ -87,19 +98,22 @@ final class GatedCredentialManager implements SubjectCredentialManager {
     @Override
     public boolean moveStoredCredentialTo(String id, String newPreviousCredentialId) {
         gate.enforce(user, "move", typeOf(id));
-        return delegate.moveStoredCredentialTo(id, newPreviousCredentialId);
+        refuseMove.run();
+        return false;
     }
 
     @Override
     public void updateCredentialLabel(String credentialId, String credentialLabel) {
         gate.enforce(user, "relabel", typeOf(credentialId));
-        delegate.updateCredentialLabel(credentialId, credentialLabel);
+        upstream.relabel(user, credentialId, credentialLabel);
     }
 
     @Override
     public void disableCredentialType(String credentialType) {
         gate.enforce(user, "disable", credentialType);
-        delegate.disableCredentialType(credentialType);
+        // Keycloak's own disable removes each stored credential of the type; here each removal is the authority's.
+        delegate.getStoredCredentialsByTypeStream(credentialType).map(CredentialModel::getId).toList()
+                .forEach(id -> upstream.remove(user, id));
     }
 
     @Override
@@ -130,7 +144,7 @@ final class GatedCredentialManager implements SubjectCredentialManager {
     @Override
     public CredentialModel createCredentialThroughProvider(CredentialModel model) {
         gate.enforce(user, "create", model.getType());
-        return delegate.createCredentialThroughProvider(model);
+        return upstream.create(user, model, delegate::getStoredCredentialById);
     }
 
     private String typeOf(String credentialId) {

@@ -144,7 +144,12 @@ abstract class GatedRequiredActionFactory implements RequiredActionFactory, Envi
         @Override
         public void processAction(RequiredActionContext context) {
             if (!refused(context)) {
-                builtIn.processAction(context);
+                try {
+                    builtIn.processAction(context);
+                } catch (CredentialChangeRefusedException e) {
+                    // The write path said no or gave no answer (already recorded): the reason, not a raw error.
+                    context.challenge(CredentialGate.refusalPage(context.form(), e.refusal()));
+                }
             }
         }
 

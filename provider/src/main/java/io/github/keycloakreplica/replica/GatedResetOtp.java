@@ -29,7 +29,11 @@ public final class GatedResetOtp extends ResetOTP {
     @Override
     public void action(AuthenticationFlowContext context) {
         if (!refused(context)) {
-            super.action(context);
+            try {
+                super.action(context);
+            } catch (CredentialChangeRefusedException e) {
+                context.challenge(CredentialGate.refusalPage(context.form(), e.refusal()));
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.keycloakreplica.replica;
 
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.stream.Topics;
+import io.github.keycloakreplica.writepath.WritePathSettings;
 import org.keycloak.component.ComponentModel;
 
 import java.io.IOException;
@@ -20,7 +21,8 @@ import java.util.Set;
  */
 public record ReplicaConfig(String bootstrapServers, String topicPrefix, String consumerGroup, Properties kafkaProperties,
                             Properties kafkaSecretProperties, String upstreamName, Duration gapTimeout,
-                            Set<String> accessCriticalAttributes, GapSignInPolicy gapSignInPolicy, LinkPolicy linkPolicy) {
+                            Set<String> accessCriticalAttributes, GapSignInPolicy gapSignInPolicy, LinkPolicy linkPolicy,
+                            WritePathSettings writePath) {
 
     /** What sign-in does while an access-critical attribute of the person has an open gap. */
     public enum GapSignInPolicy {
@@ -42,6 +44,10 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
     public static final String SEVERANCE_THRESHOLD = "severanceThresholdSeconds";
     public static final String STABILIZATION_WINDOW = "stabilizationWindowSeconds";
     public static final String DRIFT_WINDOW = "driftWindowSeconds";
+    public static final String WRITE_PATH_URL = "writePathUrl";
+    public static final String WRITE_PATH_CLIENT_ID = "writePathClientId";
+    public static final String WRITE_PATH_CLIENT_SECRET = "writePathClientSecret";
+    public static final String WRITE_PATH_TIMEOUT = "writePathTimeoutSeconds";
 
     public static final Duration DEFAULT_GAP_TIMEOUT = Duration.ofSeconds(120);
     public static final String DEFAULT_ACCESS_CRITICAL_ATTRIBUTES = "enabled,realmRoles,groups";
@@ -64,7 +70,15 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         return parse(model.get(BOOTSTRAP_SERVERS), model.get(TOPIC_PREFIX), model.get(CONSUMER_GROUP),
                 model.get(KAFKA_PROPERTIES), model.get(KAFKA_SECRET_PROPERTIES), model.get(UPSTREAM_NAME),
                 model.get(GAP_TIMEOUT), model.get(ACCESS_CRITICAL_ATTRIBUTES), model.get(GAP_SIGN_IN_POLICY),
-                model.get(SEVERANCE_THRESHOLD), model.get(STABILIZATION_WINDOW), model.get(DRIFT_WINDOW));
+                model.get(SEVERANCE_THRESHOLD), model.get(STABILIZATION_WINDOW), model.get(DRIFT_WINDOW))
+                .withWritePath(WritePathSettings.parse(model.get(WRITE_PATH_URL), model.get(WRITE_PATH_CLIENT_ID),
+                        model.get(WRITE_PATH_CLIENT_SECRET), model.get(WRITE_PATH_TIMEOUT)));
+    }
+
+    /** These settings with an authoritative write path for credential changes, or none (null). */
+    public ReplicaConfig withWritePath(WritePathSettings settings) {
+        return new ReplicaConfig(bootstrapServers, topicPrefix, consumerGroup, kafkaProperties, kafkaSecretProperties, upstreamName,
+                gapTimeout, accessCriticalAttributes, gapSignInPolicy, linkPolicy, settings);
     }
 
     static ReplicaConfig parse(String bootstrapServers, String topicPrefix, String consumerGroup, String kafkaProperties,
@@ -85,7 +99,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
                 policy(gapSignInPolicy),
                 new LinkPolicy(seconds("Severance threshold", severanceThresholdSeconds, LinkPolicy.DEFAULT_SEVERANCE_THRESHOLD, 1),
                         seconds("Stabilization window", stabilizationWindowSeconds, LinkPolicy.DEFAULT_STABILIZATION_WINDOW, 0),
-                        seconds("Drift window", driftWindowSeconds, LinkPolicy.DEFAULT_DRIFT_WINDOW, 1)));
+                        seconds("Drift window", driftWindowSeconds, LinkPolicy.DEFAULT_DRIFT_WINDOW, 1)), null);
     }
 
     private static Duration seconds(String setting, String seconds, Duration fallback, long minimum) {
@@ -205,6 +219,6 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         return "ReplicaConfig[bootstrapServers=" + bootstrapServers + ", topicPrefix=" + topicPrefix + ", consumerGroup="
                 + consumerGroup + ", kafkaProperties=" + kafkaProperties.stringPropertyNames() + ", kafkaSecretProperties="
                 + kafkaSecretProperties.stringPropertyNames() + ", upstreamName=" + upstreamName + ", gapTimeout=" + gapTimeout
-                + ", accessCriticalAttributes=" + accessCriticalAttributes + ", gapSignInPolicy=" + gapSignInPolicy + "]";
+                + ", accessCriticalAttributes=" + accessCriticalAttributes + ", gapSignInPolicy=" + gapSignInPolicy + ", writePath=" + writePath + "]";
     }
 }

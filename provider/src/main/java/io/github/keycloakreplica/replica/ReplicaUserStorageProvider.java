@@ -6,6 +6,9 @@ import org.jboss.logging.Logger;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.credential.CredentialInput;
 import org.keycloak.credential.CredentialInputUpdater;
+import org.keycloak.credential.CredentialModel;
+import org.keycloak.models.UserCredentialModel;
+import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -29,7 +32,8 @@ import java.util.stream.Stream;
 /**
  * The replica's user storage, in import mode: users live in Keycloak's own tables (written only by the
  * apply engine from the streams) and this provider decides how the rest of Keycloak sees them.
- * Nothing here calls Kafka or any other remote system, so sign-in never waits on the upstream.
+ * Nothing on the sign-in path calls Kafka or any other remote system, so sign-in never waits on the
+ * upstream; only a credential change the gate lets through calls the authority's write path.
  */
 public final class ReplicaUserStorageProvider
         implements UserStorageProvider, ImportedUserValidation, UserRegistrationProvider, UserProfileDecorator, CredentialInputUpdater {
@@ -42,12 +46,42 @@ public final class ReplicaUserStorageProvider
     private final String componentId;
     private final String upstream;
     private final CredentialGate gate;
+    private final UpstreamWrites writes;
+    private final UpstreamCredentialWriter writer;
 
-    ReplicaUserStorageProvider(KeycloakSession session, ComponentModel model) {
+    /** @param writer the write path of this component for this session, or null when it has none */
+    ReplicaUserStorageProvider(KeycloakSession session, ComponentModel model, ReplicaConfig config,
+                               java.util.function.Function<CredentialGate, UpstreamCredentialWriter> writer) {
         this.session = session;
         this.componentId = model.getId();
-        this.upstream = ReplicaConfig.of(model).upstreamName();
-        this.gate = new CredentialGate(session, componentId, upstream);
+        this.upstream = config.upstreamName();
+        this.gate = new CredentialGate(session, componentId, upstream, config.writePath() != null);
+        this.writer = writer == null ? null : writer.apply(gate);
+        this.writes = this.writer != null ? this.writer : new NoWritePath(upstream);
+    }
+
+    /** What a component without a write path does with a change the gate let through: only the apply engine gets there. */
+    private record NoWritePath(String upstream) implements UpstreamWrites {
+
+        @Override
+        public CredentialModel create(UserModel user, CredentialModel draft,
+                                                              java.util.function.Function<String, CredentialModel> stored) {
+            throw refusal(user);
+        }
+
+        @Override
+        public void remove(UserModel user, String credentialId) {
+            throw refusal(user);
+        }
+
+        @Override
+        public void relabel(UserModel user, String credentialId, String label) {
+            throw refusal(user);
+        }
+
+        private CredentialChangeRefusedException refusal(UserModel user) {
+            return new CredentialChangeRefusedException(CredentialRefusal.managedUpstream(user.getUsername(), upstream));
+        }
     }
 
     /**
@@ -64,7 +98,7 @@ public final class ReplicaUserStorageProvider
                     + "it is removed as invalid", local.getUsername(), realm.getName(), componentId);
             return null;
         }
-        return new ReplicaUserView(local, upstream, gate);
+        return new ReplicaUserView(local, upstream, gate, writes);
     }
 
     private boolean replicated(String userId) {
@@ -75,7 +109,7 @@ public final class ReplicaUserStorageProvider
             session.setAttribute(REPLICATED_USERS, known);
         }
         return known.computeIfAbsent(componentId + "/" + userId,
-                key -> ReplicaStore.of(session).subjectOfUser(componentId, userId).isPresent());
+                key -> ReplicaStore.of(session).replicatedUser(componentId, userId));
     }
 
     /** Every credential type: a replicated person's credentials come from the upstream only. */
@@ -86,18 +120,28 @@ public final class ReplicaUserStorageProvider
 
     /**
      * Keycloak asks a federated user's provider first when a credential is set (a new password through
-     * admin REST or a required action). Asks the gate; when the change may go ahead, returns false so that
-     * the write path handles it.
+     * admin REST, the update-password page, a user update carrying credentials), as LDAP's password
+     * change does. Asks the gate; when the change may go ahead, the authority's write path makes it and
+     * this returns true, so Keycloak stores nothing of its own.
      */
     @Override
     public boolean updateCredential(RealmModel realm, UserModel user, CredentialInput input) {
         gate.enforce(user, "update", input.getType());
-        return false;
+        if (!(input instanceof UserCredentialModel typed) || !PasswordCredentialModel.TYPE.equals(input.getType())
+                || typed.getChallengeResponse() == null || writer == null) {
+            CredentialRefusal refusal = CredentialRefusal.managedUpstream(user.getUsername(), upstream);
+            gate.record(user, "update", input.getType(), refusal);
+            throw new CredentialChangeRefusedException(refusal);
+        }
+        writer.setPassword(realm, user, typed.getChallengeResponse());
+        return true;
     }
 
     @Override
     public void disableCredentialType(RealmModel realm, UserModel user, String credentialType) {
         gate.enforce(user, "disable", credentialType);
+        user.credentialManager().getStoredCredentialsByTypeStream(credentialType).map(CredentialModel::getId).toList()
+                .forEach(id -> writes.remove(user, id));
     }
 
     /** Nothing to offer: the admin console's "disable credential types" has no business with replicated users. */

@@ -3,6 +3,15 @@ package io.github.keycloakreplica.replica;
 import io.github.keycloakreplica.kafka.ReplicaRuntime;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.stream.EventSchemas;
+import io.github.keycloakreplica.stream.StreamCodec;
+import io.github.keycloakreplica.stream.WritePathCodec;
+import io.github.keycloakreplica.sync.ReplicaMetrics;
+import io.github.keycloakreplica.sync.StreamApplier;
+import io.github.keycloakreplica.writepath.KeycloakHttpTransport;
+import io.github.keycloakreplica.writepath.WritePathClient;
+import io.github.keycloakreplica.writepath.WritePathSettings;
+import org.keycloak.Config;
 import org.jboss.logging.Logger;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
@@ -110,6 +119,34 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
             .defaultValue(String.valueOf(LinkPolicy.DEFAULT_DRIFT_WINDOW.toSeconds()))
             .add()
             .property()
+            .name(ReplicaConfig.WRITE_PATH_URL)
+            .label("Write path URL")
+            .helpText("The authority's credential write path (https). While the link is CONNECTED, a password, OTP, security "
+                    + "key or recovery codes set here, and a credential removed or relabelled here, are sent there; only what the "
+                    + "authority confirms is stored. Empty: every credential change at this site is refused and must be made upstream.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .add()
+            .property()
+            .name(ReplicaConfig.WRITE_PATH_CLIENT_ID)
+            .label("Write path client id")
+            .helpText("The client this site authenticates as at the write path (HTTP Basic).")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .add()
+            .property()
+            .name(ReplicaConfig.WRITE_PATH_CLIENT_SECRET)
+            .label("Write path client secret")
+            .helpText("The client's secret. Stored, never shown again, never logged.")
+            .type(ProviderConfigProperty.PASSWORD)
+            .secret(true)
+            .add()
+            .property()
+            .name(ReplicaConfig.WRITE_PATH_TIMEOUT)
+            .label("Write path timeout (seconds)")
+            .helpText("How long a change may wait for the authority's answer before it is refused as unconfirmed (1 to 60).")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(WritePathSettings.DEFAULT_TIMEOUT.toSeconds()))
+            .add()
+            .property()
             .name(ReplicaConfig.KAFKA_PROPERTIES)
             .label("Kafka client properties")
             .helpText("Further Kafka consumer settings, one key=value per line, exactly as Kafka documents them: "
@@ -128,6 +165,16 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
             .build();
 
     private ReplicaRuntime runtime;
+    private StreamCodec codec;
+    private WritePathCodec writePathCodec;
+
+    @Override
+    public void init(Config.Scope config) {
+        // The schemas load once per server; the consumers and the write path share them.
+        EventSchemas schemas = new EventSchemas();
+        codec = new StreamCodec(schemas);
+        writePathCodec = new WritePathCodec(codec, schemas);
+    }
 
     @Override
     public String getId() {
@@ -147,7 +194,18 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
 
     @Override
     public ReplicaUserStorageProvider create(KeycloakSession session, ComponentModel model) {
-        return new ReplicaUserStorageProvider(session, model);
+        ReplicaConfig config = ReplicaConfig.of(model);
+        WritePathSettings writePath = config.writePath();
+        if (writePath == null) {
+            return new ReplicaUserStorageProvider(session, model, config, null);
+        }
+        String realmId = model.getParentId();
+        return new ReplicaUserStorageProvider(session, model, config, gate -> new UpstreamCredentialWriter(session, model.getId(),
+                config.consumerGroup(), config.upstreamName(),
+                new WritePathClient(writePath, writePathCodec, new KeycloakHttpTransport(session), config.upstreamName()),
+                () -> new StreamApplier(model.getId(), realmId, config.topics(), codec, config.accessCriticalAttributes(),
+                        ReplicaMetrics.of(session.realms().getRealm(realmId).getName(), model.getName())),
+                gate));
     }
 
     @Override
@@ -177,7 +235,7 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        runtime = new ReplicaRuntime(factory, PROVIDER_ID);
+        runtime = new ReplicaRuntime(factory, PROVIDER_ID, codec);
         factory.register(runtime::onEvent);
     }
 

@@ -1,11 +1,13 @@
 package io.github.keycloakreplica.replica;
 
 import org.keycloak.models.GroupModel;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.MembershipMetadata;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.SubjectCredentialManager;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.UserModelDelegate;
+import org.keycloak.utils.KeycloakSessionUtil;
 
 import java.util.List;
 import java.util.Objects;
@@ -24,12 +26,17 @@ public final class ReplicaUserView extends UserModelDelegate {
 
     private final String upstream;
     private final CredentialGate gate;
+    private final UpstreamWrites writes;
 
-    /** @param gate asked before every credential change; null only where no credential is ever touched */
-    public ReplicaUserView(UserModel delegate, String upstream, CredentialGate gate) {
+    /**
+     * @param gate   asked before every credential change; null only where no credential is ever touched
+     * @param writes where the changes the gate lets through go
+     */
+    ReplicaUserView(UserModel delegate, String upstream, CredentialGate gate, UpstreamWrites writes) {
         super(delegate);
         this.upstream = upstream;
         this.gate = gate;
+        this.writes = writes;
     }
 
     /**
@@ -43,7 +50,11 @@ public final class ReplicaUserView extends UserModelDelegate {
         if (gate == null) {
             throw new IllegalStateException("a replicated user's credentials were reached without a credential gate");
         }
-        return new GatedCredentialManager(stored, this, gate);
+        return new GatedCredentialManager(stored, this, gate, writes, () -> {
+            CredentialRefusal refusal = CredentialRefusal.orderUpstream(getUsername(), upstream);
+            gate.record(this, "move", null, refusal);
+            throw new CredentialChangeRefusedException(refusal);
+        });
     }
 
     private ReplicaReadOnlyException refused() {
@@ -97,7 +108,19 @@ public final class ReplicaUserView extends UserModelDelegate {
 
     @Override
     public void addRequiredAction(String action) {
-        refuseIf(getRequiredActionsStream().noneMatch(action::equals));
+        if (getRequiredActionsStream().anyMatch(action::equals)) {
+            return;
+        }
+        KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
+        if (RequiredAction.UPDATE_PASSWORD.name().equals(action) && session != null
+                && session.getAttribute(UpstreamCredentialWriter.CONFIRMED_PASSWORD + "." + getId()) != null) {
+            // The admin console's reset-password dialog asks for a temporary password by default.
+            throw new ReplicaReadOnlyException("The new password of " + getUsername() + " was confirmed by " + upstream
+                    + " but is not set here: a temporary password (to be changed at the next sign-in) cannot be set at this site, "
+                    + "because required actions are managed at " + upstream + ". The new password arrives through the credential "
+                    + "stream within moments. Set passwords here with Temporary off.");
+        }
+        throw refused();
     }
 
     @Override

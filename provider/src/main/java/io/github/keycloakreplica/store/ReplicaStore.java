@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.store;
 
+import io.github.keycloakreplica.protocol.Fact;
+
 import jakarta.persistence.EntityManager;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
@@ -50,6 +52,35 @@ public final class ReplicaStore {
                 .setParameter("userId", userId)
                 .getResultStream()
                 .findFirst();
+    }
+
+    /** Whether the component replicated this user; reads no row into this transaction's persistence context. */
+    public boolean replicatedUser(String componentId, String userId) {
+        return em.createNamedQuery("replicaSubjectIdByUser", String.class)
+                .setParameter("componentId", componentId)
+                .setParameter("userId", userId)
+                .setMaxResults(1)
+                .getResultStream()
+                .findFirst()
+                .isPresent();
+    }
+
+    /** A replicated user's subject and its current facts, as {@link #subjectFactsOfUser} reads them. */
+    public record UserSubject(String subject, List<Fact> facts) {
+    }
+
+    /**
+     * A replicated user's subject and current facts, read as values: the row does not join this
+     * transaction's persistence context, so a later locked load in the same transaction (the write path
+     * applying a confirmation) reads the row as it is then, not as it was here.
+     */
+    public Optional<UserSubject> subjectFactsOfUser(String componentId, String userId) {
+        return em.createNamedQuery("replicaSubjectFactsByUser", Object[].class)
+                .setParameter("componentId", componentId)
+                .setParameter("userId", userId)
+                .getResultStream()
+                .findFirst()
+                .map(row -> new UserSubject((String) row[1], FactsColumn.read((String) row[2], (String) row[0])));
     }
 
     /** Names of the attributes of a subject that have facts waiting in the gap buffer. */

@@ -31,6 +31,10 @@ import java.util.UUID;
                 query = "select s from ReplicaSubjectEntity s where s.id in :ids order by s.id"),
         @NamedQuery(name = "replicaSubjectByUser",
                 query = "select s from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
+        @NamedQuery(name = "replicaSubjectIdByUser",
+                query = "select s.id from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
+        @NamedQuery(name = "replicaSubjectFactsByUser",
+                query = "select s.id, s.subject, s.facts from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
         @NamedQuery(name = "replicaSubjectsWithGapsSince",
                 query = "select s.subject from ReplicaSubjectEntity s where s.componentId = :componentId and s.gapSince <= :cutoff "
                         + "and (s.lastRepair is null or s.lastRepair <= :cutoff) order by s.gapSince"),

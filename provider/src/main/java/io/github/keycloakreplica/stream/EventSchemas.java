@@ -26,7 +26,11 @@ public final class EventSchemas {
     static final String BASE_IRI = "https://keycloak-replica.github.io/schema/v1/";
     private static final int MAX_REPORTED_ERRORS = 5;
 
+    /** The request a replica sends to the authority's credential write path. */
+    static final String CHANGE_REQUEST = "replica.credential.change-request";
+
     private final Map<EventType, JsonSchema> schemas = new EnumMap<>(EventType.class);
+    private final JsonSchema changeRequest;
 
     public EventSchemas() {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
@@ -42,11 +46,21 @@ public final class EventSchemas {
         for (EventType type : EventType.values()) {
             schemas.put(type, factory.getSchema(SchemaLocation.of(BASE_IRI + type.value() + ".schema.json"), config));
         }
+        changeRequest = factory.getSchema(SchemaLocation.of(BASE_IRI + CHANGE_REQUEST + ".schema.json"), config);
+    }
+
+    /** Validates a credential change request against its schema; the errors say where, by JSON path. */
+    public void validateChangeRequest(JsonNode request) throws InvalidEventException {
+        check(changeRequest, CHANGE_REQUEST, request);
     }
 
     /** Validates one event against its type's schema; the errors say where, by JSON path. */
     public void validate(EventType type, JsonNode event) throws InvalidEventException {
-        Set<ValidationMessage> messages = schemas.get(type).validate(event);
+        check(schemas.get(type), type.toString(), event);
+    }
+
+    private static void check(JsonSchema schema, String name, JsonNode node) throws InvalidEventException {
+        Set<ValidationMessage> messages = schema.validate(node);
         if (messages.isEmpty()) {
             return;
         }
@@ -57,7 +71,7 @@ public final class EventSchemas {
                 .toList();
         String shown = String.join("; ", errors.subList(0, Math.min(errors.size(), MAX_REPORTED_ERRORS)));
         String more = errors.size() > MAX_REPORTED_ERRORS ? " (and " + (errors.size() - MAX_REPORTED_ERRORS) + " more)" : "";
-        throw new InvalidEventException("does not match the " + type + " schema: " + shown + more);
+        throw new InvalidEventException("does not match the " + name + " schema: " + shown + more);
     }
 
     private static InputStreamSource fromThisJar(AbsoluteIri iri) {

@@ -17,6 +17,10 @@ public final class ApplySession {
         session.setAttribute(ATTRIBUTE, Boolean.TRUE);
     }
 
+    static void unmark(KeycloakSession session) {
+        session.removeAttribute(ATTRIBUTE);
+    }
+
     public static boolean isApplying(KeycloakSession session) {
         return Boolean.TRUE.equals(session.getAttribute(ATTRIBUTE));
     }

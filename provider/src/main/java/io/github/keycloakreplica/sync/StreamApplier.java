@@ -112,6 +112,33 @@ public final class StreamApplier {
         return new BatchResult(batch.outcomes, List.copyOf(positions.values()));
     }
 
+    /**
+     * Applies the credential events the authority's write path answered with, in the caller's transaction
+     * (the request that asked for the change), by the same rules as the stream. The stream delivers the
+     * same events later; their ids are then known and they count as duplicates. No consumer position moves.
+     *
+     * @param origin where they came from, for the subjects' event logs
+     * @throws EventRejectedException when one cannot apply here; nothing of the batch may then be committed
+     */
+    public BatchResult applyConfirmed(KeycloakSession session, List<StreamEvent> events, String origin) {
+        boolean wasApplying = ApplySession.isApplying(session);
+        try {
+            return inBatchMode(session, () -> {
+                Batch batch = new Batch(session);
+                batch.load(events.stream().map(StreamEvent::subject).collect(Collectors.toSet()),
+                        events.stream().map(e -> e.envelope().id()).toList());
+                events.forEach(event -> batch.apply(null, origin, event));
+                batch.finish();
+                return new BatchResult(batch.outcomes, List.of());
+            });
+        } finally {
+            // The request goes on after this: its own changes of the user must meet the read-only view again.
+            if (!wasApplying) {
+                ApplySession.unmark(session);
+            }
+        }
+    }
+
     /** Stores consumer positions on their own (after a bootstrap, before any delta was read). */
     public void savePositions(KeycloakSession session, List<PartitionPosition> positions) {
         ReplicaStore.of(session).savePositions(componentId, realmId, positions, System.currentTimeMillis());
@@ -287,10 +314,15 @@ public final class StreamApplier {
         }
 
         void apply(InboundRecord record, StreamEvent event) {
+            apply(record, record.toString(), event);
+        }
+
+        /** @param record the Kafka record, or null for an event the write path confirmed (which cannot be dead-lettered) */
+        void apply(InboundRecord record, String origin, StreamEvent event) {
             SubjectRecord subject = subjects.get(event.subject());
             String eventId = event.envelope().id();
             if (!seen.add(eventId)) {
-                line(subject, event, Outcome.DUPLICATE, "event id seen before", record);
+                line(subject, event, Outcome.DUPLICATE, "event id seen before", origin);
                 count(Outcome.DUPLICATE);
                 return;
             }
@@ -304,6 +336,9 @@ public final class StreamApplier {
                 writer.check(subject.userId(), result.changes());
             } catch (EventRejectedException e) {
                 subject.restore(before);
+                if (record == null) {
+                    throw e;
+                }
                 reject(record, event, subject, "Event cannot apply here: " + e.getMessage());
                 return;
             }
@@ -317,7 +352,7 @@ public final class StreamApplier {
                 entitlements.forEach(e -> log.warnf("replica %s: subject %s names %s, which this realm does not have; recorded as unresolved, "
                         + "the rest of the event applies", componentId, subject.subject(), e));
             });
-            line(subject, event, result.outcome(), detail(eventId, result), record);
+            line(subject, event, result.outcome(), detail(eventId, result), origin);
             count(result.outcome());
             if (!result.stale().isEmpty()) {
                 log.infof("replica %s: stale %s for subject %s from %s: %s at or below the stored versions", componentId,
@@ -400,12 +435,12 @@ public final class StreamApplier {
             }
         }
 
-        void line(SubjectRecord subject, StreamEvent event, Outcome outcome, String detail, InboundRecord record) {
+        void line(SubjectRecord subject, StreamEvent event, Outcome outcome, String detail, String origin) {
             if (subject == null) {
                 return;
             }
             logLines.computeIfAbsent(subject.subject(), s -> new ArrayList<>()).add(new LogLine(event.envelope().id(),
-                    event.envelope().type().value(), versions(event, null), outcome, detail, record.toString()));
+                    event.envelope().type().value(), versions(event, null), outcome, detail, origin));
         }
 
         void reject(InboundRecord record, StreamEvent event, SubjectRecord subject, String reason) {
@@ -416,7 +451,7 @@ public final class StreamApplier {
             store.deadLetter(componentId, realmId, record.origin(), record.key(), eventId, type, reason,
                     SecretRedaction.redact(record.value(), credentials), now);
             if (event != null) {
-                line(subject, event, Outcome.REJECTED, reason, record);
+                line(subject, event, Outcome.REJECTED, reason, record.toString());
             }
             count(Outcome.REJECTED);
         }

@@ -37,4 +37,19 @@ class CredentialRefusalTest {
                 .isEqualTo(CredentialRefusal.MANAGED_UPSTREAM);
         assertThat(CredentialRefusal.of(link(LinkState.CONNECTED), true, "alice", "HQ")).isEmpty();
     }
+
+    @Test
+    void writePathAnswersBecomeRefusalsWithTheirOwnStatus() {
+        CredentialRefusal refused = CredentialRefusal.refusedUpstream("alice", "HQ", "Password must be at least 12 characters.");
+        CredentialRefusal unconfirmed = CredentialRefusal.unconfirmed("alice", "HQ", "HQ could not be reached (ConnectException)");
+        CredentialRefusal order = CredentialRefusal.orderUpstream("alice", "HQ");
+
+        assertThat(refused.httpStatus()).isEqualTo(400);
+        assertThat(refused.text()).isEqualTo("HQ did not accept the change of sign-in methods of alice: Password must be at least 12 characters.");
+        assertThat(unconfirmed.httpStatus()).isEqualTo(503);
+        assertThat(unconfirmed.text()).contains("was not confirmed by HQ", "did not make it", "could not be reached", "arrives here through");
+        assertThat(order.httpStatus()).isEqualTo(409);
+        assertThat(CredentialRefusal.managedUpstream("alice", "HQ").httpStatus()).isEqualTo(409);
+        assertThat(refused.text() + unconfirmed.text() + order.text()).doesNotContain("'");
+    }
 }

@@ -42,12 +42,34 @@ class GatedCredentialManagerTest {
     private final UserModel alice = (UserModel) Proxy.newProxyInstance(UserModel.class.getClassLoader(), new Class<?>[]{UserModel.class},
             (proxy, method, args) -> "getUsername".equals(method.getName()) ? "alice" : null);
 
+    private final List<String> sentUpstream = new ArrayList<>();
+
+    private final UpstreamWrites upstream = new UpstreamWrites() {
+        @Override
+        public CredentialModel create(UserModel user, CredentialModel draft, java.util.function.Function<String, CredentialModel> stored) {
+            sentUpstream.add("create " + draft.getType());
+            return stored.apply("otp-1");
+        }
+
+        @Override
+        public void remove(UserModel user, String credentialId) {
+            sentUpstream.add("remove " + credentialId);
+        }
+
+        @Override
+        public void relabel(UserModel user, String credentialId, String label) {
+            sentUpstream.add("relabel " + credentialId + " " + label);
+        }
+    };
+
     private GatedCredentialManager manager(boolean refuse) {
         return new GatedCredentialManager(store, alice, (user, operation, type) -> {
             asked.add(operation + " " + type);
             if (refuse) {
                 throw new CredentialChangeRefusedException(CredentialRefusal.of(null, false, user.getUsername(), "the HQ Keycloak").orElseThrow());
             }
+        }, upstream, () -> {
+            throw new CredentialChangeRefusedException(CredentialRefusal.orderUpstream("alice", "the HQ Keycloak"));
         });
     }
 
@@ -85,10 +107,39 @@ class GatedCredentialManagerTest {
     }
 
     @Test
-    void anAllowedChangeReachesTheStore() {
+    void anAllowedPasswordGoesTheWayKeycloakSendsIt() {
+        // Keycloak's manager asks the provider's CredentialInputUpdater first, which carries it to the write path.
         assertThat(manager(false).updateCredential(UserCredentialModel.password("n3w-Secret"))).isTrue();
 
         assertThat(asked).containsExactly("update password");
         assertThat(reachedStore).containsExactly("updateCredential");
+    }
+
+    @Test
+    void everyOtherAllowedChangeGoesUpstreamAndNeverStraightToTheStore() {
+        GatedCredentialManager allowing = manager(false);
+
+        assertThat(allowing.createStoredCredential(credential(null, "otp"))).isSameAs(otp);
+        assertThat(allowing.createCredentialThroughProvider(credential(null, "otp"))).isSameAs(otp);
+        assertThat(allowing.removeStoredCredentialById("otp-1")).isTrue();
+        allowing.updateCredentialLabel("otp-1", "phone");
+        allowing.disableCredentialType("otp");
+
+        assertThat(sentUpstream).containsExactly("create otp", "create otp", "remove otp-1", "relabel otp-1 phone", "remove otp-1");
+        // Reads only: the type of what is removed or relabelled, the credential created, the credentials of a disabled type.
+        assertThat(reachedStore).containsOnly("getStoredCredentialById", "getStoredCredentialsByTypeStream");
+    }
+
+    @Test
+    void aMoveIsRefusedEvenWhenConnected() {
+        GatedCredentialManager allowing = manager(false);
+
+        assertThatThrownBy(() -> allowing.moveStoredCredentialTo("otp-1", null))
+                .isInstanceOfSatisfying(CredentialChangeRefusedException.class, e -> {
+                    assertThat(e.refusal().error()).isEqualTo(CredentialRefusal.ORDER_UPSTREAM);
+                    assertThat(e.getResponse().getStatus()).isEqualTo(409);
+                });
+        assertThat(sentUpstream).isEmpty();
+        assertThat(reachedStore).containsOnly("getStoredCredentialById");
     }
 }

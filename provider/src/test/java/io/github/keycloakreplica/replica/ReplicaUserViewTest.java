@@ -55,7 +55,7 @@ class ReplicaUserViewTest {
     }
 
     private final StoredUser stored = new StoredUser();
-    private final UserModel view = new ReplicaUserView(stored.model(), "the HQ Keycloak", null);
+    private final UserModel view = new ReplicaUserView(stored.model(), "the HQ Keycloak", null, null);
 
     @Test
     void everyRealChangeIsRefusedNamingTheUpstream() {

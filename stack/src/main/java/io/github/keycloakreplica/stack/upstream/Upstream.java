@@ -207,6 +207,22 @@ public final class Upstream implements AutoCloseable {
         return send(new CredentialRevocation(envelope(EventType.CREDENTIAL_REVOKED, subject), credentialId, type, version));
     }
 
+    /** The credentials a subject has at the authority now, by id. */
+    public List<ReplicatedCredential> credentials(String subject) {
+        Subject s = subject(subject);
+        synchronized (s) {
+            return List.copyOf(s.credentials.values());
+        }
+    }
+
+    /** The version of a credential at the authority (of its revocation when it is gone), 0 when it never existed. */
+    public long credentialVersion(String subject, String credentialId) {
+        Subject s = subject(subject);
+        synchronized (s) {
+            return s.credentialVersions.getOrDefault(credentialId, 0L);
+        }
+    }
+
     /** Publishes an event as it is, to the topic its type belongs on, keyed by its subject; waits for the broker. */
     public <T extends StreamEvent> T send(T event) {
         await(sendAsync(event));
