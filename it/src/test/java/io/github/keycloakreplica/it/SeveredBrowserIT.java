@@ -1,6 +1,8 @@
 package io.github.keycloakreplica.it;
 
+import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import io.github.keycloakreplica.stack.upstream.Upstream;
+import io.github.keycloakreplica.stack.upstream.UpstreamWritePath;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a person at a severed site sees, in real headless Chromium (Debian's chromium and chromedriver):
- * the notice on the sign-in page, and the refusal where the update-password form would be. Screenshots
+ * the notice on the sign-in page, and the refusal where the update-password form would be; and, at a
+ * connected site with a write path, the same pages doing their work through the authority. Screenshots
  * go to {@code it/target/screenshots/}.
  */
 @ExtendWith(ReplicaStack.class)
@@ -208,6 +211,89 @@ class SeveredBrowserIT {
         return site.server().baseUrl() + "/realms/" + realm.name + "/protocol/openid-connect/auth?client_id=" + ReplicaSite.PUBLIC_CLIENT
                 + "&response_type=code&scope=openid&redirect_uri=" + URLEncoder.encode(BrowserFlow.REDIRECT_URI, StandardCharsets.UTF_8)
                 + "&code_challenge=" + challenge + "&code_challenge_method=S256" + (action == null ? "" : "&kc_action=" + action);
+    }
+
+    @Test
+    void whileConnectedThePersonsOwnPasswordAndOtpGoThroughTheAuthority(ReplicaSite site) throws Exception {
+        try (TestRealm realm = new TestRealm(site, "browserwp", true)) {
+            Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
+            try (UpstreamWritePath hq = UpstreamWritePath.start(upstream, "site-browser", "browser-s3cret").minimumPasswordLength(12)) {
+                Map<String, String> settings = new java.util.HashMap<>(SeveranceIT.linkSettings(3, 3));
+                settings.put("writePathUrl", hq.url());
+                settings.put("writePathClientId", "site-browser");
+                settings.put("writePathClientSecret", "browser-s3cret");
+                realm.replicate(upstream, settings);
+                String subject = UUID.randomUUID().toString();
+                String username = ReplicationIT.uniqueName("brw");
+                upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Wanda", "lastName", "Path"));
+                upstream.password(subject, "pw-" + subject, PASSWORD);
+                String userId = realm.awaitUser(username, u -> true).get("id").asText();
+                SeveranceIT.awaitToken(site, realm, username, PASSWORD);
+                SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+                SeveranceIT.enableRequiredAction(site, realm, "UPDATE_PASSWORD");
+                SeveranceIT.enableRequiredAction(site, realm, "CONFIGURE_TOTP");
+
+                // The update-password page, as the account console opens it.
+                browser.get(authorizationUrl(site, realm, "UPDATE_PASSWORD"));
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+                signIn(wait, username, PASSWORD);
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("password-new")));
+                // Too short for the authority: its words, on the form, to try again.
+                submitNewPassword("short-pw-1");
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "was not accepted"));
+                screenshot("connected-update-password-refused-upstream");
+                assertThat(browser.findElement(By.tagName("body")).getText())
+                        .contains("The change of sign-in methods of " + username + " was not accepted by " + ReplicaSite.UPSTREAM_NAME)
+                        .contains("at least 12 characters");
+                String chosen = "a passphrase chosen at the site";
+                submitNewPassword(chosen);
+                wait.until(ExpectedConditions.urlContains(BrowserFlow.REDIRECT_URI));
+                assertThat(browser.getCurrentUrl()).contains("kc_action_status=success");
+                assertThat(hq.received()).extracting(r -> r.change().value()).containsExactly("password.set", "password.set");
+                assertThat(site.keycloak().passwordGrant(realm.name, ReplicaSite.CONFIDENTIAL_CLIENT, ReplicaSite.CLIENT_SECRET, username,
+                        chosen).status()).isEqualTo(200);
+
+                // Setting up an authenticator app: the secret Keycloak generated here goes to the authority,
+                // which keeps it and publishes it; the replica stores the credential the authority confirmed.
+                // The browser still has the session of the sign-in above: Keycloak goes straight to the setup page.
+                browser.get(authorizationUrl(site, realm, "CONFIGURE_TOTP"));
+                wait.until(ExpectedConditions.or(ExpectedConditions.visibilityOfElementLocated(By.id("totp")),
+                        ExpectedConditions.visibilityOfElementLocated(By.id("username"))));
+                if (!browser.findElements(By.id("username")).isEmpty()) {
+                    signIn(wait, username, chosen);
+                }
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("totp")));
+                String secret = browser.findElement(By.id("totpSecret")).getAttribute("value");
+                browser.findElement(By.id("totp")).sendKeys(KeycloakCredentials.totpCode(secret, System.currentTimeMillis()));
+                browser.findElement(By.id("userLabel")).sendKeys("work phone");
+                screenshot("connected-configure-totp");
+                browser.findElement(By.id("saveTOTPBtn")).click();
+                wait.until(ExpectedConditions.urlContains(BrowserFlow.REDIRECT_URI));
+                assertThat(browser.getCurrentUrl()).contains("kc_action_status=success");
+                assertThat(hq.received().get(2).change().value()).isEqualTo("credential.create");
+                assertThat(upstream.credentials(subject)).anySatisfy(c -> {
+                    assertThat(c.type()).isEqualTo("otp");
+                    assertThat(c.userLabel()).isEqualTo("work phone");
+                });
+                assertThat(SeveranceIT.credentials(site, realm, userId)).extracting(c -> c.get("type").asText() + "/" + c.path("userLabel").asText())
+                        .containsExactlyInAnyOrder("password/", "otp/work phone");
+            }
+        }
+    }
+
+    private void signIn(WebDriverWait wait, String username, String password) {
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.id("kc-login")).click();
+    }
+
+    private void submitNewPassword(String password) {
+        browser.findElement(By.id("password-new")).clear();
+        browser.findElement(By.id("password-new")).sendKeys(password);
+        browser.findElement(By.id("password-confirm")).clear();
+        browser.findElement(By.id("password-confirm")).sendKeys(password);
+        browser.findElement(By.id("kc-submit")).click();
     }
 
     private void screenshot(String name) throws IOException {

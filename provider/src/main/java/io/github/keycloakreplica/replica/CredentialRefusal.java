@@ -69,7 +69,7 @@ public record CredentialRefusal(String error, String messageKey, List<String> pa
     /** The authority answered the write path and said no; {@code reason} is its own words. */
     public static CredentialRefusal refusedUpstream(String username, String upstream, String reason) {
         return new CredentialRefusal(UPSTREAM_REFUSED, "replicaUpstreamRefused", List.of(username, upstream, reason),
-                upstream + " did not accept the change of sign-in methods of " + username + ": " + reason);
+                "The change of sign-in methods of " + username + " was not accepted by " + upstream + ": " + reason);
     }
 
     /** The write path gave no confirmation (unreachable, too slow, an answer that cannot be trusted): nothing changed. */

@@ -120,15 +120,20 @@ public final class ReplicaUserStorageProvider
 
     /**
      * Keycloak asks a federated user's provider first when a credential is set (a new password through
-     * admin REST, the update-password page, a user update carrying credentials), as LDAP's password
-     * change does. Asks the gate; when the change may go ahead, the authority's write path makes it and
-     * this returns true, so Keycloak stores nothing of its own.
+     * admin REST, the update-password page, a user update carrying credentials; also a new OTP or recovery
+     * codes), as LDAP's password change does. Asks the gate; when the change may go ahead, the authority's
+     * write path makes a new password and this returns true, so Keycloak stores nothing of its own. For any
+     * other type it returns false: Keycloak then creates the credential through its own provider, which
+     * stores it through the person's credential manager, and that carries it to the write path (no
+     * built-in provider but the password one updates credentials itself).
      */
     @Override
     public boolean updateCredential(RealmModel realm, UserModel user, CredentialInput input) {
         gate.enforce(user, "update", input.getType());
-        if (!(input instanceof UserCredentialModel typed) || !PasswordCredentialModel.TYPE.equals(input.getType())
-                || typed.getChallengeResponse() == null || writer == null) {
+        if (!PasswordCredentialModel.TYPE.equals(input.getType())) {
+            return false;
+        }
+        if (!(input instanceof UserCredentialModel typed) || typed.getChallengeResponse() == null || writer == null) {
             CredentialRefusal refusal = CredentialRefusal.managedUpstream(user.getUsername(), upstream);
             gate.record(user, "update", input.getType(), refusal);
             throw new CredentialChangeRefusedException(refusal);

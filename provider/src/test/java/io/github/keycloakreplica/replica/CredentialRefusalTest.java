@@ -45,7 +45,7 @@ class CredentialRefusalTest {
         CredentialRefusal order = CredentialRefusal.orderUpstream("alice", "HQ");
 
         assertThat(refused.httpStatus()).isEqualTo(400);
-        assertThat(refused.text()).isEqualTo("HQ did not accept the change of sign-in methods of alice: Password must be at least 12 characters.");
+        assertThat(refused.text()).isEqualTo("The change of sign-in methods of alice was not accepted by HQ: Password must be at least 12 characters.");
         assertThat(unconfirmed.httpStatus()).isEqualTo(503);
         assertThat(unconfirmed.text()).contains("was not confirmed by HQ", "did not make it", "could not be reached", "arrives here through");
         assertThat(order.httpStatus()).isEqualTo(409);
