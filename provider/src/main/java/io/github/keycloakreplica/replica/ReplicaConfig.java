@@ -2,7 +2,6 @@ package io.github.keycloakreplica.replica;
 
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.stream.Topics;
-import io.github.keycloakreplica.writepath.WritePathSettings;
 import org.keycloak.component.ComponentModel;
 
 import java.io.IOException;

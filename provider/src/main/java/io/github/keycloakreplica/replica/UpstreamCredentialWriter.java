@@ -10,8 +10,6 @@ import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.sync.EventRejectedException;
 import io.github.keycloakreplica.sync.StreamApplier;
-import io.github.keycloakreplica.writepath.WritePathClient;
-import io.github.keycloakreplica.writepath.WritePathException;
 import org.jboss.logging.Logger;
 import org.keycloak.credential.CredentialModel;
 import org.keycloak.models.KeycloakSession;

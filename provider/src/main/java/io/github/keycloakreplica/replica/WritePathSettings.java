@@ -1,4 +1,4 @@
-package io.github.keycloakreplica.writepath;
+package io.github.keycloakreplica.replica;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,4 +1,4 @@
-package io.github.keycloakreplica.writepath;
+package io.github.keycloakreplica.replica;
 
 import io.github.keycloakreplica.stream.CredentialChangeRequest;
 import io.github.keycloakreplica.stream.CredentialRevocation;

@@ -1,4 +1,4 @@
-package io.github.keycloakreplica.writepath;
+package io.github.keycloakreplica.replica;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

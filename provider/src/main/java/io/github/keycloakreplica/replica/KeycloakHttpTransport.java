@@ -1,4 +1,4 @@
-package io.github.keycloakreplica.writepath;
+package io.github.keycloakreplica.replica;
 
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.entity.ByteArrayEntity;

@@ -1,4 +1,4 @@
-package io.github.keycloakreplica.writepath;
+package io.github.keycloakreplica.replica;
 
 /**
  * The authority did not confirm a credential change. Its message is safe to show and to log: it never
