@@ -5,6 +5,7 @@ import io.github.keycloakreplica.stack.KeycloakServerSpec;
 import io.github.keycloakreplica.stack.Stack;
 import io.github.keycloakreplica.stack.StackArtifacts;
 import io.github.keycloakreplica.stack.upstream.Upstream;
+import io.github.keycloakreplica.stack.upstream.UpstreamWritePath;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -45,15 +46,21 @@ public final class Demo {
         System.out.println("keycloak-replica demo: starting a Kafka broker and a replica Keycloak (about a minute)...");
         StackArtifacts artifacts = StackArtifacts.load();
         Upstream[] upstream = new Upstream[1];
+        UpstreamWritePath[] writePath = new UpstreamWritePath[1];
+        String writePathSecret = java.util.UUID.randomUUID().toString();
         Stack stack = Stack.builder()
                 .keycloak(broker -> {
                     upstream[0] = new Upstream(broker.bootstrapServers(), REALM, "keycloak://primary/realms/" + REALM);
                     upstream[0].createTopics(broker, 3);
                     upstream[0].startHeartbeats(HEARTBEAT);
+                    writePath[0] = UpstreamWritePath.start(upstream[0], "demo-site", writePathSecret);
                     return KeycloakServerSpec.builder("replica")
                             .realmImport(artifacts.realmFile("acme-realm.json"))
                             .env("REPLICA_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers())
                             .env("REPLICA_CONSUMER_GROUP", "demo-site")
+                            .env("REPLICA_WRITE_PATH_URL", writePath[0].url())
+                            .env("REPLICA_WRITE_PATH_CLIENT_ID", "demo-site")
+                            .env("REPLICA_WRITE_PATH_CLIENT_SECRET", writePathSecret)
                             .build();
                 })
                 .start();
@@ -80,7 +87,8 @@ public final class Demo {
                         + "Admin console:   %s/admin/master/console/#/%s/users%n"
                         + "                 sign in as %s / %s; the users came from Kafka and are read-only here%n"
                         + "Account console: %s/realms/%s/account%n"
-                        + "                 sign in as alice / %s (also bob, carol)%n"
+                        + "                 sign in as alice / %s (also bob, carol); a new password or OTP set there goes to%n"
+                        + "                 the upstream's write path (%s) and is stored once the upstream confirms it%n"
                         + "Kafka:           %s, topics %s%n"
                         + "Logs:            %s%n"
                         + "Link:            the upstream sends a heartbeat every %d s; press Enter to stop or resume them and watch%n"
@@ -88,12 +96,13 @@ public final class Demo {
                         + "Press Ctrl-C to stop everything.%n",
                 Duration.between(started, Instant.now()).toSeconds(),
                 keycloak.baseUrl(), REALM, keycloak.adminUsername(), keycloak.adminPassword(),
-                keycloak.baseUrl(), REALM, PASSWORD,
+                keycloak.baseUrl(), REALM, PASSWORD, writePath[0].url(),
                 stack.broker().bootstrapServers(), upstream[0].topics().deltas(),
                 keycloak.logFile(), HEARTBEAT.toSeconds(), keycloak.baseUrl(), REALM);
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("keycloak-replica demo: stopping...");
+            writePath[0].close();
             upstream[0].close();
             stack.close();
         }, "demo-shutdown"));
