@@ -108,7 +108,8 @@ class ComponentLifecycleIT {
         }
         assertThat(names).containsExactly("bootstrapServers", "topicPrefix", "consumerGroup", "upstreamName",
                 "gapTimeoutSeconds", "accessCriticalAttributes", "gapSignInPolicy", "severanceThresholdSeconds",
-                "stabilizationWindowSeconds", "driftWindowSeconds", "kafkaProperties", "kafkaSecretProperties");
+                "stabilizationWindowSeconds", "driftWindowSeconds", "writePathUrl", "writePathClientId", "writePathClientSecret",
+                "writePathTimeoutSeconds", "kafkaProperties", "kafkaSecretProperties");
     }
 
     @Test

@@ -1,13 +1,23 @@
 package io.github.keycloakreplica.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
+import io.github.keycloakreplica.stack.KeycloakServer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -16,8 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The replica on PostgreSQL, the database a real site runs: our tables come from the same Liquibase
- * changelog, users and positions survive a Keycloak crash, and a database outage only delays applying.
+ * changelog, users and positions survive a Keycloak crash, a database outage only delays applying, and
+ * two Keycloak nodes of one site sharing the database agree on one link state.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PostgresReplicaIT {
 
     private static ReplicaSite site;
@@ -35,6 +47,72 @@ class PostgresReplicaIT {
     }
 
     @Test
+    @Order(1)
+    void twoNodesOfOneSiteSharingTheDatabaseAgreeOnOneLinkState() throws Exception {
+        // Short settings, saved before the second node starts: without a cluster cache (start-dev), a node
+        // reads a component's settings from the database when it starts.
+        JsonNode component = site.keycloak().admin("GET", REALM + "/components?type=org.keycloak.storage.UserStorageProvider", null).json().get(0);
+        ObjectNode config = (ObjectNode) component.get("config");
+        config.putArray("severanceThresholdSeconds").add("3");
+        config.putArray("stabilizationWindowSeconds").add("3");
+        KeycloakHttp.Response saved = site.keycloak().admin("PUT", REALM + "/components/" + component.get("id").asText(), component);
+        assertThat(saved.status()).as(saved.toString()).isEqualTo(204);
+        KeycloakServer second = site.stack().startNode("replica", "replica-node-2");
+        KeycloakHttp secondHttp = new KeycloakHttp(second.baseUrl(), second.adminUsername(), second.adminPassword());
+        List<KeycloakHttp> nodes = List.of(site.keycloak(), secondHttp);
+        try {
+            site.upstream().startHeartbeats(Duration.ofMillis(500));
+            awaitOnEveryNode(nodes, "CONNECTED", Duration.ofSeconds(40));
+
+            long cut = System.currentTimeMillis();
+            site.upstream().stopHeartbeats();
+            awaitOnEveryNode(nodes, "SEVERED", Duration.ofSeconds(15));
+            JsonNode first = link(site.keycloak());
+            JsonNode other = link(secondHttp);
+            // One record, one history: both nodes watch the heartbeats, and each decides under the record's row lock.
+            assertThat(other.get("since").asText()).isEqualTo(first.get("since").asText());
+            assertThat(other.get("cause").asText()).isEqualTo(first.get("cause").asText());
+            assertThat(other.get("history")).isEqualTo(first.get("history"));
+            List<String> cuts = new ArrayList<>();
+            first.get("history").forEach(t -> {
+                if (Instant.parse(t.get("at").asText()).toEpochMilli() >= cut) {
+                    cuts.add(t.path("from").asText() + "->" + t.get("to").asText());
+                }
+            });
+            assertThat(cuts).as("transitions after the cut, both nodes watching").containsExactly("CONNECTED->SEVERED");
+
+            // Either node decides: with the first one down, the second alone sees the next cut.
+            site.upstream().startHeartbeats(Duration.ofMillis(500));
+            awaitOnEveryNode(nodes, "CONNECTED", Duration.ofSeconds(40));
+            site.server().stop();
+            site.upstream().stopHeartbeats();
+            awaitOnEveryNode(List.of(secondHttp), "SEVERED", Duration.ofSeconds(15));
+            assertThat(Files.readString(second.logFile())).contains("link CONNECTED -> SEVERED");
+        } finally {
+            site.upstream().stopHeartbeats();
+            second.stop();
+            if (!site.server().isRunning()) {
+                site.server().start();
+            }
+        }
+        assertThat(link(site.keycloak()).path("state").asText()).isEqualTo("SEVERED");
+    }
+
+    private static JsonNode link(KeycloakHttp node) {
+        KeycloakHttp.Response r = node.admin("GET", REALM + "/replica/link", null);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get(0);
+    }
+
+    private static void awaitOnEveryNode(List<KeycloakHttp> nodes, String state, Duration within) {
+        for (KeycloakHttp node : nodes) {
+            Awaitility.await("link " + state + " at node " + (nodes.indexOf(node) + 1)).atMost(within).pollInterval(Duration.ofMillis(200))
+                    .until(() -> state.equals(link(node).path("state").asText()));
+        }
+    }
+
+    @Test
+    @Order(2)
     void replicatesSurvivesACrashAndWaitsOutADatabaseOutage() throws Exception {
         String subject = UUID.randomUUID().toString();
         String username = ReplicationIT.uniqueName("pg");

@@ -57,7 +57,9 @@ class WritePathIT {
                 upstream.password(subject, "pw-" + subject, PASSWORD);
                 String userId = realm.awaitUser(username, u -> true).get("id").asText();
                 awaitToken(site, realm, username, PASSWORD);
-                awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+                JsonNode link = awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+                assertThat(link.get("writePath").asText()).isEqualTo(hq.url());
+                assertThat(link.get("credentialWritesAllowed").asBoolean()).isTrue();
 
                 // A new password: confirmed by the authority, stored here as the authority published it.
                 String passwordId = credentialId(credentials(site, realm, userId), "password");

@@ -81,8 +81,8 @@ public final class ReplicaAdminResource {
      */
     public record LinkView(String componentId, String component, String state, String since, String cause, Double driftSeconds,
                            long driftWindowSeconds, boolean driftExceeded, Double heartbeatAgeSeconds, Long heartbeatIntervalMillis,
-                           long severanceThresholdSeconds, long stabilizationWindowSeconds, boolean credentialWritesAllowed,
-                           List<TransitionView> history) {
+                           long severanceThresholdSeconds, long stabilizationWindowSeconds, String writePath,
+                           boolean credentialWritesAllowed, List<TransitionView> history) {
     }
 
     /** The link of every replica component of the realm: state, cause, drift, heartbeat age and the latest state changes. */
@@ -95,7 +95,10 @@ public final class ReplicaAdminResource {
         long now = System.currentTimeMillis();
         int max = Math.max(0, Math.min(history, MAX_PAGE));
         return replicaComponents().stream().map(component -> {
-            LinkPolicy policy = ReplicaConfig.of(component).linkPolicy();
+            ReplicaConfig config = ReplicaConfig.of(component);
+            LinkPolicy policy = config.linkPolicy();
+            // Where credential changes go while connected; without one, every change is refused.
+            String writePath = config.writePath() == null ? null : config.writePath().url().toString();
             List<TransitionView> changes = max == 0 ? List.of() : rows.transitions(component.getId(), 0, max).stream()
                     .map(t -> new TransitionView(t.getFromState(), t.getToState(), Instant.ofEpochMilli(t.getChangedAt()).toString(),
                             t.getCause(), t.getDriftMillis() / 1000.0))
@@ -104,13 +107,13 @@ public final class ReplicaAdminResource {
             if (link == null) {
                 return new LinkView(component.getId(), component.getName(), null, null, "the link has not been looked at yet",
                         null, policy.driftWindow().toSeconds(), false, null, null, policy.severanceThreshold().toSeconds(),
-                        policy.stabilizationWindow().toSeconds(), false, changes);
+                        policy.stabilizationWindow().toSeconds(), writePath, false, changes);
             }
             Long age = link.heartbeatAgeMillis(now);
             return new LinkView(component.getId(), component.getName(), link.state().name(), Instant.ofEpochMilli(link.since()).toString(),
                     link.cause(), link.driftMillis(now) / 1000.0, policy.driftWindow().toSeconds(), link.driftExceeded(),
                     age == null ? null : age / 1000.0, link.heartbeatInterval(), policy.severanceThreshold().toSeconds(),
-                    policy.stabilizationWindow().toSeconds(), link.state().allowsCredentialWrites(), changes);
+                    policy.stabilizationWindow().toSeconds(), writePath, link.state().allowsCredentialWrites() && writePath != null, changes);
         }).toList();
     }
 

@@ -60,4 +60,23 @@ class ReplicaConfigTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Java properties format");
     }
+
+    @Test
+    void aComponentsWritePathIsReadFromItsConfigAndItsSecretNeverShown() {
+        org.keycloak.component.ComponentModel model = new org.keycloak.component.ComponentModel();
+        model.put(ReplicaConfig.BOOTSTRAP_SERVERS, "k:1");
+        model.put(ReplicaConfig.TOPIC_PREFIX, "acme");
+        model.put(ReplicaConfig.CONSUMER_GROUP, "site-a");
+        assertThat(ReplicaConfig.of(model).writePath()).as("no URL, no write path").isNull();
+
+        model.put(ReplicaConfig.WRITE_PATH_URL, "https://hq.example.com/realms/acme/credentials");
+        model.put(ReplicaConfig.WRITE_PATH_CLIENT_ID, "site-a");
+        model.put(ReplicaConfig.WRITE_PATH_CLIENT_SECRET, "wr1te-s3cret");
+        ReplicaConfig config = ReplicaConfig.of(model);
+        assertThat(config.writePath().url().getHost()).isEqualTo("hq.example.com");
+        assertThat(config.toString()).doesNotContain("wr1te-s3cret");
+
+        model.put(ReplicaConfig.WRITE_PATH_URL, "http://hq.example.com/credentials");
+        assertThatThrownBy(() -> ReplicaConfig.of(model)).hasMessageContaining("must use https");
+    }
 }

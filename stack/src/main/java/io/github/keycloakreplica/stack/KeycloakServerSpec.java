@@ -101,7 +101,12 @@ public final class KeycloakServerSpec {
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder(name);
+        return toBuilder(name);
+    }
+
+    /** The same settings under another server name (another node of the same site, say). */
+    public Builder toBuilder(String newName) {
+        Builder b = new Builder(newName);
         b.realmImports.addAll(realmImports);
         b.options.putAll(options);
         b.env.putAll(env);

@@ -92,6 +92,24 @@ public final class Stack implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Starts another node of the site a server of this stack belongs to: the same settings, environment and
+     * database (so the same realms and replica components, and the same consumer group), its own ports and
+     * directory. Returns once it is ready; it stops with the stack.
+     */
+    public KeycloakServer startNode(String of, String name) {
+        KeycloakServer existing = keycloak(of);
+        if (!(existing instanceof ProcessKeycloakServer process)) {
+            throw new IllegalArgumentException("Keycloak '" + of + "' was not started by this stack");
+        }
+        ProcessKeycloakServer node = new ProcessKeycloakServer(process.spec().toBuilder(name).build(), workDir);
+        if (keycloaks.putIfAbsent(name, node) != null) {
+            throw new IllegalArgumentException("Two Keycloak servers named '" + name + "'");
+        }
+        node.start();
+        return node;
+    }
+
     public Collection<KeycloakServer> keycloaks() {
         return Collections.unmodifiableCollection(keycloaks.values());
     }
