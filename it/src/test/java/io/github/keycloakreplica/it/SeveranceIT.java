@@ -166,9 +166,7 @@ class SeveranceIT {
             Upstream upstream = realm.upstream(2).startHeartbeats(HEARTBEAT);
             UpstreamWritePath hq = UpstreamWritePath.start(upstream, "site-outage", "outage-s3cret");
             Map<String, String> settings = new java.util.HashMap<>(linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
-            settings.put("writePathUrl", hq.url());
-            settings.put("writePathClientId", "site-outage");
-            settings.put("writePathClientSecret", "outage-s3cret");
+            settings.putAll(hq.componentSettings());
             realm.replicate(upstream, settings);
             String subject = UUID.randomUUID().toString();
             String username = ReplicationIT.uniqueName("out");

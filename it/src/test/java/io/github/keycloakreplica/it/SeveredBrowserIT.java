@@ -219,9 +219,7 @@ class SeveredBrowserIT {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
             try (UpstreamWritePath hq = UpstreamWritePath.start(upstream, "site-browser", "browser-s3cret").minimumPasswordLength(12)) {
                 Map<String, String> settings = new java.util.HashMap<>(SeveranceIT.linkSettings(3, 3));
-                settings.put("writePathUrl", hq.url());
-                settings.put("writePathClientId", "site-browser");
-                settings.put("writePathClientSecret", "browser-s3cret");
+                settings.putAll(hq.componentSettings());
                 realm.replicate(upstream, settings);
                 String subject = UUID.randomUUID().toString();
                 String username = ReplicationIT.uniqueName("brw");

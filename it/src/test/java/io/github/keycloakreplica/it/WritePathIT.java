@@ -41,9 +41,7 @@ class WritePathIT {
             Upstream upstream = realm.upstream(2).startHeartbeats(Duration.ofMillis(500));
             try (UpstreamWritePath hq = UpstreamWritePath.start(upstream, CLIENT_ID, CLIENT_SECRET).minimumPasswordLength(12)) {
                 Map<String, String> settings = new HashMap<>(SeveranceIT.linkSettings(3, 3));
-                settings.put("writePathUrl", hq.url());
-                settings.put("writePathClientId", CLIENT_ID);
-                settings.put("writePathClientSecret", CLIENT_SECRET);
+                settings.putAll(hq.componentSettings());
                 settings.put("writePathTimeoutSeconds", "2");
                 String componentId = realm.replicate(upstream, settings);
                 // The secret is stored, never shown again.
