@@ -24,6 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 import org.keycloak.storage.UserStorageProvider;
 
@@ -43,11 +44,19 @@ public final class ReplicaAdminResource {
     private final KeycloakSession session;
     private final RealmModel realm;
     private final AdminPermissionEvaluator auth;
+    private final AdminEventBuilder adminEvent;
 
-    ReplicaAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth) {
+    ReplicaAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
         this.session = session;
         this.realm = realm;
         this.auth = auth;
+        this.adminEvent = adminEvent;
+    }
+
+    /** The sync operations: list, one, start. */
+    @Path("operations")
+    public ReplicaOperationsResource operations() {
+        return new ReplicaOperationsResource(session, realm, auth, adminEvent, replicaComponents());
     }
 
     public record DeadLetter(String id, String componentId, String topic, int partition, long offset, String key,

@@ -21,7 +21,7 @@ public final class ReplicaAdminResourceProviderFactory implements AdminRealmReso
 
     @Override
     public Object getResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
-        return new ReplicaAdminResource(session, realm, auth);
+        return new ReplicaAdminResource(session, realm, auth, adminEvent);
     }
 
     @Override

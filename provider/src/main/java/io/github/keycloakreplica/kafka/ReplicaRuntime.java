@@ -3,6 +3,7 @@ package io.github.keycloakreplica.kafka;
 import io.github.keycloakreplica.replica.ReplicaConfig;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.StreamCodec;
+import io.github.keycloakreplica.sync.RetryPolicy;
 import io.github.keycloakreplica.sync.ReplicaMetrics;
 import io.github.keycloakreplica.sync.StreamApplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,11 +54,19 @@ public final class ReplicaRuntime {
         thread.setDaemon(true);
         return thread;
     });
+    /** Sync operations, one at a time, apart from reconciling: a full sync can take minutes. */
+    private final ScheduledExecutorService operations = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "replica-operations");
+        thread.setDaemon(true);
+        return thread;
+    });
+    static final long OPERATIONS_PERIOD_MILLIS = 1_000;
     private final AtomicBoolean reconcilePending = new AtomicBoolean();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean bootstrapped;
 
-    private record Running(String fingerprint, StreamConsumer consumer, Thread thread, LinkWatcher watcher, Thread watcherThread) {
+    private record Running(String fingerprint, StreamConsumer consumer, Thread thread, LinkWatcher watcher, Thread watcherThread,
+                           OperationRunner.Component component) {
 
         boolean alive() {
             return thread.isAlive() && watcherThread.isAlive();
@@ -77,6 +86,14 @@ public final class ReplicaRuntime {
         if (event instanceof PostMigrationEvent) {
             bootstrapped = true;
             scheduler.scheduleWithFixedDelay(this::reconcileSafely, 0, RECONCILE_PERIOD_SECONDS, TimeUnit.SECONDS);
+            OperationRunner runner = new OperationRunner(sessionFactory, node(), this::runningComponents, RetryPolicy.DEFAULT);
+            operations.scheduleWithFixedDelay(() -> {
+                try {
+                    runner.runDue();
+                } catch (RuntimeException e) {
+                    log.warn("replica: could not look for due sync operations; looking again shortly", e);
+                }
+            }, OPERATIONS_PERIOD_MILLIS, OPERATIONS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         } else if (event instanceof StoreSyncEvent) {
             // Keycloak fires this after commit when a user storage component is created or removed, and
             // when a realm is imported or removed.
@@ -96,6 +113,7 @@ public final class ReplicaRuntime {
 
     public void shutdown() {
         scheduler.shutdownNow();
+        operations.shutdownNow();
         running.keySet().forEach(this::stop);
     }
 
@@ -160,7 +178,8 @@ public final class ReplicaRuntime {
                         session -> applier.deadLetterSnapshot(session, record, reason)));
         Thread thread = thread(consumer, "replica-consumer-" + wanted.realmName() + "-" + component.getName());
         Thread watcherThread = thread(watcher, "replica-link-" + wanted.realmName() + "-" + component.getName());
-        running.put(component.getId(), new Running(wanted.fingerprint(), consumer, thread, watcher, watcherThread));
+        running.put(component.getId(), new Running(wanted.fingerprint(), consumer, thread, watcher, watcherThread,
+                new OperationRunner.Component(name, component.getId(), snapshots, applier)));
         thread.start();
         watcherThread.start();
         log.infof("%s: started, bootstrap servers %s, consumer group %s", name, config.bootstrapServers(), config.consumerGroup());
@@ -191,6 +210,17 @@ public final class ReplicaRuntime {
                 log.warnf("replica thread %s did not stop within %d ms", thread.getName(), STOP_WAIT_MILLIS);
             }
         }
+    }
+
+    private Map<String, OperationRunner.Component> runningComponents() {
+        Map<String, OperationRunner.Component> components = new java.util.HashMap<>();
+        running.forEach((id, r) -> components.put(id, r.component()));
+        return components;
+    }
+
+    /** How this node signs its claims on operations: process and host, as the JVM names itself. */
+    private static String node() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
     }
 
     private static <T> T withOurClassLoader(java.util.function.Supplier<T> action) {

@@ -2,32 +2,39 @@ package io.github.keycloakreplica.replica;
 
 import io.github.keycloakreplica.kafka.ReplicaRuntime;
 import io.github.keycloakreplica.link.LinkPolicy;
+import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.EventSchemas;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.WritePathCodec;
+import io.github.keycloakreplica.sync.Operations;
 import io.github.keycloakreplica.sync.ReplicaMetrics;
 import io.github.keycloakreplica.sync.StreamApplier;
-import org.keycloak.Config;
 import org.jboss.logging.Logger;
+import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.storage.CacheableStorageProviderModel;
 import org.keycloak.storage.UserStorageProviderFactory;
+import org.keycloak.storage.UserStorageProviderModel;
+import org.keycloak.storage.user.ImportSynchronization;
+import org.keycloak.storage.user.SynchronizationResult;
 
+import java.util.Date;
 import java.util.List;
 
 /**
  * The {@code replica} user federation provider: one component per replicated upstream realm, set up
  * from the admin console's User Federation page or from realm import JSON.
  */
-public final class ReplicaUserStorageProviderFactory implements UserStorageProviderFactory<ReplicaUserStorageProvider> {
+public final class ReplicaUserStorageProviderFactory implements UserStorageProviderFactory<ReplicaUserStorageProvider>, ImportSynchronization {
 
     public static final String PROVIDER_ID = "replica";
 
@@ -228,6 +235,27 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
             }
             model.getConfig().putSingle(CacheableStorageProviderModel.CACHE_POLICY, CacheableStorageProviderModel.CachePolicy.NO_CACHE.name());
         }
+    }
+
+    /**
+     * Keycloak's "Sync all users" button and periodic full sync: starts a full sync operation (or joins the
+     * one queued or running) and answers at once; a node's operation runner does the work in batches.
+     */
+    @Override
+    public SynchronizationResult sync(KeycloakSessionFactory sessionFactory, String realmId, UserStorageProviderModel model) {
+        KeycloakSession current = org.keycloak.utils.KeycloakSessionUtil.getKeycloakSession();
+        String requestedBy = current != null && current.getContext().getHttpRequest() != null
+                ? "Keycloak \"Sync all users\"" : "Keycloak periodic full sync";
+        return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            OperationRows.Started started = Operations.fullSync(session, model, requestedBy, null);
+            return OperationSyncResult.started(started.operation(), started.created(), session.realms().getRealm(realmId).getName());
+        });
+    }
+
+    /** "Sync changed users": the delta topics already bring every change as it happens. */
+    @Override
+    public SynchronizationResult syncSince(Date lastSync, KeycloakSessionFactory sessionFactory, String realmId, UserStorageProviderModel model) {
+        return OperationSyncResult.continuous();
     }
 
     @Override

@@ -22,7 +22,8 @@ public final class ReplicaJpaEntityProviderFactory implements JpaEntityProviderF
             ReplicaDeadLetterEntity.class,
             ReplicaLinkEntity.class,
             ReplicaLinkTransitionEntity.class,
-            ReplicaSeveredSignInEntity.class);
+            ReplicaSeveredSignInEntity.class,
+            ReplicaOperationEntity.class);
 
     @Override
     public JpaEntityProvider create(KeycloakSession session) {

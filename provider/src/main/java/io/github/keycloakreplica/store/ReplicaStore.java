@@ -294,7 +294,8 @@ public final class ReplicaStore {
         for (String query : List.of("deleteReplicaUnresolvedByComponent", "deleteReplicaGapsByComponent",
                 "deleteReplicaEventLogByComponent", "deleteReplicaSubjectsByComponent",
                 "deleteReplicaPositionsByComponent", "deleteReplicaDeadLettersByComponent",
-                "deleteReplicaLinkByComponent", "deleteReplicaLinkTransitionsByComponent", "deleteReplicaSeveredSignInsByComponent")) {
+                "deleteReplicaLinkByComponent", "deleteReplicaLinkTransitionsByComponent", "deleteReplicaSeveredSignInsByComponent",
+                "deleteReplicaOperationsByComponent")) {
             em.createNamedQuery(query).setParameter("componentId", componentId).executeUpdate();
         }
     }
@@ -303,7 +304,7 @@ public final class ReplicaStore {
         for (String query : List.of("deleteReplicaUnresolvedByRealm", "deleteReplicaGapsByRealm",
                 "deleteReplicaEventLogByRealm", "deleteReplicaSubjectsByRealm", "deleteReplicaPositionsByRealm",
                 "deleteReplicaDeadLettersByRealm", "deleteReplicaLinkByRealm", "deleteReplicaLinkTransitionsByRealm",
-                "deleteReplicaSeveredSignInsByRealm")) {
+                "deleteReplicaSeveredSignInsByRealm", "deleteReplicaOperationsByRealm")) {
             em.createNamedQuery(query).setParameter("realmId", realmId).executeUpdate();
         }
     }

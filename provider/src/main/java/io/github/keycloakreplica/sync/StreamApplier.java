@@ -70,8 +70,11 @@ public final class StreamApplier {
         this.metrics = metrics;
     }
 
-    /** What one batch did, for counters and logs. */
-    public record BatchResult(Map<Outcome, Integer> outcomes, List<PartitionPosition> positions) {
+    /**
+     * What one batch did, for counters and logs: per outcome, and what became of Keycloak users (created,
+     * changed, deleted), counted once per subject.
+     */
+    public record BatchResult(Map<Outcome, Integer> outcomes, List<PartitionPosition> positions, int added, int updated, int removed) {
 
         public int count(Outcome outcome) {
             return outcomes.getOrDefault(outcome, 0);
@@ -109,7 +112,7 @@ public final class StreamApplier {
         Map<String, PartitionPosition> positions = new LinkedHashMap<>();
         records.forEach(r -> positions.put(r.topic() + "#" + r.partition(), new PartitionPosition(r.topic(), r.partition(), r.offset() + 1)));
         batch.store.savePositions(componentId, realmId, positions.values(), batch.now);
-        return new BatchResult(batch.outcomes, List.copyOf(positions.values()));
+        return batch.result(List.copyOf(positions.values()));
     }
 
     /**
@@ -129,7 +132,7 @@ public final class StreamApplier {
                         events.stream().map(e -> e.envelope().id()).toList());
                 events.forEach(event -> batch.apply(null, origin, event));
                 batch.finish();
-                return new BatchResult(batch.outcomes, List.of());
+                return batch.result(List.of());
             });
         } finally {
             // The request goes on after this: its own changes of the user must meet the read-only view again.
@@ -185,7 +188,7 @@ public final class StreamApplier {
         snapshotsBySubject.forEach((subject, snapshots) -> batch.repair(subject, snapshots, reason));
         batch.finish();
         batch.store.markRepairAttempt(componentId, snapshotsBySubject.keySet(), batch.now);
-        return new BatchResult(batch.outcomes, List.of());
+        return batch.result(List.of());
     }
 
     /**
@@ -277,6 +280,8 @@ public final class StreamApplier {
         final ExposureRows exposureRows;
         final long now = System.currentTimeMillis();
         final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
+        /** What each subject's user went through in this batch: created, changed or deleted. */
+        final Map<String, UserEffect> effects = new HashMap<>();
         final Map<String, List<LogLine>> logLines = new LinkedHashMap<>();
         final Map<String, Map<String, List<String>>> unresolved = new LinkedHashMap<>();
         Map<String, SubjectRecord> subjects = Map.of();
@@ -343,6 +348,7 @@ public final class StreamApplier {
                 return;
             }
             Map<String, List<String>> missing = writer.apply(subject.subject(), subject.userId(), result.changes());
+            effect(subject.subject(), result.changes());
             String deprovisioning = deprovisioning(result.changes());
             if (deprovisioning != null) {
                 exposures(subject.subject(), eventId, deprovisioning);
@@ -395,8 +401,10 @@ public final class StreamApplier {
                 log.warnf("replica %s: cannot repair subject %s from its snapshot: %s", componentId, name, e.getMessage());
                 logLines.computeIfAbsent(name, s -> new ArrayList<>()).add(new LogLine(null, "repair", null, Outcome.REJECTED,
                         "repair refused: " + e.getMessage(), null));
+                count(Outcome.REJECTED);
                 return;
             }
+            effect(name, result.changes());
             writer.apply(name, subject.userId(), result.changes())
                     .forEach((attribute, entitlements) -> unresolved.computeIfAbsent(name, s -> new LinkedHashMap<>()).put(attribute, entitlements));
             String applied = result.applied().stream().map(f -> f.name() + " v" + f.version()).collect(Collectors.joining(", "));
@@ -459,6 +467,20 @@ public final class StreamApplier {
         void count(Outcome outcome) {
             outcomes.merge(outcome, 1, Integer::sum);
             metrics.counted(outcome);
+        }
+
+        void effect(String subject, List<UserChange> changes) {
+            UserEffect now = UserEffect.of(changes);
+            if (now != null) {
+                effects.merge(subject, now, UserEffect::then);
+            }
+        }
+
+        BatchResult result(List<PartitionPosition> positions) {
+            Map<UserEffect, Long> counted = effects.values().stream().filter(java.util.Objects::nonNull)
+                    .collect(Collectors.groupingBy(e -> e, () -> new EnumMap<>(UserEffect.class), Collectors.counting()));
+            return new BatchResult(outcomes, positions, counted.getOrDefault(UserEffect.ADDED, 0L).intValue(),
+                    counted.getOrDefault(UserEffect.UPDATED, 0L).intValue(), counted.getOrDefault(UserEffect.REMOVED, 0L).intValue());
         }
     }
 

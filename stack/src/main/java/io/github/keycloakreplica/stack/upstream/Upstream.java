@@ -298,6 +298,11 @@ public final class Upstream implements AutoCloseable {
         return heartbeat;
     }
 
+    /** Waits until everything published so far (snapshot records included) is on the broker. */
+    public void flush() {
+        producer.flush();
+    }
+
     /** Publishes any bytes, valid or not; for tests of what the replica does with bad input. */
     public void sendRaw(String topic, String key, byte[] value) {
         await(producer.send(new ProducerRecord<>(topic, key, value)));

@@ -1,0 +1,151 @@
+package io.github.keycloakreplica.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
+import io.github.keycloakreplica.stack.upstream.Upstream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sync operations on the real stack: a full sync started over the admin REST API, or with Keycloak's own
+ * "Sync all users", answers at once and runs in the background, re-reads the snapshot topics and brings
+ * every subject up to them; who may start and read operations; the admin event with operator and reason.
+ */
+@ExtendWith(ReplicaStack.class)
+class SyncOperationsIT {
+
+    private static final String PASSWORD = "correct horse battery staple";
+
+    @Test
+    void aFullSyncBringsWhatOnlyTheSnapshotTopicsHoldAndSaysWhatItDid(ReplicaSite site) {
+        try (TestRealm realm = new TestRealm(site, "fullsync")) {
+            Upstream upstream = realm.upstream(2);
+            realm.replicate(upstream, Map.of());
+            KeycloakHttp.Response events = site.keycloak().admin("PUT", realm.name, Map.of("adminEventsEnabled", true,
+                    "adminEventsDetailsEnabled", true));
+            assertThat(events.status()).as(events.toString()).isEqualTo(204);
+            // One person through the deltas as usual.
+            String known = UUID.randomUUID().toString();
+            String knownName = ReplicationIT.uniqueName("fs");
+            upstream.upsert(known, ReplicationIT.person(knownName));
+            realm.awaitUser(knownName, u -> true);
+            // What the delta topics never carried (lost deltas, a site that followed the wrong topics): only
+            // the snapshot topics have it. Two new people, and a change of the first one.
+            String first = UUID.randomUUID().toString();
+            String second = UUID.randomUUID().toString();
+            String firstName = ReplicationIT.uniqueName("fs");
+            String secondName = ReplicationIT.uniqueName("fs");
+            upstream.upsertEvent(first, ReplicationIT.person(firstName));
+            upstream.credentialEvent(first, "pw-" + first, "password",
+                    io.github.keycloakreplica.stack.upstream.KeycloakCredentials.password(PASSWORD), null);
+            upstream.upsertEvent(second, ReplicationIT.person(secondName));
+            upstream.upsertEvent(known, Map.of("lastName", "From-snapshot"));
+            upstream.flush();
+            assertThat(realm.user(firstName)).as("not from the deltas").isEmpty();
+
+            KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
+                    Map.of("kind", "full", "reason", "deltas were lost at this site", "idempotencyKey", "fs-" + realm.name));
+            assertThat(started.status()).as(started.toString()).isEqualTo(202);
+            String id = started.json().get("id").asText();
+            assertThat(started.json().get("requestedBy").asText()).isEqualTo(site.server().adminUsername());
+            assertThat(started.json().get("state").asText()).isIn("QUEUED", "RUNNING");
+            // The same key again: the same operation, not a second one.
+            KeycloakHttp.Response again = site.keycloak().admin("POST", realm.name + "/replica/operations",
+                    Map.of("kind", "full", "reason", "double click", "idempotencyKey", "fs-" + realm.name));
+            assertThat(again.status()).as(again.toString()).isEqualTo(200);
+            assertThat(again.json().get("id").asText()).isEqualTo(id);
+
+            JsonNode done = Awaitility.await("operation " + id).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json(),
+                            o -> o.path("state").asText().equals("SUCCEEDED") || o.path("state").asText().equals("FAILED"));
+            assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+            assertThat(done.get("added").asInt()).as(done.toString()).isEqualTo(2);
+            assertThat(done.get("updated").asInt()).as(done.toString()).isEqualTo(1);
+            assertThat(done.get("removed").asInt()).isZero();
+            assertThat(done.get("processed").asInt()).isEqualTo(3);
+            assertThat(done.get("attempts").asInt()).isEqualTo(1);
+            assertThat(done.get("endedAt").asText()).isNotEmpty();
+            assertThat(realm.user(secondName)).isPresent();
+            assertThat(realm.user(knownName).orElseThrow().get("lastName").asText()).isEqualTo("From-snapshot");
+            assertThat(site.keycloak().passwordGrant(realm.name, "admin-cli", null, firstName, PASSWORD).status()).isEqualTo(200);
+
+            JsonNode listed = site.keycloak().admin("GET", realm.name + "/replica/operations", null).json();
+            assertThat(listed).extracting(o -> o.get("id").asText()).containsExactly(id);
+            JsonNode adminEvents = site.keycloak().admin("GET", realm.name + "/admin-events?operationTypes=ACTION", null).json();
+            assertThat(adminEvents).anySatisfy(e -> {
+                assertThat(e.get("resourcePath").asText()).isEqualTo("replica/operations/" + id);
+                assertThat(e.path("details").path("reason").asText()).isEqualTo("deltas were lost at this site");
+                assertThat(e.path("authDetails").path("userId").asText()).isNotEmpty();
+            });
+
+            // Keycloak's own "Sync all users" (what the admin console's button calls): answered at once.
+            String componentId = realm.componentId();
+            KeycloakHttp.Response button = site.keycloak().admin("POST", realm.name + "/user-storage/" + componentId
+                    + "/sync?action=triggerFullSync", null);
+            assertThat(button.status()).as(button.toString()).isEqualTo(200);
+            assertThat(button.json().get("status").asText()).startsWith("Full sync started as operation ");
+            Awaitility.await("the button's operation").atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations", null).json(),
+                            list -> list.size() == 2 && "SUCCEEDED".equals(list.get(0).path("state").asText()));
+            JsonNode buttons = site.keycloak().admin("GET", realm.name + "/replica/operations", null).json().get(0);
+            assertThat(buttons.get("requestedBy").asText()).isEqualTo("Keycloak \"Sync all users\"");
+            assertThat(buttons.get("added").asInt() + buttons.get("updated").asInt()).as("nothing new since").isZero();
+            KeycloakHttp.Response changed = site.keycloak().admin("POST", realm.name + "/user-storage/" + componentId
+                    + "/sync?action=triggerChangedUsersSync", null);
+            assertThat(changed.json().get("status").asText()).contains("arrive continuously");
+        }
+    }
+
+    @Test
+    void readingNeedsViewUsersAndStartingNeedsManageUsers(ReplicaSite site) {
+        try (TestRealm realm = new TestRealm(site, "opsauth"); TestRealm other = new TestRealm(site, "opsother")) {
+            realm.replicate(realm.upstream(1), Map.of());
+            String viewer = localUserWithRole(site, realm, "view-users");
+            String outsider = localUserWithRole(site, other, "manage-users");
+            String path = "/admin/realms/" + realm.name + "/replica/operations";
+            Map<String, String> body = Map.of("kind", "full", "reason", "permissions test");
+
+            KeycloakHttp.Response asViewer = site.keycloak().withToken(viewer, "GET", path, null);
+            assertThat(asViewer.status()).as(asViewer.toString()).isEqualTo(200);
+            assertThat(site.keycloak().withToken(viewer, "POST", path, body).status()).isEqualTo(403);
+            assertThat(site.keycloak().withToken(outsider, "GET", path, null).status()).isIn(401, 403);
+            assertThat(site.keycloak().withToken(outsider, "POST", path, body).status()).isIn(401, 403);
+            assertThat(site.keycloak().withToken(null, "GET", path, null).status()).isEqualTo(401);
+            assertThat(site.keycloak().withToken(null, "POST", path, body).status()).isEqualTo(401);
+
+            KeycloakHttp.Response noReason = site.keycloak().admin("POST", realm.name + "/replica/operations", Map.of("kind", "full"));
+            assertThat(noReason.status()).isEqualTo(400);
+            assertThat(noReason.json().get("error_description").asText()).contains("A reason is required");
+            KeycloakHttp.Response badKind = site.keycloak().admin("POST", realm.name + "/replica/operations",
+                    Map.of("kind", "merge", "reason", "x"));
+            assertThat(badKind.status()).isEqualTo(400);
+            assertThat(badKind.json().get("error_description").asText()).contains("Unknown operation kind 'merge'");
+            assertThat(site.keycloak().admin("GET", realm.name + "/replica/operations/" + UUID.randomUUID(), null).status()).isEqualTo(404);
+        }
+    }
+
+    /** A local user of the realm with one realm-management role, signed in: their access token. */
+    private static String localUserWithRole(ReplicaSite site, TestRealm realm, String role) {
+        String username = ReplicationIT.uniqueName("op");
+        KeycloakHttp.Response created = site.keycloak().admin("POST", realm.name + "/users", Map.of("username", username, "enabled", true,
+                "email", username + "@example.com", "firstName", "Op", "lastName", "Erator",
+                "credentials", java.util.List.of(Map.of("type", "password", "value", PASSWORD, "temporary", false))));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String userId = realm.user(username).orElseThrow().get("id").asText();
+        String clientId = site.keycloak().admin("GET", realm.name + "/clients?clientId=realm-management", null).json().get(0).get("id").asText();
+        JsonNode roleRep = site.keycloak().admin("GET", realm.name + "/clients/" + clientId + "/roles/" + role, null).json();
+        KeycloakHttp.Response granted = site.keycloak().admin("POST", realm.name + "/users/" + userId + "/role-mappings/clients/" + clientId,
+                java.util.List.of(roleRep));
+        assertThat(granted.status()).as(granted.toString()).isEqualTo(204);
+        KeycloakHttp.Response token = site.keycloak().passwordGrant(realm.name, "admin-cli", null, username, PASSWORD);
+        assertThat(token.status()).as(token.toString()).isEqualTo(200);
+        return token.json().get("access_token").asText();
+    }
+}

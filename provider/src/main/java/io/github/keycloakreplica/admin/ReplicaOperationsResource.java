@@ -1,0 +1,152 @@
+package io.github.keycloakreplica.admin;
+
+import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
+import io.github.keycloakreplica.store.OperationRows;
+import io.github.keycloakreplica.store.ReplicaOperationEntity;
+import io.github.keycloakreplica.sync.OperationKind;
+import io.github.keycloakreplica.sync.Operations;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.events.admin.OperationType;
+import org.keycloak.events.admin.ResourceType;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.ErrorResponseException;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code /admin/realms/{realm}/replica/operations}: the sync operations of the realm's replica
+ * components. Reading needs {@code view-users}; starting one needs {@code manage-users}, a reason, and is
+ * an admin event with the operator and the reason.
+ */
+public final class ReplicaOperationsResource {
+
+    static final int MAX_PAGE = 500;
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final AdminPermissionEvaluator auth;
+    private final AdminEventBuilder adminEvent;
+    private final List<ComponentModel> components;
+
+    ReplicaOperationsResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent,
+                              List<ComponentModel> components) {
+        this.session = session;
+        this.realm = realm;
+        this.auth = auth;
+        this.adminEvent = adminEvent;
+        this.components = components;
+    }
+
+    /** An operation as the API shows it; times are ISO-8601, null until they happen. */
+    public record OperationView(String id, String componentId, String kind, String scope, String requestedBy, String reason,
+                                String idempotencyKey, String state, int attempts, String nextAttemptAt, int processed, int added,
+                                int updated, int removed, int failed, String lastError, String createdAt, String startedAt,
+                                String endedAt) {
+
+        static OperationView of(ReplicaOperationEntity o) {
+            return new OperationView(o.getId(), o.getComponentId(), o.getKind().toLowerCase(java.util.Locale.ROOT), o.getScope(),
+                    o.getRequestedBy(), o.getReason(), o.getIdempotencyKey(), o.getState(), o.getAttempts(),
+                    "QUEUED".equals(o.getState()) ? time(o.getNextAttemptAt()) : null, o.getProcessed(), o.getAdded(), o.getUpdated(),
+                    o.getRemoved(), o.getFailed(), o.getLastError(), time(o.getCreatedAt()), time(o.getStartedAt()), time(o.getEndedAt()));
+        }
+
+        private static String time(Long millis) {
+            return millis == null ? null : Instant.ofEpochMilli(millis).toString();
+        }
+    }
+
+    /**
+     * What starts an operation.
+     *
+     * @param kind           "full"
+     * @param reason         why, for the audit trail: required
+     * @param idempotencyKey the same key again returns the operation it started instead of a second one
+     * @param componentId    which replica component, when the realm has more than one
+     */
+    public record StartRequest(String kind, String reason, String idempotencyKey, String componentId) {
+    }
+
+    /** Newest first. */
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<OperationView> list(@QueryParam("first") @DefaultValue("0") int first, @QueryParam("max") @DefaultValue("100") int max) {
+        auth.users().requireView();
+        return OperationRows.of(session).list(components.stream().map(ComponentModel::getId).toList(), Math.max(0, first),
+                Math.max(1, Math.min(max, MAX_PAGE))).stream().map(OperationView::of).toList();
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public OperationView one(@PathParam("id") String id) {
+        auth.users().requireView();
+        return OperationRows.of(session).find(id)
+                .filter(o -> components.stream().anyMatch(c -> c.getId().equals(o.getComponentId())))
+                .map(OperationView::of)
+                .orElseThrow(() -> new ErrorResponseException("not_found", "No operation " + id + " in realm " + realm.getName(),
+                        Response.Status.NOT_FOUND));
+    }
+
+    /** Starts an operation: 202 with it; 200 with the existing one when the idempotency key was used before. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response start(StartRequest request) {
+        auth.users().requireManage();
+        if (request == null) {
+            throw badRequest("The request needs a JSON body: {\"kind\": \"full\", \"reason\": \"why\"}.");
+        }
+        OperationKind kind;
+        try {
+            kind = OperationKind.of(request.kind());
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage() + ".");
+        }
+        if (request.reason() == null || request.reason().isBlank()) {
+            throw badRequest("A reason is required: it goes into the admin events with your name.");
+        }
+        ComponentModel component = component(request.componentId());
+        String operator = auth.adminAuth().getUser().getUsername();
+        OperationRows.Started started = Operations.start(session, component, kind, null, operator, request.reason().trim(),
+                request.idempotencyKey());
+        OperationView view = OperationView.of(started.operation());
+        if (started.created()) {
+            adminEvent.operation(OperationType.ACTION).resource(ResourceType.USER)
+                    .resourcePath("replica", "operations", view.id())
+                    .representation(view)
+                    .detail("reason", request.reason().trim())
+                    .success();
+        }
+        return Response.status(started.created() ? Response.Status.ACCEPTED : Response.Status.OK).entity(view).build();
+    }
+
+    private ComponentModel component(String componentId) {
+        if (componentId != null && !componentId.isBlank()) {
+            return components.stream().filter(c -> c.getId().equals(componentId.trim())).findFirst()
+                    .orElseThrow(() -> badRequest("Realm " + realm.getName() + " has no replica component " + componentId + "."));
+        }
+        if (components.size() != 1) {
+            throw badRequest(components.isEmpty() ? "Realm " + realm.getName() + " has no " + ReplicaUserStorageProviderFactory.PROVIDER_ID
+                    + " component." : "Realm " + realm.getName() + " has " + components.size() + " replica components: name one in componentId.");
+        }
+        return components.get(0);
+    }
+
+    private static ErrorResponseException badRequest(String description) {
+        return new ErrorResponseException("invalid_request", description, Response.Status.BAD_REQUEST);
+    }
+}

@@ -1,0 +1,148 @@
+package io.github.keycloakreplica.kafka;
+
+import io.github.keycloakreplica.protocol.Outcome;
+import io.github.keycloakreplica.store.OperationRows;
+import io.github.keycloakreplica.store.ReplicaOperationEntity;
+import io.github.keycloakreplica.sync.OperationKind;
+import io.github.keycloakreplica.sync.OperationState;
+import io.github.keycloakreplica.sync.RetryPolicy;
+import io.github.keycloakreplica.sync.StreamApplier;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Runs the sync operations of the components this node runs, one at a time, on a thread of its own:
+ * picks the due ones, claims each with one conditional update (so across the nodes of a site an
+ * operation runs once), works in transactions of its own that also record progress and renew the lease,
+ * and on failure queues the operation again after a backoff, up to its last attempt.
+ */
+final class OperationRunner {
+
+    private static final Logger log = Logger.getLogger(OperationRunner.class);
+    /** How long a claim holds without renewal; a node that dies mid-operation loses it after this. */
+    static final Duration LEASE = Duration.ofSeconds(90);
+    /** Subjects per transaction of a full sync. */
+    static final int FULL_SYNC_CHUNK = 500;
+    private static final int MAX_ERROR_LENGTH = 2000;
+
+    /** What the runner needs of a component this node runs. */
+    record Component(String name, String componentId, SnapshotReader snapshots, StreamApplier applier) {
+    }
+
+    private final KeycloakSessionFactory sessionFactory;
+    private final String node;
+    private final Supplier<Map<String, Component>> components;
+    private final RetryPolicy retries;
+
+    OperationRunner(KeycloakSessionFactory sessionFactory, String node, Supplier<Map<String, Component>> components, RetryPolicy retries) {
+        this.sessionFactory = sessionFactory;
+        this.node = node;
+        this.components = components;
+        this.retries = retries;
+    }
+
+    /** Runs every operation that is due now; called again and again on the runner's thread. */
+    void runDue() {
+        Map<String, Component> running = components.get();
+        if (running.isEmpty()) {
+            return;
+        }
+        Collection<String> componentIds = running.keySet();
+        List<String> due = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> OperationRows.of(session).due(componentIds, System.currentTimeMillis()));
+        for (String id : due) {
+            long now = System.currentTimeMillis();
+            boolean claimed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                    session -> OperationRows.of(session).claim(id, node, now + LEASE.toMillis(), now));
+            if (claimed) {
+                run(id, running);
+            }
+        }
+    }
+
+    private void run(String id, Map<String, Component> running) {
+        ReplicaOperationEntity operation = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> OperationRows.of(session).find(id).orElse(null));
+        if (operation == null) {
+            return;
+        }
+        Component component = running.get(operation.getComponentId());
+        log.infof("%s: operation %s (%s, requested by %s%s) started, attempt %d", component.name(), id, operation.getKind(),
+                operation.getRequestedBy(), operation.getReason() == null ? "" : ": " + operation.getReason(), operation.getAttempts());
+        try {
+            switch (OperationKind.of(operation.getKind())) {
+                case FULL -> fullSync(id, component);
+            }
+            ReplicaOperationEntity done = update(id, o -> {
+                o.setState(OperationState.SUCCEEDED.name());
+                o.setEndedAt(System.currentTimeMillis());
+                o.setLeaseUntil(null);
+                o.setLastError(null);
+            });
+            log.infof("%s: operation %s (%s) succeeded in %d ms: %d subjects, %d users added, %d updated, %d removed, %d failed",
+                    component.name(), id, operation.getKind(), done.getEndedAt() - done.getStartedAt(), done.getProcessed(),
+                    done.getAdded(), done.getUpdated(), done.getRemoved(), done.getFailed());
+        } catch (RuntimeException e) {
+            String error = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+            ReplicaOperationEntity failed = update(id, o -> {
+                Duration backoff = retries.backoffAfter(o.getAttempts());
+                o.setLastError(error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error);
+                o.setLeaseUntil(null);
+                if (backoff == null) {
+                    o.setState(OperationState.FAILED.name());
+                    o.setEndedAt(System.currentTimeMillis());
+                } else {
+                    o.setState(OperationState.QUEUED.name());
+                    o.setNextAttemptAt(System.currentTimeMillis() + backoff.toMillis());
+                }
+            });
+            log.warnf(e, "%s: operation %s (%s) failed on attempt %d: %s; %s", component.name(), id, operation.getKind(),
+                    failed.getAttempts(), error, OperationState.FAILED.name().equals(failed.getState())
+                            ? "no attempts left" : "tried again at " + java.time.Instant.ofEpochMilli(failed.getNextAttemptAt()));
+        }
+    }
+
+    /**
+     * Reads both snapshot topics up to their ends at the start, and fast-forwards every subject found
+     * there, one transaction per chunk; each transaction also records the progress and renews the claim.
+     */
+    private void fullSync(String id, Component component) {
+        update(id, o -> {
+            o.setProcessed(0);
+            o.setAdded(0);
+            o.setUpdated(0);
+            o.setRemoved(0);
+            o.setFailed(0);
+        });
+        component.snapshots().readAll(FULL_SYNC_CHUNK, chunk -> KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+            StreamApplier.BatchResult result = component.applier().repair(session, chunk, "full sync " + id);
+            OperationRows.of(session).find(id).ifPresent(o -> {
+                o.setProcessed(o.getProcessed() + chunk.size());
+                o.setAdded(o.getAdded() + result.added());
+                o.setUpdated(o.getUpdated() + result.updated());
+                o.setRemoved(o.getRemoved() + result.removed());
+                o.setFailed(o.getFailed() + result.count(Outcome.REJECTED));
+                o.setLeaseUntil(System.currentTimeMillis() + LEASE.toMillis());
+            });
+        }), (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+            component.applier().deadLetterSnapshot(session, record, reason);
+            OperationRows.of(session).find(id).ifPresent(o -> o.setFailed(o.getFailed() + 1));
+        }));
+    }
+
+    private ReplicaOperationEntity update(String id, java.util.function.Consumer<ReplicaOperationEntity> change) {
+        return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            ReplicaOperationEntity operation = OperationRows.of(session).find(id)
+                    .orElseThrow(() -> new IllegalStateException("operation " + id + " is gone"));
+            change.accept(operation);
+            return operation;
+        });
+    }
+}

@@ -1,0 +1,24 @@
+package io.github.keycloakreplica.sync;
+
+import java.util.Locale;
+
+/** What a sync operation does. */
+public enum OperationKind {
+    /** Re-reads both snapshot topics up to their ends at its start and fast-forwards every subject there. */
+    FULL;
+
+    public String value() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** @throws IllegalArgumentException naming the kinds there are */
+    public static OperationKind of(String value) {
+        for (OperationKind kind : values()) {
+            if (kind.value().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("Unknown operation kind '" + value + "': this replica runs "
+                + java.util.Arrays.stream(values()).map(OperationKind::value).toList());
+    }
+}
