@@ -1,13 +1,21 @@
 package io.github.keycloakreplica.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.Upstream;
+import io.github.keycloakreplica.stream.EventType;
+import io.github.keycloakreplica.stream.IdentityUpsert;
+import io.github.keycloakreplica.stream.VersionedValue;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -22,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SyncOperationsIT {
 
     private static final String PASSWORD = "correct horse battery staple";
+    private static final int BACKLOG = 3_000;
 
     @Test
     void aFullSyncBringsWhatOnlyTheSnapshotTopicsHoldAndSaysWhatItDid(ReplicaSite site) {
@@ -104,6 +113,54 @@ class SyncOperationsIT {
     }
 
     @Test
+    void aTargetedSyncDeprovisionsOnePersonWithinSecondsWhileTheDeltasAreFarBehind(ReplicaSite site) {
+        try (TestRealm realm = new TestRealm(site, "targeted")) {
+            Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
+            realm.replicate(upstream, SeveranceIT.linkSettings(3, 1));
+            String leaver = UUID.randomUUID().toString();
+            String leaverName = ReplicationIT.uniqueName("leaver");
+            upstream.upsert(leaver, ReplicationIT.person(leaverName));
+            realm.awaitUser(leaverName, u -> true);
+            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+
+            // A backlog on the one delta partition: 3,000 new people ahead of the deletion (the replica creates a few hundred
+            // users a second while it serves everything else).
+            List<IdentityUpsert> backlog = new ArrayList<>();
+            for (int i = 0; i < BACKLOG; i++) {
+                String subject = UUID.randomUUID().toString();
+                backlog.add(new IdentityUpsert(upstream.envelope(EventType.IDENTITY_UPSERTED, subject), Map.of(
+                        "username", new VersionedValue(TextNode.valueOf("backlog-" + subject.substring(0, 13)), 1),
+                        "enabled", new VersionedValue(BooleanNode.TRUE, 1))));
+            }
+            upstream.sendAll(backlog);
+            upstream.delete(leaver);
+            upstream.flush();
+
+            Instant asked = Instant.now();
+            KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
+                    Map.of("kind", "targeted", "username", leaverName, "reason", "left the company today"));
+            assertThat(started.status()).as(started.toString()).isEqualTo(202);
+            assertThat(started.json().get("scope").asText()).isEqualTo("[\"" + leaver + "\"]");
+            Awaitility.await(leaverName + " removed").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> realm.user(leaverName).isEmpty());
+            Duration took = Duration.between(asked, Instant.now());
+            int users = site.keycloak().admin("GET", realm.name + "/users/count", null).json().asInt();
+            System.out.printf("targeted sync: %s removed %d ms after the request, with %d of %d backlog users applied%n",
+                    leaverName, took.toMillis(), users, BACKLOG);
+            assertThat(users).as("the deltas were still behind the deletion").isLessThan(BACKLOG);
+            JsonNode done = Awaitility.await("operation").atMost(ReplicaSite.APPLY_TIMEOUT)
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + started.json().get("id").asText(), null)
+                            .json(), o -> "SUCCEEDED".equals(o.path("state").asText()));
+            assertThat(done.get("removed").asInt()).isEqualTo(1);
+            assertThat(done.get("requestedBy").asText()).isEqualTo(site.server().adminUsername());
+            // The deltas arrive later and find the deletion applied: nothing happens twice.
+            Awaitility.await("the backlog").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/users/count", null).json().asInt() == BACKLOG);
+            assertThat(realm.user(leaverName)).isEmpty();
+        }
+    }
+
+    @Test
     void readingNeedsViewUsersAndStartingNeedsManageUsers(ReplicaSite site) {
         try (TestRealm realm = new TestRealm(site, "opsauth"); TestRealm other = new TestRealm(site, "opsother")) {
             realm.replicate(realm.upstream(1), Map.of());
@@ -128,6 +185,16 @@ class SyncOperationsIT {
             assertThat(badKind.status()).isEqualTo(400);
             assertThat(badKind.json().get("error_description").asText()).contains("Unknown operation kind 'merge'");
             assertThat(site.keycloak().admin("GET", realm.name + "/replica/operations/" + UUID.randomUUID(), null).status()).isEqualTo(404);
+            KeycloakHttp.Response nobody = site.keycloak().admin("POST", realm.name + "/replica/operations",
+                    Map.of("kind", "targeted", "username", "nobody-here", "reason", "x"));
+            assertThat(nobody.status()).isEqualTo(400);
+            assertThat(nobody.json().get("error_description").asText()).contains("has the username 'nobody-here'");
+            // This realm's upstream sends no heartbeats: the link is SEVERED, and a targeted sync is refused, not queued.
+            KeycloakHttp.Response severed = site.keycloak().admin("POST", realm.name + "/replica/operations",
+                    Map.of("kind", "targeted", "subjects", List.of(UUID.randomUUID().toString()), "reason", "x"));
+            assertThat(severed.status()).as(severed.toString()).isEqualTo(409);
+            assertThat(severed.json().get("error").asText()).isEqualTo("replica_link_down");
+            assertThat(severed.json().get("error_description").asText()).contains("Nothing was queued");
         }
     }
 

@@ -1,6 +1,13 @@
 package io.github.keycloakreplica.admin;
 
+import io.github.keycloakreplica.link.LinkRecord;
+import io.github.keycloakreplica.link.LinkState;
+import io.github.keycloakreplica.replica.CredentialRefusal;
 import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
+import io.github.keycloakreplica.store.LinkRows;
+import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.ReplicaSubjectEntity;
+import io.github.keycloakreplica.sync.TargetedScope;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import io.github.keycloakreplica.sync.OperationKind;
@@ -20,6 +27,7 @@ import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
@@ -72,12 +80,15 @@ public final class ReplicaOperationsResource {
     /**
      * What starts an operation.
      *
-     * @param kind           "full"
+     * @param kind           "full" or "targeted"
      * @param reason         why, for the audit trail: required
      * @param idempotencyKey the same key again returns the operation it started instead of a second one
      * @param componentId    which replica component, when the realm has more than one
+     * @param subjects       a targeted sync's subjects
+     * @param username       or the username of a replicated user, for a targeted sync
      */
-    public record StartRequest(String kind, String reason, String idempotencyKey, String componentId) {
+    public record StartRequest(String kind, String reason, String idempotencyKey, String componentId, List<String> subjects,
+                               String username) {
     }
 
     /** Newest first. */
@@ -120,8 +131,9 @@ public final class ReplicaOperationsResource {
             throw badRequest("A reason is required: it goes into the admin events with your name.");
         }
         ComponentModel component = component(request.componentId());
+        String scope = kind == OperationKind.TARGETED ? targetedScope(component, request) : null;
         String operator = auth.adminAuth().getUser().getUsername();
-        OperationRows.Started started = Operations.start(session, component, kind, null, operator, request.reason().trim(),
+        OperationRows.Started started = Operations.start(session, component, kind, scope, operator, request.reason().trim(),
                 request.idempotencyKey());
         OperationView view = OperationView.of(started.operation());
         if (started.created()) {
@@ -132,6 +144,39 @@ public final class ReplicaOperationsResource {
                     .success();
         }
         return Response.status(started.created() ? Response.Status.ACCEPTED : Response.Status.OK).entity(view).build();
+    }
+
+    /**
+     * The subjects of a targeted sync, from the list or the username. Refused while the link is SEVERED:
+     * the snapshot topics are out of reach, and a sync queued behind a cut would run at an hour nobody
+     * chose; the answer says to start it again once the link is back.
+     */
+    private String targetedScope(ComponentModel component, StartRequest request) {
+        List<String> subjects = new java.util.ArrayList<>(request.subjects() == null ? List.of() : request.subjects());
+        if (request.username() != null && !request.username().isBlank()) {
+            UserModel user = session.users().getUserByUsername(realm, request.username().trim());
+            String subject = user == null || !component.getId().equals(user.getFederationLink()) ? null
+                    : ReplicaStore.of(session).subjectOfUser(component.getId(), user.getId()).map(ReplicaSubjectEntity::getSubject).orElse(null);
+            if (subject == null) {
+                throw badRequest("No user replicated by " + component.getName() + " has the username '" + request.username().trim()
+                        + "' here; name the subject instead (a person the site has never seen has no username here).");
+            }
+            subjects.add(subject);
+        }
+        String scope;
+        try {
+            scope = TargetedScope.write(subjects);
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
+        }
+        LinkRecord link = LinkRows.of(session).read(component.getId()).orElse(null);
+        if (link == null || link.state() == LinkState.SEVERED) {
+            throw new ErrorResponseException(CredentialRefusal.LINK_DOWN, "A targeted sync reads the upstream's snapshot topics, which this "
+                    + "site cannot reach now (link " + (link == null ? "not looked at yet" : "SEVERED since "
+                    + CredentialRefusal.since(link.since()) + ": " + link.cause()) + "). Nothing was queued: start it again once the link is back.",
+                    Response.Status.CONFLICT);
+        }
+        return scope;
     }
 
     private ComponentModel component(String componentId) {

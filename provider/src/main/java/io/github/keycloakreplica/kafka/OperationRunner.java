@@ -7,6 +7,7 @@ import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.OperationState;
 import io.github.keycloakreplica.sync.RetryPolicy;
 import io.github.keycloakreplica.sync.StreamApplier;
+import io.github.keycloakreplica.sync.TargetedScope;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -79,12 +80,12 @@ final class OperationRunner {
         try {
             switch (OperationKind.of(operation.getKind())) {
                 case FULL -> fullSync(id, component);
+                case TARGETED -> targetedSync(id, component, TargetedScope.read(operation.getScope()));
             }
             ReplicaOperationEntity done = update(id, o -> {
                 o.setState(OperationState.SUCCEEDED.name());
                 o.setEndedAt(System.currentTimeMillis());
                 o.setLeaseUntil(null);
-                o.setLastError(null);
             });
             log.infof("%s: operation %s (%s) succeeded in %d ms: %d subjects, %d users added, %d updated, %d removed, %d failed",
                     component.name(), id, operation.getKind(), done.getEndedAt() - done.getStartedAt(), done.getProcessed(),
@@ -135,6 +136,34 @@ final class OperationRunner {
             component.applier().deadLetterSnapshot(session, record, reason);
             OperationRows.of(session).find(id).ifPresent(o -> o.setFailed(o.getFailed() + 1));
         }));
+    }
+
+    /**
+     * Reads the snapshot records of the named subjects (in the partitions the default partitioner gives
+     * them first) and fast-forwards them, in one transaction. A subject the snapshot topics do not hold
+     * counts as failed and is named in the operation's last error.
+     */
+    private void targetedSync(String id, Component component, List<String> subjects) {
+        Map<String, List<io.github.keycloakreplica.stream.StreamEvent>> found = component.snapshots().read(new java.util.LinkedHashSet<>(subjects),
+                (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory,
+                        session -> component.applier().deadLetterSnapshot(session, record, reason)));
+        List<String> missing = subjects.stream().filter(s -> !found.containsKey(s)).toList();
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+            StreamApplier.BatchResult result = found.isEmpty() ? null : component.applier().repair(session, found, "targeted sync " + id);
+            OperationRows.of(session).find(id).ifPresent(o -> {
+                o.setProcessed(subjects.size());
+                if (result != null) {
+                    o.setAdded(result.added());
+                    o.setUpdated(result.updated());
+                    o.setRemoved(result.removed());
+                }
+                o.setFailed(missing.size() + (result == null ? 0 : result.count(Outcome.REJECTED)));
+                if (!missing.isEmpty()) {
+                    o.setLastError("The snapshot topics hold no record of " + missing.size() + " subject(s): "
+                            + String.join(", ", missing.subList(0, Math.min(missing.size(), 20))) + (missing.size() > 20 ? ", …" : ""));
+                }
+            });
+        });
     }
 
     private ReplicaOperationEntity update(String id, java.util.function.Consumer<ReplicaOperationEntity> change) {

@@ -5,7 +5,9 @@ import java.util.Locale;
 /** What a sync operation does. */
 public enum OperationKind {
     /** Re-reads both snapshot topics up to their ends at its start and fast-forwards every subject there. */
-    FULL;
+    FULL,
+    /** Brings named subjects up to their snapshot records now, ahead of the delta topics. */
+    TARGETED;
 
     public String value() {
         return name().toLowerCase(Locale.ROOT);
