@@ -161,6 +161,107 @@ class SyncOperationsIT {
     }
 
     @Test
+    void orphanReconciliationTouchesExactlyTheOrphansAndADryRunNothing(ReplicaSite site) {
+        try (TestRealm realm = new TestRealm(site, "orphans")) {
+            Upstream hq = realm.upstream(2);
+            Upstream other = realm.upstream(1).withoutSnapshots();
+            String hqComponent = realm.replicate(hq, Map.of());
+            realm.replicate(other, Map.of());
+            String otherComponent = componentFollowing(site, realm, other);
+            // Two people the upstream still has, two it has no record of any more (their snapshot records are
+            // gone: published on the deltas only), one of another federation component, one local user.
+            List<String> kept = new ArrayList<>();
+            List<String> orphaned = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String name = ReplicationIT.uniqueName(i < 2 ? "keep" : "orphan");
+                if (i == 2) {
+                    hq.withoutSnapshots();
+                }
+                hq.upsert(UUID.randomUUID().toString(), ReplicationIT.person(name));
+                (i < 2 ? kept : orphaned).add(name);
+            }
+            String otherName = ReplicationIT.uniqueName("other");
+            other.upsert(UUID.randomUUID().toString(), ReplicationIT.person(otherName));
+            String localName = ReplicationIT.uniqueName("local");
+            assertThat(site.keycloak().admin("POST", realm.name + "/users", Map.of("username", localName, "enabled", true)).status())
+                    .isEqualTo(201);
+            kept.forEach(name -> realm.awaitUser(name, u -> true));
+            orphaned.forEach(name -> realm.awaitUser(name, u -> true));
+            realm.awaitUser(otherName, u -> true);
+
+            JsonNode dryRun = runOperation(site, realm, Map.of("kind", "orphans", "dryRun", true, "reason", "what would go?",
+                    "componentId", hqComponent));
+            assertThat(dryRun.at("/result/orphans").asInt()).as(dryRun.toString()).isEqualTo(2);
+            assertThat(dryRun.at("/result/listed")).extracting(o -> o.get("username").asText()).containsExactlyInAnyOrderElementsOf(orphaned);
+            assertThat(dryRun.get("updated").asInt() + dryRun.get("removed").asInt()).isZero();
+            assertEveryone(realm, kept, orphaned, otherName, localName, true);
+
+            JsonNode disabled = runOperation(site, realm, Map.of("kind", "orphans", "reason", "HQ dropped them", "componentId", hqComponent));
+            assertThat(disabled.get("updated").asInt()).as(disabled.toString()).isEqualTo(2);
+            assertThat(disabled.at("/result/action").asText()).isEqualTo("disable");
+            orphaned.forEach(name -> assertThat(realm.user(name).orElseThrow().get("enabled").asBoolean()).as(name).isFalse());
+            assertEveryoneBut(realm, kept, otherName, localName);
+
+            JsonNode removed = runOperation(site, realm, Map.of("kind", "orphans", "action", "remove", "reason", "HQ dropped them",
+                    "componentId", hqComponent));
+            assertThat(removed.get("removed").asInt()).as(removed.toString()).isEqualTo(2);
+            orphaned.forEach(name -> assertThat(realm.user(name)).as(name).isEmpty());
+            assertEveryoneBut(realm, kept, otherName, localName);
+
+            // The other component's snapshot topics are empty: an empty read proves nobody an orphan.
+            KeycloakHttp.Response refused = site.keycloak().admin("POST", realm.name + "/replica/operations",
+                    Map.of("kind", "orphans", "action", "remove", "reason", "try it", "componentId", otherComponent));
+            String id = refused.json().get("id").asText();
+            JsonNode waiting = Awaitility.await("the failed attempt").atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json(),
+                            o -> o.hasNonNull("lastError"));
+            assertThat(waiting.get("lastError").asText()).contains("an empty read proves nobody an orphan; nothing was done");
+            assertThat(waiting.get("state").asText()).isIn("QUEUED", "FAILED");
+            assertEveryoneBut(realm, kept, otherName, localName);
+        }
+    }
+
+    private static void assertEveryone(TestRealm realm, List<String> kept, List<String> orphaned, String otherName, String localName,
+                                       boolean enabled) {
+        orphaned.forEach(name -> assertThat(realm.user(name).orElseThrow().get("enabled").asBoolean()).as(name).isEqualTo(enabled));
+        assertEveryoneBut(realm, kept, otherName, localName);
+    }
+
+    /** The users an orphan reconciliation of the first component must not touch: there, and enabled. */
+    private static void assertEveryoneBut(TestRealm realm, List<String> kept, String otherName, String localName) {
+        for (String name : concat(kept, List.of(otherName, localName))) {
+            assertThat(realm.user(name)).as(name).hasValueSatisfying(u -> assertThat(u.get("enabled").asBoolean()).as(name).isTrue());
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static JsonNode runOperation(ReplicaSite site, TestRealm realm, Map<String, Object> request) {
+        KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations", request);
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        String id = started.json().get("id").asText();
+        JsonNode done = Awaitility.await("operation " + id).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
+                .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json(),
+                        o -> "SUCCEEDED".equals(o.path("state").asText()) || "FAILED".equals(o.path("state").asText()));
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+        return done;
+    }
+
+    private static String componentFollowing(ReplicaSite site, TestRealm realm, Upstream upstream) {
+        for (JsonNode component : site.keycloak().admin("GET", realm.name + "/components?type=org.keycloak.storage.UserStorageProvider", null)
+                .json()) {
+            if (upstream.topics().prefix().equals(component.at("/config/topicPrefix/0").asText())) {
+                return component.get("id").asText();
+            }
+        }
+        throw new AssertionError("no component follows " + upstream.topics().prefix());
+    }
+
+    @Test
     void readingNeedsViewUsersAndStartingNeedsManageUsers(ReplicaSite site) {
         try (TestRealm realm = new TestRealm(site, "opsauth"); TestRealm other = new TestRealm(site, "opsother")) {
             realm.replicate(realm.upstream(1), Map.of());

@@ -7,11 +7,14 @@ import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.store.ReplicaSubjectEntity;
+import io.github.keycloakreplica.sync.OrphanScope;
 import io.github.keycloakreplica.sync.TargetedScope;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.Operations;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -43,6 +46,7 @@ import java.util.List;
 public final class ReplicaOperationsResource {
 
     static final int MAX_PAGE = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -62,14 +66,23 @@ public final class ReplicaOperationsResource {
     /** An operation as the API shows it; times are ISO-8601, null until they happen. */
     public record OperationView(String id, String componentId, String kind, String scope, String requestedBy, String reason,
                                 String idempotencyKey, String state, int attempts, String nextAttemptAt, int processed, int added,
-                                int updated, int removed, int failed, String lastError, String createdAt, String startedAt,
-                                String endedAt) {
+                                int updated, int removed, int failed, String lastError, JsonNode result, String createdAt,
+                                String startedAt, String endedAt) {
 
         static OperationView of(ReplicaOperationEntity o) {
             return new OperationView(o.getId(), o.getComponentId(), o.getKind().toLowerCase(java.util.Locale.ROOT), o.getScope(),
                     o.getRequestedBy(), o.getReason(), o.getIdempotencyKey(), o.getState(), o.getAttempts(),
                     "QUEUED".equals(o.getState()) ? time(o.getNextAttemptAt()) : null, o.getProcessed(), o.getAdded(), o.getUpdated(),
-                    o.getRemoved(), o.getFailed(), o.getLastError(), time(o.getCreatedAt()), time(o.getStartedAt()), time(o.getEndedAt()));
+                    o.getRemoved(), o.getFailed(), o.getLastError(), json(o.getResult()), time(o.getCreatedAt()), time(o.getStartedAt()),
+                    time(o.getEndedAt()));
+        }
+
+        private static JsonNode json(String text) {
+            try {
+                return text == null ? null : JSON.readTree(text);
+            } catch (java.io.IOException e) {
+                return null;
+            }
         }
 
         private static String time(Long millis) {
@@ -80,15 +93,17 @@ public final class ReplicaOperationsResource {
     /**
      * What starts an operation.
      *
-     * @param kind           "full" or "targeted"
+     * @param kind           "full", "targeted" or "orphans"
      * @param reason         why, for the audit trail: required
      * @param idempotencyKey the same key again returns the operation it started instead of a second one
      * @param componentId    which replica component, when the realm has more than one
      * @param subjects       a targeted sync's subjects
      * @param username       or the username of a replicated user, for a targeted sync
+     * @param action         what an orphan reconciliation does with orphans: "disable" (default) or "remove"
+     * @param dryRun         an orphan reconciliation that only lists the orphans
      */
     public record StartRequest(String kind, String reason, String idempotencyKey, String componentId, List<String> subjects,
-                               String username) {
+                               String username, String action, Boolean dryRun) {
     }
 
     /** Newest first. */
@@ -131,7 +146,16 @@ public final class ReplicaOperationsResource {
             throw badRequest("A reason is required: it goes into the admin events with your name.");
         }
         ComponentModel component = component(request.componentId());
-        String scope = kind == OperationKind.TARGETED ? targetedScope(component, request) : null;
+        String scope;
+        try {
+            scope = switch (kind) {
+                case FULL -> null;
+                case TARGETED -> targetedScope(component, request);
+                case ORPHANS -> OrphanScope.of(request.action(), request.dryRun()).write();
+            };
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
+        }
         String operator = auth.adminAuth().getUser().getUsername();
         OperationRows.Started started = Operations.start(session, component, kind, scope, operator, request.reason().trim(),
                 request.idempotencyKey());

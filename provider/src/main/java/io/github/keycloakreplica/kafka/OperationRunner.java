@@ -7,7 +7,13 @@ import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.OperationState;
 import io.github.keycloakreplica.sync.RetryPolicy;
 import io.github.keycloakreplica.sync.StreamApplier;
+import io.github.keycloakreplica.protocol.SubjectIds;
+import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.sync.OrphanScope;
 import io.github.keycloakreplica.sync.TargetedScope;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.storage.UserStoragePrivateUtil;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -81,6 +87,7 @@ final class OperationRunner {
             switch (OperationKind.of(operation.getKind())) {
                 case FULL -> fullSync(id, component);
                 case TARGETED -> targetedSync(id, component, TargetedScope.read(operation.getScope()));
+                case ORPHANS -> orphans(id, operation.getRealmId(), component, OrphanScope.read(operation.getScope()));
             }
             ReplicaOperationEntity done = update(id, o -> {
                 o.setState(OperationState.SUCCEEDED.name());
@@ -163,6 +170,66 @@ final class OperationRunner {
                             + String.join(", ", missing.subList(0, Math.min(missing.size(), 20))) + (missing.size() > 20 ? ", …" : ""));
                 }
             });
+        });
+    }
+
+    /** How many orphans an operation's result names; the counts cover them all. */
+    static final int LISTED_ORPHANS = 1_000;
+
+    /**
+     * Reads both snapshot topics completely and takes every live subject of the component they do not
+     * hold for an orphan; lists them, and unless it is a dry run, disables or removes their users, in
+     * transactions of 200. A read that is not complete (a missing topic) or finds nothing acts on no one.
+     */
+    private void orphans(String id, String realmId, Component component, OrphanScope scope) {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        boolean complete = component.snapshots().readAll(5_000, chunk -> present.addAll(chunk.keySet()),
+                (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory,
+                        session -> component.applier().deadLetterSnapshot(session, record, reason)));
+        if (!complete) {
+            throw new IllegalStateException("a snapshot topic is missing: an incomplete read proves nobody an orphan; nothing was done");
+        }
+        if (present.isEmpty()) {
+            throw new IllegalStateException("the snapshot topics hold no records: an empty read proves nobody an orphan; nothing was done");
+        }
+        List<String> live = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> ReplicaStore.of(session).liveSubjects(component.componentId()));
+        List<String> orphans = live.stream().filter(s -> !present.contains(s)).toList();
+        List<StreamApplier.Orphan> named = new java.util.ArrayList<>();
+        for (int from = 0; from < orphans.size(); from += 200) {
+            List<String> chunk = orphans.subList(from, Math.min(orphans.size(), from + 200));
+            List<StreamApplier.Orphan> done = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+                if (scope.dryRun()) {
+                    RealmModel realm = session.realms().getRealm(realmId);
+                    return chunk.stream().map(subject -> {
+                        String userId = SubjectIds.userId(subject);
+                        UserModel user = UserStoragePrivateUtil.userLocalStorage(session).getUserById(realm, userId);
+                        return new StreamApplier.Orphan(subject, userId, user == null ? null : user.getUsername());
+                    }).toList();
+                }
+                List<StreamApplier.Orphan> acted = component.applier().reconcileOrphans(session, chunk, scope.remove(),
+                        "orphan reconciliation " + id + ": no record in the snapshot topics");
+                OperationRows.of(session).find(id).ifPresent(o -> {
+                    if (scope.remove()) {
+                        o.setRemoved(o.getRemoved() + acted.size());
+                    } else {
+                        o.setUpdated(o.getUpdated() + acted.size());
+                    }
+                    o.setLeaseUntil(System.currentTimeMillis() + LEASE.toMillis());
+                });
+                return acted;
+            });
+            named.addAll(done);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode result = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        result.put("action", scope.action()).put("dryRun", scope.dryRun()).put("orphans", orphans.size())
+                .put("snapshotSubjects", present.size()).put("liveSubjects", live.size());
+        com.fasterxml.jackson.databind.node.ArrayNode list = result.putArray("listed");
+        named.stream().limit(LISTED_ORPHANS).forEach(o -> list.addObject().put("subject", o.subject()).put("userId", o.userId())
+                .put("username", o.username()));
+        update(id, o -> {
+            o.setProcessed(live.size());
+            o.setResult(result.toString());
         });
     }
 

@@ -54,10 +54,14 @@ final class SnapshotReader {
     /**
      * Reads every snapshot record, handing them over in chunks of at most {@code chunkSubjects} subjects;
      * a subject may appear in several chunks (compaction may not have run yet), newest last.
+     *
+     * @return whether both snapshot topics were there to read (false: one is missing, and the read says
+     *         nothing about the subjects it would hold)
      */
-    void readAll(int chunkSubjects, java.util.function.Consumer<Map<String, List<StreamEvent>>> chunks, Rejects rejects) {
+    boolean readAll(int chunkSubjects, java.util.function.Consumer<Map<String, List<StreamEvent>>> chunks, Rejects rejects) {
         try (Consumer<byte[], byte[]> consumer = clients.get()) {
             List<TopicPartition> partitions = partitions(consumer, null);
+            boolean complete = partitions.stream().map(TopicPartition::topic).distinct().count() == 2;
             Map<String, List<StreamEvent>> chunk = new LinkedHashMap<>();
             read(consumer, partitions, null, (subject, event) -> {
                 chunk.computeIfAbsent(subject, s -> new ArrayList<>()).add(event);
@@ -69,6 +73,7 @@ final class SnapshotReader {
             if (!chunk.isEmpty()) {
                 chunks.accept(chunk);
             }
+            return complete;
         }
     }
 

@@ -98,6 +98,10 @@ public class ReplicaOperationEntity {
     @Column(name = "LAST_ERROR", length = 2048)
     private String lastError;
 
+    /** What the operation found, as JSON, when it has more to say than its counts (the orphans it names). */
+    @Column(name = "RESULT")
+    private String result;
+
     @Column(name = "CREATED_AT", nullable = false)
     private long createdAt;
 
@@ -257,6 +261,14 @@ public class ReplicaOperationEntity {
 
     public void setLastError(String lastError) {
         this.lastError = lastError;
+    }
+
+    public String getResult() {
+        return result;
+    }
+
+    public void setResult(String result) {
+        this.result = result;
     }
 
     public long getCreatedAt() {

@@ -54,6 +54,26 @@ public final class ReplicaStore {
                 .findFirst();
     }
 
+    /**
+     * Forgets subjects entirely (their row, gap buffer, event log and unresolved entitlements), as if the
+     * component had never seen them: for orphans whose users were removed. Should the upstream name one
+     * again, it is a new subject here.
+     */
+    public void forgetSubjects(List<String> subjectRowIds) {
+        if (subjectRowIds.isEmpty()) {
+            return;
+        }
+        for (String entity : List.of("ReplicaUnresolvedEntity", "ReplicaGapEntity", "ReplicaEventLogEntity")) {
+            em.createQuery("delete from " + entity + " e where e.subjectId in :ids").setParameter("ids", subjectRowIds).executeUpdate();
+        }
+        em.createQuery("delete from ReplicaSubjectEntity s where s.id in :ids").setParameter("ids", subjectRowIds).executeUpdate();
+    }
+
+    /** The subjects of the component that have a Keycloak user now. */
+    public List<String> liveSubjects(String componentId) {
+        return em.createNamedQuery("replicaLiveSubjects", String.class).setParameter("componentId", componentId).getResultList();
+    }
+
     /** Whether the component replicated this user; reads no row into this transaction's persistence context. */
     public boolean replicatedUser(String componentId, String userId) {
         return em.createNamedQuery("replicaSubjectIdByUser", String.class)

@@ -31,6 +31,8 @@ import java.util.UUID;
                 query = "select s from ReplicaSubjectEntity s where s.id in :ids order by s.id"),
         @NamedQuery(name = "replicaSubjectByUser",
                 query = "select s from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
+        @NamedQuery(name = "replicaLiveSubjects",
+                query = "select s.subject from ReplicaSubjectEntity s where s.componentId = :componentId and s.live = true"),
         @NamedQuery(name = "replicaSubjectIdByUser",
                 query = "select s.id from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
         @NamedQuery(name = "replicaSubjectFactsByUser",

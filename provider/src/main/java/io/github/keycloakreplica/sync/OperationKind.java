@@ -7,7 +7,9 @@ public enum OperationKind {
     /** Re-reads both snapshot topics up to their ends at its start and fast-forwards every subject there. */
     FULL,
     /** Brings named subjects up to their snapshot records now, ahead of the delta topics. */
-    TARGETED;
+    TARGETED,
+    /** Removes or disables the users whose subjects a complete read of the snapshot topics does not hold. */
+    ORPHANS;
 
     public String value() {
         return name().toLowerCase(Locale.ROOT);

@@ -191,6 +191,46 @@ public final class StreamApplier {
         return batch.result(List.of());
     }
 
+    /** A replica user whose subject the upstream's snapshot topics no longer hold, and what was done to it. */
+    public record Orphan(String subject, String userId, String username) {
+    }
+
+    /**
+     * Removes or disables the users of these subjects, in the caller's transaction, for an orphan
+     * reconciliation: the caller has read the snapshot topics completely and found no record of them.
+     * Removal forgets the subject too; disabling leaves its ledger as it was, so the upstream's next
+     * word on it (should it come) applies as usual.
+     *
+     * @param reason written to each disabled subject's event log
+     */
+    public List<Orphan> reconcileOrphans(KeycloakSession session, Collection<String> subjects, boolean remove, String reason) {
+        return inBatchMode(session, () -> {
+            Batch batch = new Batch(session);
+            batch.load(subjects, List.of());
+            List<Orphan> done = new ArrayList<>();
+            List<String> forgotten = new ArrayList<>();
+            for (SubjectRecord subject : batch.subjects.values()) {
+                if (subject.row() == null || !subject.row().isLive()) {
+                    continue;
+                }
+                org.keycloak.models.UserModel user = batch.writer.find(subject.userId());
+                done.add(new Orphan(subject.subject(), subject.userId(), user == null ? null : user.getUsername()));
+                if (remove) {
+                    batch.writer.apply(subject.subject(), subject.userId(), List.of(new UserChange.Delete()));
+                    forgotten.add(subject.row().getId());
+                } else if (user != null) {
+                    user.setEnabled(false);
+                    batch.store.log(subject.row(), null, "orphan", null, "DISABLED", reason, null, batch.now, 0);
+                }
+            }
+            org.keycloak.connections.jpa.JpaConnectionProvider jpa = session.getProvider(org.keycloak.connections.jpa.JpaConnectionProvider.class);
+            jpa.getEntityManager().flush();
+            batch.store.forgetSubjects(forgotten);
+            log.infof("replica %s: %s %d orphan(s): %s", componentId, remove ? "removed" : "disabled", done.size(), reason);
+            return done;
+        });
+    }
+
     /**
      * Grants what was unresolved and exists by now: re-applies the entitlement attributes (realm roles,
      * client roles, groups) of every subject with unresolved entitlements, in the caller's transaction.
