@@ -148,6 +148,10 @@ class SyncOperationsIT {
             System.out.printf("targeted sync: %s removed %d ms after the request, with %d of %d backlog users applied%n",
                     leaverName, took.toMillis(), users, BACKLOG);
             assertThat(users).as("the deltas were still behind the deletion").isLessThan(BACKLOG);
+            // The incremental sync's lag says so too, per partition, from the newest heartbeat.
+            JsonNode behind = site.keycloak().admin("GET", realm.name + "/replica/lag", null).json().get(0);
+            assertThat(behind.get("totalLag").asLong()).as(behind.toString()).isGreaterThan(0);
+            assertThat(behind.get("partitions")).extracting(p -> p.get("topic").asText()).contains(upstream.topics().identity());
             JsonNode done = Awaitility.await("operation").atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + started.json().get("id").asText(), null)
                             .json(), o -> "SUCCEEDED".equals(o.path("state").asText()));
@@ -157,6 +161,8 @@ class SyncOperationsIT {
             Awaitility.await("the backlog").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> site.keycloak().admin("GET", realm.name + "/users/count", null).json().asInt() == BACKLOG);
             assertThat(realm.user(leaverName)).isEmpty();
+            Awaitility.await("no lag").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/lag", null).json().get(0).get("totalLag").asLong() == 0);
         }
     }
 

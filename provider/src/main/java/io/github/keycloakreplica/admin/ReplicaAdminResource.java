@@ -2,17 +2,18 @@ package io.github.keycloakreplica.admin;
 
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
+import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.replica.ReplicaConfig;
 import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
 import io.github.keycloakreplica.store.ExposureRows;
 import io.github.keycloakreplica.store.LinkRows;
-import io.github.keycloakreplica.store.ReplicaSeveredSignInEntity;
 import io.github.keycloakreplica.store.ReplicaDeadLetterEntity;
+import io.github.keycloakreplica.store.ReplicaSeveredSignInEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
-import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.store.ReplicaSubjectEntity;
 import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
 import io.github.keycloakreplica.store.SubjectRecord;
+import io.github.keycloakreplica.sync.IncrementalLag;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -51,6 +52,32 @@ public final class ReplicaAdminResource {
         this.realm = realm;
         this.auth = auth;
         this.adminEvent = adminEvent;
+    }
+
+    /**
+     * The incremental sync of one component: the continuous delta consumer, its sync marker the stored
+     * position, and how far it is behind per partition as of the upstream's newest heartbeat.
+     */
+    public record LagView(String componentId, String component, String state, String heartbeatAt, long totalLag,
+                          List<IncrementalLag.PartitionLag> partitions) {
+    }
+
+    /** The incremental sync's lag per partition, from the database only (no Kafka call on a request). */
+    @GET
+    @Path("lag")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<LagView> lag() {
+        auth.users().requireView();
+        LinkRows rows = LinkRows.of(session);
+        ReplicaStore store = ReplicaStore.of(session);
+        return replicaComponents().stream().map(component -> {
+            LinkRecord link = rows.read(component.getId()).orElse(null);
+            List<IncrementalLag.PartitionLag> partitions = IncrementalLag.of(link == null ? null : link.heartbeatPositions(),
+                    store.positions(component.getId()));
+            return new LagView(component.getId(), component.getName(), link == null ? null : link.state().name(),
+                    link == null || link.lastHeartbeatAt() == null ? null : Instant.ofEpochMilli(link.lastHeartbeatAt()).toString(),
+                    IncrementalLag.total(partitions), partitions);
+        }).toList();
     }
 
     /** The sync operations: list, one, start. */

@@ -24,6 +24,6 @@ class RetryPolicyTest {
     @Test
     void operationKindsAreNamedInTheError() {
         assertThat(OperationKind.of(" FULL ")).isEqualTo(OperationKind.FULL);
-        assertThatThrownBy(() -> OperationKind.of("merge")).hasMessage("Unknown operation kind 'merge': this replica runs [full]");
+        assertThatThrownBy(() -> OperationKind.of("merge")).hasMessage("Unknown operation kind 'merge': this replica runs [full, targeted, orphans]");
     }
 }
