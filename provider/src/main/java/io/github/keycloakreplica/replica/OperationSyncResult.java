@@ -17,11 +17,16 @@ final class OperationSyncResult extends SynchronizationResult {
         setIgnored(true);
     }
 
-    static OperationSyncResult started(ReplicaOperationEntity operation, boolean created, String realm) {
+    /** @param last the full sync that finished last before this one, if any: its result is the one there is to show */
+    static OperationSyncResult started(ReplicaOperationEntity operation, boolean created, ReplicaOperationEntity last, String realm) {
         String where = "GET /admin/realms/" + realm + "/replica/operations/" + operation.getId();
         if (created) {
             return new OperationSyncResult("Full sync started as operation " + operation.getId()
-                    + ": it runs in the background and commits in batches; follow it at " + where);
+                    + ": it runs in the background and commits in batches; follow it at " + where
+                    + (last == null ? "" : ". The last one, " + last.getId() + ", " + last.getState().toLowerCase(java.util.Locale.ROOT)
+                    + " at " + CredentialRefusal.since(last.getEndedAt()) + ": " + last.getProcessed() + " subjects, "
+                    + last.getAdded() + " users added, " + last.getUpdated() + " updated, " + last.getRemoved() + " removed, "
+                    + last.getFailed() + " failed"));
         }
         return new OperationSyncResult("A full sync is already " + operation.getState().toLowerCase(java.util.Locale.ROOT)
                 + " (operation " + operation.getId() + ", " + operation.getProcessed() + " subjects so far, " + operation.getAdded()

@@ -3,10 +3,12 @@ package io.github.keycloakreplica.replica;
 import io.github.keycloakreplica.kafka.ReplicaRuntime;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.store.OperationRows;
+import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.EventSchemas;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.WritePathCodec;
+import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.Operations;
 import io.github.keycloakreplica.sync.ReplicaMetrics;
 import io.github.keycloakreplica.sync.StreamApplier;
@@ -247,8 +249,9 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         String requestedBy = current != null && current.getContext().getHttpRequest() != null
                 ? "Keycloak \"Sync all users\"" : "Keycloak periodic full sync";
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            ReplicaOperationEntity last = OperationRows.of(session).lastFinished(model.getId(), OperationKind.FULL.name()).orElse(null);
             OperationRows.Started started = Operations.fullSync(session, model, requestedBy, null);
-            return OperationSyncResult.started(started.operation(), started.created(), session.realms().getRealm(realmId).getName());
+            return OperationSyncResult.started(started.operation(), started.created(), last, session.realms().getRealm(realmId).getName());
         });
     }
 

@@ -80,6 +80,15 @@ public final class OperationRows {
                 .getResultStream().findFirst();
     }
 
+    /** The operation of this kind that finished last, if any. */
+    public Optional<ReplicaOperationEntity> lastFinished(String componentId, String kind) {
+        return em.createNamedQuery("replicaOperationsFinished", ReplicaOperationEntity.class)
+                .setParameter("componentId", componentId)
+                .setParameter("kind", kind)
+                .setMaxResults(1)
+                .getResultStream().findFirst();
+    }
+
     /** Ids of operations a node may claim now: queued and due, or running on a lease that ran out. */
     public List<String> due(Collection<String> componentIds, long now) {
         if (componentIds.isEmpty()) {

@@ -23,6 +23,9 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "replicaOperationsActive",
                 query = "select o from ReplicaOperationEntity o where o.componentId = :componentId and o.kind = :kind "
                         + "and o.state in ('QUEUED', 'RUNNING') order by o.createdAt"),
+        @NamedQuery(name = "replicaOperationsFinished",
+                query = "select o from ReplicaOperationEntity o where o.componentId = :componentId and o.kind = :kind "
+                        + "and o.state in ('SUCCEEDED', 'FAILED') order by o.endedAt desc"),
         @NamedQuery(name = "replicaOperationsDue",
                 query = "select o.id from ReplicaOperationEntity o where o.componentId in :componentIds and "
                         + "((o.state = 'QUEUED' and o.nextAttemptAt <= :now) or (o.state = 'RUNNING' and o.leaseUntil < :now)) "

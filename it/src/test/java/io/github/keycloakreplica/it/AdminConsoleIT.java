@@ -1,0 +1,89 @@
+package io.github.keycloakreplica.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.keycloakreplica.stack.upstream.Upstream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The admin console in real headless Chromium: the replica component's page, its Action menu's "Sync all
+ * users", and what the console shows for it. Screenshots go to {@code it/target/screenshots/}.
+ */
+@ExtendWith(ReplicaStack.class)
+class AdminConsoleIT {
+
+    private WebDriver browser;
+
+    @BeforeEach
+    void openBrowser() {
+        browser = Chromium.open();
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void syncAllUsersFromTheComponentsPageStartsAFullSyncAndTheNextClickShowsItsResult(ReplicaSite site) throws Exception {
+        try (TestRealm realm = new TestRealm(site, "console")) {
+            Upstream upstream = realm.upstream(1);
+            String componentId = realm.replicate(upstream, Map.of());
+            // Once the new replica runs (it bootstraps from the snapshot topics as it starts), two people only
+            // the snapshot topics hold: what a full sync will bring.
+            String first = ReplicationIT.uniqueName("console");
+            upstream.upsert(UUID.randomUUID().toString(), ReplicationIT.person(first));
+            realm.awaitUser(first, u -> true);
+            for (int i = 0; i < 2; i++) {
+                upstream.upsertEvent(UUID.randomUUID().toString(), ReplicationIT.person(ReplicationIT.uniqueName("console")));
+            }
+            upstream.flush();
+
+            browser.get(site.server().baseUrl() + "/admin/master/console/#/" + realm.name + "/user-federation/replica/" + componentId);
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(site.server().adminUsername());
+            browser.findElement(By.id("password")).sendKeys(site.server().adminPassword());
+            browser.findElement(By.id("kc-login")).click();
+
+            String notice = syncAllUsers(wait, "Full sync started as operation ");
+            Chromium.screenshot(browser, "admin-console-sync-all-users-started");
+            String id = notice.substring(notice.indexOf("Full sync started as operation ") + "Full sync started as operation ".length()).substring(0, 36);
+            JsonNode done = Awaitility.await("operation " + id).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json(),
+                            o -> "SUCCEEDED".equals(o.path("state").asText()));
+            assertThat(done.get("added").asInt()).isEqualTo(2);
+            assertThat(done.get("requestedBy").asText()).isEqualTo("Keycloak \"Sync all users\"");
+
+            // The console shows a result only when the sync answers; ours answers at once, so the next click
+            // shows the finished one's.
+            browser.navigate().refresh();
+            String result = syncAllUsers(wait, "The last one, " + id + ", succeeded");
+            Chromium.screenshot(browser, "admin-console-sync-all-users-result");
+            assertThat(result).contains("3 subjects, 2 users added, 0 updated, 0 removed, 0 failed");
+        }
+    }
+
+    /** Opens the page's Action menu, clicks "Sync all users" and returns the notice once it says {@code expected}. */
+    private String syncAllUsers(WebDriverWait wait, String expected) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//*[@data-testid='action-dropdown']"))).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//*[self::button or self::a or self::li][normalize-space()='Sync all users']")))
+                .click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), expected));
+        return browser.findElement(By.tagName("body")).getText();
+    }
+}
