@@ -81,6 +81,15 @@ final class OperationRunner {
             return;
         }
         Component component = running.get(operation.getComponentId());
+        if (component == null) {
+            // The component stopped here since the operation was claimed: back to the queue for whichever node runs it.
+            update(id, o -> {
+                o.setState(OperationState.QUEUED.name());
+                o.setLeaseUntil(null);
+                o.setAttempts(Math.max(0, o.getAttempts() - 1));
+            });
+            return;
+        }
         log.infof("%s: operation %s (%s, requested by %s%s) started, attempt %d", component.name(), id, operation.getKind(),
                 operation.getRequestedBy(), operation.getReason() == null ? "" : ": " + operation.getReason(), operation.getAttempts());
         try {
