@@ -10,7 +10,6 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.Upstream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -66,9 +65,7 @@ class AdminApiContractIT {
                     Map.of("kind", "full", "reason", "contract test"));
             check(factory, config, started, "/operations", "post", "202");
             String id = started.json().get("id").asText();
-            Awaitility.await("operation").atMost(ReplicaSite.APPLY_TIMEOUT)
-                    .until(() -> "SUCCEEDED".equals(site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json()
-                            .path("state").asText()));
+            SyncOperationsIT.awaitSucceeded(site, realm, id);
             check(factory, config, site.keycloak().admin("POST", realm.name + "/replica/operations", Map.of("kind", "full")),
                     "/operations", "post", "400");
 

@@ -2,7 +2,6 @@ package io.github.keycloakreplica.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.upstream.Upstream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,9 +62,7 @@ class AdminConsoleIT {
             String notice = syncAllUsers(wait, "Full sync started as operation ");
             Chromium.screenshot(browser, "admin-console-sync-all-users-started");
             String id = notice.substring(notice.indexOf("Full sync started as operation ") + "Full sync started as operation ".length()).substring(0, 36);
-            JsonNode done = Awaitility.await("operation " + id).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
-                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json(),
-                            o -> "SUCCEEDED".equals(o.path("state").asText()));
+            JsonNode done = SyncOperationsIT.awaitSucceeded(site, realm, id);
             assertThat(done.get("added").asInt()).isEqualTo(2);
             assertThat(done.get("requestedBy").asText()).isEqualTo("Keycloak \"Sync all users\"");
 

@@ -149,20 +149,14 @@ class SeveredBrowserIT {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
 
             // Forgotten password: the sign-in page's link, the username, the mailed link.
-            browser.get(authorizationUrl(site, realm, null));
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.linkText("Forgot Password?"))).click();
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(username);
-            browser.findElement(By.cssSelector("[type=submit]")).click();
+            requestPasswordReset(site, realm, wait, username);
             browser.get(mail.awaitActionLink(email, 0, Duration.ofSeconds(20)));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cannot be changed at this site right now"));
             screenshot("severed-forgotten-password-refused");
             assertThat(browser.findElements(By.id("password-new"))).as("no form that would fail").isEmpty();
 
             browser.manage().deleteAllCookies();
-            browser.get(authorizationUrl(site, realm, null));
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.linkText("Forgot Password?"))).click();
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(otpUsername);
-            browser.findElement(By.cssSelector("[type=submit]")).click();
+            requestPasswordReset(site, realm, wait, otpUsername);
             browser.get(mail.awaitActionLink(otpEmail, 0, Duration.ofSeconds(20)));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cannot be changed at this site right now"));
             screenshot("severed-forgotten-password-with-otp-refused");
@@ -261,6 +255,14 @@ class SeveredBrowserIT {
                         .containsExactlyInAnyOrder("password/", "otp/work phone");
             }
         }
+    }
+
+    /** The sign-in page's "Forgot Password?" for this person: Keycloak mails them a link. */
+    private void requestPasswordReset(ReplicaSite site, TestRealm realm, WebDriverWait wait, String username) throws Exception {
+        browser.get(authorizationUrl(site, realm, null));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.linkText("Forgot Password?"))).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(username);
+        browser.findElement(By.cssSelector("[type=submit]")).click();
     }
 
     private void signIn(WebDriverWait wait, String username, String password) {

@@ -71,10 +71,7 @@ class SyncOperationsIT {
             assertThat(again.status()).as(again.toString()).isEqualTo(200);
             assertThat(again.json().get("id").asText()).isEqualTo(id);
 
-            JsonNode done = Awaitility.await("operation " + id).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
-                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json(),
-                            o -> o.path("state").asText().equals("SUCCEEDED") || o.path("state").asText().equals("FAILED"));
-            assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+            JsonNode done = awaitSucceeded(site, realm, id);
             assertThat(done.get("added").asInt()).as(done.toString()).isEqualTo(2);
             assertThat(done.get("updated").asInt()).as(done.toString()).isEqualTo(1);
             assertThat(done.get("removed").asInt()).isZero();
@@ -152,9 +149,7 @@ class SyncOperationsIT {
             JsonNode behind = site.keycloak().admin("GET", realm.name + "/replica/lag", null).json().get(0);
             assertThat(behind.get("totalLag").asLong()).as(behind.toString()).isGreaterThan(0);
             assertThat(behind.get("partitions")).extracting(p -> p.get("topic").asText()).contains(upstream.topics().identity());
-            JsonNode done = Awaitility.await("operation").atMost(ReplicaSite.APPLY_TIMEOUT)
-                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + started.json().get("id").asText(), null)
-                            .json(), o -> "SUCCEEDED".equals(o.path("state").asText()));
+            JsonNode done = awaitSucceeded(site, realm, started.json().get("id").asText());
             assertThat(done.get("removed").asInt()).isEqualTo(1);
             assertThat(done.get("requestedBy").asText()).isEqualTo(site.server().adminUsername());
             // The deltas arrive later and find the deletion applied: nothing happens twice.
@@ -249,7 +244,11 @@ class SyncOperationsIT {
     private static JsonNode runOperation(ReplicaSite site, TestRealm realm, Map<String, Object> request) {
         KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations", request);
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
-        String id = started.json().get("id").asText();
+        return awaitSucceeded(site, realm, started.json().get("id").asText());
+    }
+
+    /** The operation once it has finished, which must be with success. */
+    static JsonNode awaitSucceeded(ReplicaSite site, TestRealm realm, String id) {
         JsonNode done = Awaitility.await("operation " + id).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
                 .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json(),
                         o -> "SUCCEEDED".equals(o.path("state").asText()) || "FAILED".equals(o.path("state").asText()));
