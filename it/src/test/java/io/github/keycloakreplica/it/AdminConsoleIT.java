@@ -72,13 +72,24 @@ class AdminConsoleIT {
             String result = syncAllUsers(wait, "The last one, " + id + ", succeeded");
             Chromium.screenshot(browser, "admin-console-sync-all-users-result");
             assertThat(result).contains("3 subjects, 2 users added, 0 updated, 0 removed, 0 failed");
+
+            // "Sync changed users" has nothing to start: on the component's page it tells the replica's state.
+            browser.navigate().refresh();
+            String state = clickAction(wait, "Sync changed users", "Changed users arrive continuously");
+            Chromium.screenshot(browser, "admin-console-sync-changed-users-state");
+            assertThat(state).contains("Incremental sync: ").contains(" subject(s) with open gaps")
+                    .contains("Last full sync succeeded at").contains("Credential changes: refused");
         }
     }
 
-    /** Opens the page's Action menu, clicks "Sync all users" and returns the notice once it says {@code expected}. */
     private String syncAllUsers(WebDriverWait wait, String expected) {
+        return clickAction(wait, "Sync all users", expected);
+    }
+
+    /** Opens the page's Action menu, clicks an item and returns the page's text once it says {@code expected}. */
+    private String clickAction(WebDriverWait wait, String item, String expected) {
         wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//*[@data-testid='action-dropdown']"))).click();
-        wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//*[self::button or self::a or self::li][normalize-space()='Sync all users']")))
+        wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//*[self::button or self::a or self::li][normalize-space()='" + item + "']")))
                 .click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), expected));
         return browser.findElement(By.tagName("body")).getText();

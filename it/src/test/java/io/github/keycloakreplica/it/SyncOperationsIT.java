@@ -82,8 +82,10 @@ class SyncOperationsIT {
             assertThat(realm.user(knownName).orElseThrow().get("lastName").asText()).isEqualTo("From-snapshot");
             assertThat(site.keycloak().passwordGrant(realm.name, "admin-cli", null, firstName, PASSWORD).status()).isEqualTo(200);
 
+            // The incremental sync stands first, then the operations, newest first.
             JsonNode listed = site.keycloak().admin("GET", realm.name + "/replica/operations", null).json();
-            assertThat(listed).extracting(o -> o.get("id").asText()).containsExactly(id);
+            assertThat(listed).extracting(o -> o.get("id").asText()).containsExactly("incremental-" + realm.componentId(), id);
+            assertThat(listed.get(0).get("kind").asText()).isEqualTo("incremental");
             JsonNode adminEvents = site.keycloak().admin("GET", realm.name + "/admin-events?operationTypes=ACTION", null).json();
             assertThat(adminEvents).anySatisfy(e -> {
                 assertThat(e.get("resourcePath").asText()).isEqualTo("replica/operations/" + id);
@@ -99,8 +101,8 @@ class SyncOperationsIT {
             assertThat(button.json().get("status").asText()).startsWith("Full sync started as operation ");
             Awaitility.await("the button's operation").atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
                     .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations", null).json(),
-                            list -> list.size() == 2 && "SUCCEEDED".equals(list.get(0).path("state").asText()));
-            JsonNode buttons = site.keycloak().admin("GET", realm.name + "/replica/operations", null).json().get(0);
+                            list -> list.size() == 3 && "SUCCEEDED".equals(list.get(1).path("state").asText()));
+            JsonNode buttons = site.keycloak().admin("GET", realm.name + "/replica/operations", null).json().get(1);
             assertThat(buttons.get("requestedBy").asText()).isEqualTo("Keycloak \"Sync all users\"");
             assertThat(buttons.get("added").asInt() + buttons.get("updated").asInt()).as("nothing new since").isZero();
             KeycloakHttp.Response changed = site.keycloak().admin("POST", realm.name + "/user-storage/" + componentId
@@ -196,6 +198,21 @@ class SyncOperationsIT {
             assertThat(dryRun.at("/result/listed")).extracting(o -> o.get("username").asText()).containsExactlyInAnyOrderElementsOf(orphaned);
             assertThat(dryRun.get("updated").asInt() + dryRun.get("removed").asInt()).isZero();
             assertEveryone(realm, kept, orphaned, otherName, localName, true);
+
+            // Two requests with one idempotency key at the same moment (a retrying client, two operators'
+            // scripts): one operation, both told about it, one 202 and one 200, never an error.
+            for (int round = 0; round < 6; round++) {
+                Map<String, Object> request = Map.of("kind", "orphans", "dryRun", true, "reason", "race " + round,
+                        "componentId", hqComponent, "idempotencyKey", "race-" + round + "-" + realm.name);
+                java.util.concurrent.CompletableFuture<KeycloakHttp.Response> a = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> site.keycloak().admin("POST", realm.name + "/replica/operations", request));
+                java.util.concurrent.CompletableFuture<KeycloakHttp.Response> b = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> site.keycloak().admin("POST", realm.name + "/replica/operations", request));
+                KeycloakHttp.Response first = a.join();
+                KeycloakHttp.Response second = b.join();
+                assertThat(List.of(first.status(), second.status())).as(first + " / " + second).containsExactlyInAnyOrder(202, 200);
+                assertThat(first.json().get("id").asText()).isEqualTo(second.json().get("id").asText());
+            }
 
             JsonNode disabled = runOperation(site, realm, Map.of("kind", "orphans", "reason", "HQ dropped them", "componentId", hqComponent));
             assertThat(disabled.get("updated").asInt()).as(disabled.toString()).isEqualTo(2);
@@ -305,7 +322,7 @@ class SyncOperationsIT {
     }
 
     /** A local user of the realm with one realm-management role, signed in: their access token. */
-    private static String localUserWithRole(ReplicaSite site, TestRealm realm, String role) {
+    static String localUserWithRole(ReplicaSite site, TestRealm realm, String role) {
         String username = ReplicationIT.uniqueName("op");
         KeycloakHttp.Response created = site.keycloak().admin("POST", realm.name + "/users", Map.of("username", username, "enabled", true,
                 "email", username + "@example.com", "firstName", "Op", "lastName", "Erator",

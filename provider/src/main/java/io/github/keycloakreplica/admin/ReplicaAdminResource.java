@@ -8,6 +8,7 @@ import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
 import io.github.keycloakreplica.store.ExposureRows;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.ReplicaDeadLetterEntity;
+import io.github.keycloakreplica.store.ReplicaGapEntity;
 import io.github.keycloakreplica.store.ReplicaSeveredSignInEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.store.ReplicaSubjectEntity;
@@ -25,6 +26,9 @@ import jakarta.ws.rs.core.MediaType;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.UserProvider;
+import org.keycloak.storage.UserStoragePrivateUtil;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 import org.keycloak.storage.UserStorageProvider;
@@ -68,16 +72,16 @@ public final class ReplicaAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public List<LagView> lag() {
         auth.users().requireView();
-        LinkRows rows = LinkRows.of(session);
-        ReplicaStore store = ReplicaStore.of(session);
-        return replicaComponents().stream().map(component -> {
-            LinkRecord link = rows.read(component.getId()).orElse(null);
-            List<IncrementalLag.PartitionLag> partitions = IncrementalLag.of(link == null ? null : link.heartbeatPositions(),
-                    store.positions(component.getId()));
-            return new LagView(component.getId(), component.getName(), link == null ? null : link.state().name(),
-                    link == null || link.lastHeartbeatAt() == null ? null : Instant.ofEpochMilli(link.lastHeartbeatAt()).toString(),
-                    IncrementalLag.total(partitions), partitions);
-        }).toList();
+        return replicaComponents().stream().map(component -> lagOf(session, component)).toList();
+    }
+
+    static LagView lagOf(KeycloakSession session, ComponentModel component) {
+        LinkRecord link = LinkRows.of(session).read(component.getId()).orElse(null);
+        List<IncrementalLag.PartitionLag> partitions = IncrementalLag.of(link == null ? null : link.heartbeatPositions(),
+                ReplicaStore.of(session).positions(component.getId()));
+        return new LagView(component.getId(), component.getName(), link == null ? null : link.state().name(),
+                link == null || link.lastHeartbeatAt() == null ? null : Instant.ofEpochMilli(link.lastHeartbeatAt()).toString(),
+                IncrementalLag.total(partitions), partitions);
     }
 
     /** The sync operations: list, one, start. */
@@ -201,6 +205,40 @@ public final class ReplicaAdminResource {
         ReplicaStore store = ReplicaStore.of(session);
         List<DeadLetter> items = store.deadLetters(realm.getId(), from, page).stream().map(ReplicaAdminResource::toRepresentation).toList();
         return new Page<>(store.countDeadLetters(realm.getId()), from, page, items);
+    }
+
+    /**
+     * One subject with an open gap: since when, whether the gap touches access rights (then sign-in is
+     * refused until it closes), when a repair from the snapshot topics was last tried, and what waits.
+     */
+    public record OpenGapView(String subject, String componentId, String userId, String username, String since, boolean critical,
+                              String lastRepairAt, List<GapView> waiting) {
+    }
+
+    /** Subjects with open gaps, the oldest gap first. */
+    @GET
+    @Path("gaps")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Page<OpenGapView> gaps(@QueryParam("first") @DefaultValue("0") int first,
+                                  @QueryParam("max") @DefaultValue("100") int max) {
+        auth.users().requireView();
+        int page = Math.max(1, Math.min(max, MAX_PAGE));
+        int from = Math.max(0, first);
+        ReplicaStore store = ReplicaStore.of(session);
+        UserProvider local = UserStoragePrivateUtil.userLocalStorage(session);
+        List<OpenGapView> items = store.openGaps(realm.getId(), from, page).entrySet().stream().map(e -> {
+            ReplicaSubjectEntity s = e.getKey();
+            UserModel user = local.getUserById(realm, s.getUserId());
+            List<GapView> waiting = e.getValue().stream()
+                    .sorted(java.util.Comparator.comparing((ReplicaGapEntity g) -> g.getKind().name()).thenComparing(ReplicaGapEntity::getName)
+                            .thenComparingLong(ReplicaGapEntity::getVersion))
+                    .map(g -> new GapView(g.getKind().name().toLowerCase(java.util.Locale.ROOT), g.getName(), g.getVersion(), g.getEventId()))
+                    .toList();
+            return new OpenGapView(s.getSubject(), s.getComponentId(), s.getUserId(), user == null ? null : user.getUsername(),
+                    Instant.ofEpochMilli(s.getGapSince()).toString(), s.isCriticalGap(),
+                    s.getLastRepair() == null ? null : Instant.ofEpochMilli(s.getLastRepair()).toString(), waiting);
+        }).toList();
+        return new Page<>(store.countOpenGaps(realm.getId()), from, page, items);
     }
 
     /**

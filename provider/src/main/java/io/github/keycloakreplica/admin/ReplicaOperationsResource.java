@@ -35,6 +35,7 @@ import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
+import io.github.keycloakreplica.sync.IncrementalLag;
 import java.time.Instant;
 import java.util.List;
 
@@ -46,6 +47,8 @@ import java.util.List;
 public final class ReplicaOperationsResource {
 
     static final int MAX_PAGE = 500;
+    static final String INCREMENTAL = "incremental";
+    static final String INCREMENTAL_PREFIX = INCREMENTAL + "-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KeycloakSession session;
@@ -63,18 +66,32 @@ public final class ReplicaOperationsResource {
         this.components = components;
     }
 
-    /** An operation as the API shows it; times are ISO-8601, null until they happen. */
+    /**
+     * An operation as the API shows it; times are ISO-8601, null until they happen. The incremental sync
+     * is a standing entry ({@code kind} "incremental", id {@code incremental-<componentId>}): it has no
+     * attempts or counts, but its lag per partition as of the upstream's newest heartbeat.
+     */
     public record OperationView(String id, String componentId, String kind, String scope, String requestedBy, String reason,
-                                String idempotencyKey, String state, int attempts, String nextAttemptAt, int processed, int added,
-                                int updated, int removed, int failed, String lastError, JsonNode result, String createdAt,
-                                String startedAt, String endedAt) {
+                                String idempotencyKey, String state, Integer attempts, String nextAttemptAt, Integer processed,
+                                Integer added, Integer updated, Integer removed, Integer failed, String lastError, JsonNode result,
+                                String createdAt, String startedAt, String endedAt, Long lag,
+                                List<IncrementalLag.PartitionLag> partitions) {
 
         static OperationView of(ReplicaOperationEntity o) {
             return new OperationView(o.getId(), o.getComponentId(), o.getKind().toLowerCase(java.util.Locale.ROOT), o.getScope(),
                     o.getRequestedBy(), o.getReason(), o.getIdempotencyKey(), o.getState(), o.getAttempts(),
                     "QUEUED".equals(o.getState()) ? time(o.getNextAttemptAt()) : null, o.getProcessed(), o.getAdded(), o.getUpdated(),
                     o.getRemoved(), o.getFailed(), o.getLastError(), json(o.getResult()), time(o.getCreatedAt()), time(o.getStartedAt()),
-                    time(o.getEndedAt()));
+                    time(o.getEndedAt()), null, null);
+        }
+
+        /** The continuous delta consumer of a component: RUNNING while the component is enabled, else STOPPED. */
+        static OperationView incremental(ComponentModel component, ReplicaAdminResource.LagView lag) {
+            boolean enabled = new org.keycloak.storage.UserStorageProviderModel(component).isEnabled();
+            return new OperationView(INCREMENTAL_PREFIX + component.getId(), component.getId(), INCREMENTAL, null,
+                    "the component's configuration", "follows the delta topics as they arrive; its sync marker is the stored position",
+                    null, enabled ? "RUNNING" : "STOPPED", null, null, null, null, null, null, null, null, null, null, null, null,
+                    lag.heartbeatAt() == null ? null : lag.totalLag(), lag.partitions());
         }
 
         private static JsonNode json(String text) {
@@ -106,13 +123,18 @@ public final class ReplicaOperationsResource {
                                String username, String action, Boolean dryRun) {
     }
 
-    /** Newest first. */
+    /** The standing incremental sync of every component first (on the first page), then the operations, newest first. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public List<OperationView> list(@QueryParam("first") @DefaultValue("0") int first, @QueryParam("max") @DefaultValue("100") int max) {
         auth.users().requireView();
-        return OperationRows.of(session).list(components.stream().map(ComponentModel::getId).toList(), Math.max(0, first),
-                Math.max(1, Math.min(max, MAX_PAGE))).stream().map(OperationView::of).toList();
+        List<OperationView> views = new java.util.ArrayList<>();
+        if (first <= 0) {
+            components.forEach(c -> views.add(OperationView.incremental(c, ReplicaAdminResource.lagOf(session, c))));
+        }
+        OperationRows.of(session).list(components.stream().map(ComponentModel::getId).toList(), Math.max(0, first),
+                Math.max(1, Math.min(max, MAX_PAGE))).forEach(o -> views.add(OperationView.of(o)));
+        return views;
     }
 
     @GET
@@ -120,6 +142,13 @@ public final class ReplicaOperationsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public OperationView one(@PathParam("id") String id) {
         auth.users().requireView();
+        if (id.startsWith(INCREMENTAL_PREFIX)) {
+            String componentId = id.substring(INCREMENTAL_PREFIX.length());
+            return components.stream().filter(c -> c.getId().equals(componentId)).findFirst()
+                    .map(c -> OperationView.incremental(c, ReplicaAdminResource.lagOf(session, c)))
+                    .orElseThrow(() -> new ErrorResponseException("not_found", "No replica component " + componentId + " in realm "
+                            + realm.getName(), Response.Status.NOT_FOUND));
+        }
         return OperationRows.of(session).find(id)
                 .filter(o -> components.stream().anyMatch(c -> c.getId().equals(o.getComponentId())))
                 .map(OperationView::of)
@@ -135,6 +164,10 @@ public final class ReplicaOperationsResource {
         auth.users().requireManage();
         if (request == null) {
             throw badRequest("The request needs a JSON body: {\"kind\": \"full\", \"reason\": \"why\"}.");
+        }
+        if (request.kind() != null && INCREMENTAL.equalsIgnoreCase(request.kind().trim())) {
+            throw badRequest("The incremental sync is not started: it runs whenever the component is enabled (the standing "
+                    + "'incremental' entry of this list). To get ahead of it, start a 'targeted' or a 'full' sync.");
         }
         OperationKind kind;
         try {

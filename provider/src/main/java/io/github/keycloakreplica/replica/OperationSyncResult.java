@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.replica;
 
+import io.github.keycloakreplica.link.LinkPolicy;
+import io.github.keycloakreplica.link.LinkRecord;
+import io.github.keycloakreplica.link.LinkState;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import org.keycloak.storage.user.SynchronizationResult;
 
@@ -33,9 +36,42 @@ final class OperationSyncResult extends SynchronizationResult {
                 + " users added, " + operation.getUpdated() + " updated, " + operation.getRemoved() + " removed); follow it at " + where);
     }
 
-    static OperationSyncResult continuous() {
-        return new OperationSyncResult("Changed users arrive continuously from the delta topics, within the drift window: there is "
-                + "nothing to start. Sync all users re-reads the snapshot topics");
+    /**
+     * What the component's page can show of the replica's state: Keycloak's admin console has no
+     * extension point on a user federation component's page but the answers of its two sync buttons, so
+     * "Sync changed users", which has nothing to start, answers with the state.
+     *
+     * @param link             the component's link, null when never looked at
+     * @param behind           records published and not yet applied as of the newest heartbeat, null without one
+     * @param openGaps         subjects with an open gap
+     * @param lastFull         the full sync that finished last, if any
+     */
+    static OperationSyncResult continuous(LinkRecord link, LinkPolicy policy, Long behind, int partitions, long openGaps,
+                                          ReplicaOperationEntity lastFull, boolean writePath, String realm, long now) {
+        StringBuilder s = new StringBuilder("Changed users arrive continuously from the delta topics: there is nothing to start. ");
+        if (link == null) {
+            s.append("Link: not looked at yet");
+        } else {
+            s.append("Link: ").append(link.state()).append(" since ").append(CredentialRefusal.since(link.since()));
+            if (link.state() != LinkState.CONNECTED && link.cause() != null) {
+                s.append(" (").append(link.cause()).append(')');
+            }
+            s.append(String.format(java.util.Locale.ROOT, ", drift %.1f s (window %d s%s)", link.driftMillis(now) / 1000.0,
+                    policy.driftWindow().toSeconds(), link.driftExceeded() ? ", exceeded" : ""));
+        }
+        s.append(". Incremental sync: ").append(behind == null ? "no heartbeat yet to measure the lag by"
+                : behind + " record(s) behind the newest heartbeat").append(" over ").append(partitions).append(" partition(s)");
+        s.append("; ").append(openGaps).append(" subject(s) with open gaps");
+        if (lastFull != null && lastFull.getEndedAt() != null) {
+            s.append(". Last full sync ").append(lastFull.getState().toLowerCase(java.util.Locale.ROOT)).append(" at ")
+                    .append(CredentialRefusal.since(lastFull.getEndedAt())).append(": ").append(lastFull.getProcessed()).append(" subjects, ")
+                    .append(lastFull.getAdded()).append(" added, ").append(lastFull.getUpdated()).append(" updated, ")
+                    .append(lastFull.getFailed()).append(" failed");
+        }
+        s.append(". Credential changes: ").append(!writePath ? "refused (no write path configured)"
+                : link != null && link.state().allowsCredentialWrites() ? "sent to the authority" : "refused while the link is not CONNECTED");
+        s.append(". Details: GET /admin/realms/").append(realm).append("/replica/link, /lag, /gaps, /operations");
+        return new OperationSyncResult(s.toString());
     }
 
     @Override

@@ -255,10 +255,20 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         });
     }
 
-    /** "Sync changed users": the delta topics already bring every change as it happens. */
+    /** "Sync changed users": the delta topics already bring every change as it happens; the answer is the replica's state. */
     @Override
     public SynchronizationResult syncSince(Date lastSync, KeycloakSessionFactory sessionFactory, String realmId, UserStorageProviderModel model) {
-        return OperationSyncResult.continuous();
+        return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            ReplicaConfig config = ReplicaConfig.of(model);
+            io.github.keycloakreplica.link.LinkRecord link = io.github.keycloakreplica.store.LinkRows.of(session).read(model.getId()).orElse(null);
+            ReplicaStore store = ReplicaStore.of(session);
+            java.util.List<io.github.keycloakreplica.sync.IncrementalLag.PartitionLag> partitions = io.github.keycloakreplica.sync.IncrementalLag.of(
+                    link == null ? null : link.heartbeatPositions(), store.positions(model.getId()));
+            Long behind = link == null || link.lastHeartbeatAt() == null ? null : io.github.keycloakreplica.sync.IncrementalLag.total(partitions);
+            ReplicaOperationEntity last = OperationRows.of(session).lastFinished(model.getId(), OperationKind.FULL.name()).orElse(null);
+            return OperationSyncResult.continuous(link, config.linkPolicy(), behind, partitions.size(), store.gapSummary(model.getId())[0],
+                    last, config.writePath() != null, session.realms().getRealm(realmId).getName(), System.currentTimeMillis());
+        });
     }
 
     @Override

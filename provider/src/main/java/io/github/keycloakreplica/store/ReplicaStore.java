@@ -119,6 +119,30 @@ public final class ReplicaStore {
                 .getResultList();
     }
 
+    /** The realm's subjects with an open gap, the oldest gap first, with what waits in their gap buffers. */
+    public Map<ReplicaSubjectEntity, List<ReplicaGapEntity>> openGaps(String realmId, int first, int max) {
+        List<ReplicaSubjectEntity> subjects = em.createNamedQuery("replicaSubjectsWithOpenGaps", ReplicaSubjectEntity.class)
+                .setParameter("realmId", realmId)
+                .setFirstResult(first)
+                .setMaxResults(max)
+                .getResultList();
+        Map<ReplicaSubjectEntity, List<ReplicaGapEntity>> open = new java.util.LinkedHashMap<>();
+        subjects.forEach(s -> open.put(s, new ArrayList<>()));
+        if (!subjects.isEmpty()) {
+            Map<String, ReplicaSubjectEntity> byId = new java.util.HashMap<>();
+            subjects.forEach(s -> byId.put(s.getId(), s));
+            em.createNamedQuery("replicaGapsBySubjectIds", ReplicaGapEntity.class)
+                    .setParameter("subjectIds", byId.keySet())
+                    .getResultList()
+                    .forEach(g -> open.get(byId.get(g.getSubjectId())).add(g));
+        }
+        return open;
+    }
+
+    public long countOpenGaps(String realmId) {
+        return em.createNamedQuery("replicaCountOpenGaps", Long.class).setParameter("realmId", realmId).getSingleResult();
+    }
+
     /**
      * Records that a repair of these subjects was attempted now, so that a gap the snapshot could not
      * close (or a subject with no snapshot) is tried again only after another gap timeout.

@@ -40,6 +40,11 @@ import java.util.UUID;
         @NamedQuery(name = "replicaSubjectsWithGapsSince",
                 query = "select s.subject from ReplicaSubjectEntity s where s.componentId = :componentId and s.gapSince <= :cutoff "
                         + "and (s.lastRepair is null or s.lastRepair <= :cutoff) order by s.gapSince"),
+        @NamedQuery(name = "replicaSubjectsWithOpenGaps",
+                query = "select s from ReplicaSubjectEntity s where s.realmId = :realmId and s.gapSince is not null "
+                        + "order by s.gapSince, s.id"),
+        @NamedQuery(name = "replicaCountOpenGaps",
+                query = "select count(s) from ReplicaSubjectEntity s where s.realmId = :realmId and s.gapSince is not null"),
         @NamedQuery(name = "markReplicaRepairAttempt",
                 query = "update ReplicaSubjectEntity s set s.lastRepair = :now where s.componentId = :componentId and s.subject in :subjects"),
         @NamedQuery(name = "replicaGapSummary",

@@ -4,14 +4,15 @@ import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Starts sync operations, for every caller alike (the admin REST resource, Keycloak's own sync buttons
- * and schedules): in the caller's transaction, so the operation exists once the request commits; a node's
- * operation runner picks it up within a second. Nothing here waits for it to run.
+ * and schedules); a node's operation runner picks one up within a second. Nothing here waits for it to run.
  */
 public final class Operations {
 
@@ -25,8 +26,21 @@ public final class Operations {
     public static OperationRows.Started start(KeycloakSession session, ComponentModel component, OperationKind kind, String scope,
                                               String requestedBy, String reason, String idempotencyKey) {
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? UUID.randomUUID().toString() : idempotencyKey.trim();
-        return OperationRows.of(session).start(component.getId(), component.getParentId(), kind.name(), scope, requestedBy,
-                reason, key, System.currentTimeMillis());
+        KeycloakSessionFactory sessions = session.getKeycloakSessionFactory();
+        // A transaction of its own: two requests with one key at the same moment both miss the other's row,
+        // and the unique key lets one commit; the other's failure is only known at commit, where the
+        // caller's transaction could no longer recover. The loser then finds the winner's operation.
+        try {
+            return KeycloakModelUtils.runJobInTransactionWithResult(sessions, s -> OperationRows.of(s).start(component.getId(),
+                    component.getParentId(), kind.name(), scope, requestedBy, reason, key, System.currentTimeMillis()));
+        } catch (RuntimeException e) {
+            Optional<ReplicaOperationEntity> winner = KeycloakModelUtils.runJobInTransactionWithResult(sessions,
+                    s -> OperationRows.of(s).byKey(component.getId(), key));
+            if (winner.isEmpty()) {
+                throw e;
+            }
+            return new OperationRows.Started(winner.get(), false);
+        }
     }
 
     /**
