@@ -56,6 +56,11 @@ class SyncOperationsIT {
                     io.github.keycloakreplica.stack.upstream.KeycloakCredentials.password(PASSWORD), null);
             upstream.upsertEvent(second, ReplicationIT.person(secondName));
             upstream.upsertEvent(known, Map.of("lastName", "From-snapshot"));
+            // And one whose username a local user of the realm holds: refused, the others of its chunk applied.
+            String takenName = ReplicationIT.uniqueName("taken");
+            assertThat(site.keycloak().admin("POST", realm.name + "/users", Map.of("username", takenName, "enabled", true)).status())
+                    .isEqualTo(201);
+            upstream.upsertEvent(UUID.randomUUID().toString(), ReplicationIT.person(takenName));
             upstream.flush();
             assertThat(realm.user(firstName)).as("not from the deltas").isEmpty();
 
@@ -75,7 +80,9 @@ class SyncOperationsIT {
             assertThat(done.get("added").asInt()).as(done.toString()).isEqualTo(2);
             assertThat(done.get("updated").asInt()).as(done.toString()).isEqualTo(1);
             assertThat(done.get("removed").asInt()).isZero();
-            assertThat(done.get("processed").asInt()).isEqualTo(3);
+            assertThat(done.get("failed").asInt()).as(done.toString()).isEqualTo(1);
+            assertThat(done.get("processed").asInt()).isEqualTo(4);
+            assertThat(realm.user(takenName).orElseThrow().has("federationLink")).as("the local user stays local").isFalse();
             assertThat(done.get("attempts").asInt()).isEqualTo(1);
             assertThat(done.get("endedAt").asText()).isNotEmpty();
             assertThat(realm.user(secondName)).isPresent();

@@ -138,8 +138,28 @@ final class OperationRunner {
             o.setRemoved(0);
             o.setFailed(0);
         });
-        component.snapshots().readAll(FULL_SYNC_CHUNK, chunk -> KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-            StreamApplier.BatchResult result = component.applier().repair(session, chunk, "full sync " + id);
+        component.snapshots().readAll(FULL_SYNC_CHUNK, chunk -> {
+            try {
+                fullSyncChunk(id, component, chunk, true);
+            } catch (RuntimeException e) {
+                // Most likely a username the realm's unique key refused: the same subjects again, each username
+                // looked up, so that only the subject whose username is taken is rejected.
+                log.debugf(e, "%s: operation %s: a chunk of %d subjects failed as a whole; applying it again with every username "
+                        + "looked up", component.name(), id, chunk.size());
+                fullSyncChunk(id, component, chunk, false);
+            }
+        }, (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+            component.applier().deadLetterSnapshot(session, record, reason);
+            OperationRows.of(session).find(id).ifPresent(o -> o.setFailed(o.getFailed() + 1));
+        }));
+    }
+
+    private void fullSyncChunk(String id, Component component, Map<String, List<io.github.keycloakreplica.stream.StreamEvent>> chunk,
+                               boolean trustUniqueUsernames) {
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+            StreamApplier.BatchResult result = trustUniqueUsernames
+                    ? component.applier().repairTrustingUniqueUsernames(session, chunk, "full sync " + id)
+                    : component.applier().repair(session, chunk, "full sync " + id);
             OperationRows.of(session).find(id).ifPresent(o -> {
                 o.setProcessed(o.getProcessed() + chunk.size());
                 o.setAdded(o.getAdded() + result.added());
@@ -148,10 +168,7 @@ final class OperationRunner {
                 o.setFailed(o.getFailed() + result.count(Outcome.REJECTED));
                 o.setLeaseUntil(System.currentTimeMillis() + LEASE.toMillis());
             });
-        }), (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-            component.applier().deadLetterSnapshot(session, record, reason);
-            OperationRows.of(session).find(id).ifPresent(o -> o.setFailed(o.getFailed() + 1));
-        }));
+        });
     }
 
     /**

@@ -52,8 +52,12 @@ final class SnapshotReader {
     }
 
     /**
-     * Reads every snapshot record, handing them over in chunks of at most {@code chunkSubjects} subjects;
-     * a subject may appear in several chunks (compaction may not have run yet), newest last.
+     * Reads every snapshot record, handing them over in chunks of at most {@code chunkSubjects} subjects,
+     * a subject's records newest last. The topics are read one partition number at a time, both topics'
+     * partition together: the upstream keys both by subject, so with equal partition counts a subject's
+     * identity and credentials are in the same partition number and come in the same chunk, and the
+     * subject is written once rather than twice. Memory holds one partition pair. A subject may still
+     * appear in several chunks when the two topics' partition counts differ.
      *
      * @return whether both snapshot topics were there to read (false: one is missing, and the read says
      *         nothing about the subjects it would hold)
@@ -62,16 +66,22 @@ final class SnapshotReader {
         try (Consumer<byte[], byte[]> consumer = clients.get()) {
             List<TopicPartition> partitions = partitions(consumer, null);
             boolean complete = partitions.stream().map(TopicPartition::topic).distinct().count() == 2;
-            Map<String, List<StreamEvent>> chunk = new LinkedHashMap<>();
-            read(consumer, partitions, null, (subject, event) -> {
-                chunk.computeIfAbsent(subject, s -> new ArrayList<>()).add(event);
-                if (chunk.size() >= chunkSubjects) {
-                    chunks.accept(new LinkedHashMap<>(chunk));
-                    chunk.clear();
+            java.util.TreeMap<Integer, List<TopicPartition>> byNumber = new java.util.TreeMap<>();
+            partitions.forEach(p -> byNumber.computeIfAbsent(p.partition(), n -> new ArrayList<>()).add(p));
+            for (List<TopicPartition> pair : byNumber.values()) {
+                Map<String, List<StreamEvent>> bySubject = new LinkedHashMap<>();
+                read(consumer, pair, null, (subject, event) -> bySubject.computeIfAbsent(subject, s -> new ArrayList<>()).add(event), rejects);
+                Map<String, List<StreamEvent>> chunk = new LinkedHashMap<>();
+                for (Map.Entry<String, List<StreamEvent>> subject : bySubject.entrySet()) {
+                    chunk.put(subject.getKey(), subject.getValue());
+                    if (chunk.size() >= chunkSubjects) {
+                        chunks.accept(chunk);
+                        chunk = new LinkedHashMap<>();
+                    }
                 }
-            }, rejects);
-            if (!chunk.isEmpty()) {
-                chunks.accept(chunk);
+                if (!chunk.isEmpty()) {
+                    chunks.accept(chunk);
+                }
             }
             return complete;
         }

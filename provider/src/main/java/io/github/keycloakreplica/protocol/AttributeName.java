@@ -42,6 +42,12 @@ public record AttributeName(String name, Kind kind, String clientId) {
     }
 
     /** Roles and groups decide what a person may do; the rest only describes them. */
+    /** Whether Keycloak keeps it in a column of the user's own row (rather than in rows of their own). */
+    public boolean isUserColumn() {
+        return kind == Kind.USERNAME || kind == Kind.EMAIL || kind == Kind.EMAIL_VERIFIED || kind == Kind.FIRST_NAME
+                || kind == Kind.LAST_NAME || kind == Kind.ENABLED;
+    }
+
     public boolean isEntitlement() {
         return kind == Kind.REALM_ROLES || kind == Kind.CLIENT_ROLES || kind == Kind.GROUPS;
     }

@@ -88,8 +88,17 @@ public final class Ledgers {
      * never gave a fact to is not saved.
      */
     public void save(String componentId, String realmId, Collection<SubjectRecord> records, Set<String> criticalAttributes, long now) {
+        save(componentId, realmId, records, criticalAttributes, now, false);
+    }
+
+    /** @param repair whether these subjects were repaired from their snapshots now (gap repair waits for the next timeout) */
+    public void save(String componentId, String realmId, Collection<SubjectRecord> records, Set<String> criticalAttributes, long now,
+                     boolean repair) {
         boolean created = false;
         for (SubjectRecord record : records) {
+            if (repair && record.row != null) {
+                record.row.setLastRepair(now);
+            }
             if (record.row == null && record.ledger().known()) {
                 ReplicaSubjectEntity row = new ReplicaSubjectEntity();
                 row.setId(ReplicaSubjectEntity.idOf(componentId, record.subject()));
@@ -98,8 +107,15 @@ public final class Ledgers {
                 row.setSubject(record.subject());
                 row.setUserId(record.userId());
                 row.setUpdatedAt(now);
-                em.persist(row);
                 record.row = row;
+                // The row's values before it is persisted: Hibernate inserts the state an entity has then and
+                // writes later changes as an update, which would cost a bulk load twice the statements.
+                writeFacts(record);
+                row.setLive(record.ledger().live());
+                if (repair) {
+                    row.setLastRepair(now);
+                }
+                em.persist(row);
                 created = true;
             }
         }
@@ -115,7 +131,8 @@ public final class Ledgers {
         }
     }
 
-    private void save(SubjectRecord record, Set<String> criticalAttributes, long now) {
+    /** The row's facts, and its source: where the newest of the facts that changed came from. */
+    private static void writeFacts(SubjectRecord record) {
         Ledger ledger = record.ledger();
         ReplicaSubjectEntity row = record.row;
         String source = row.getSource();
@@ -129,6 +146,13 @@ public final class Ledgers {
                 }
             }
         }
+        row.setSource(source);
+    }
+
+    private void save(SubjectRecord record, Set<String> criticalAttributes, long now) {
+        Ledger ledger = record.ledger();
+        ReplicaSubjectEntity row = record.row;
+        writeFacts(record);
 
         Set<String> stillBuffered = new HashSet<>();
         Long oldestGap = null;
@@ -165,7 +189,6 @@ public final class Ledgers {
         row.setLive(ledger.live());
         row.setGapSince(oldestGap);
         row.setCriticalGap(criticalGap);
-        row.setSource(source);
         row.setUpdatedAt(now);
     }
 

@@ -143,21 +143,6 @@ public final class ReplicaStore {
         return em.createNamedQuery("replicaCountOpenGaps", Long.class).setParameter("realmId", realmId).getSingleResult();
     }
 
-    /**
-     * Records that a repair of these subjects was attempted now, so that a gap the snapshot could not
-     * close (or a subject with no snapshot) is tried again only after another gap timeout.
-     */
-    public void markRepairAttempt(String componentId, Collection<String> subjects, long now) {
-        List<String> all = new ArrayList<>(subjects);
-        for (int i = 0; i < all.size(); i += IN_CHUNK) {
-            em.createNamedQuery("markReplicaRepairAttempt")
-                    .setParameter("now", now)
-                    .setParameter("componentId", componentId)
-                    .setParameter("subjects", all.subList(i, Math.min(all.size(), i + IN_CHUNK)))
-                    .executeUpdate();
-        }
-    }
-
     /** How many subjects have an open gap, and since when the oldest one is open (null when none). */
     public long[] gapSummary(String componentId) {
         Object[] row = em.createNamedQuery("replicaGapSummary", Object[].class)

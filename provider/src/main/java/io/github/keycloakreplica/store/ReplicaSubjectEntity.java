@@ -45,8 +45,6 @@ import java.util.UUID;
                         + "order by s.gapSince, s.id"),
         @NamedQuery(name = "replicaCountOpenGaps",
                 query = "select count(s) from ReplicaSubjectEntity s where s.realmId = :realmId and s.gapSince is not null"),
-        @NamedQuery(name = "markReplicaRepairAttempt",
-                query = "update ReplicaSubjectEntity s set s.lastRepair = :now where s.componentId = :componentId and s.subject in :subjects"),
         @NamedQuery(name = "replicaGapSummary",
                 query = "select count(s), min(s.gapSince) from ReplicaSubjectEntity s where s.componentId = :componentId "
                         + "and s.gapSince is not null"),

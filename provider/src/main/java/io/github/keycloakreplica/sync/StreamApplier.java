@@ -17,7 +17,9 @@ import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
 import io.github.keycloakreplica.store.SubjectRecord;
 import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.IdentityDeletion;
+import io.github.keycloakreplica.stream.IdentitySnapshot;
 import io.github.keycloakreplica.stream.IdentityUpsert;
+import io.github.keycloakreplica.stream.VersionedValue;
 import io.github.keycloakreplica.stream.InvalidEventException;
 import io.github.keycloakreplica.stream.SecretRedaction;
 import io.github.keycloakreplica.stream.StreamCodec;
@@ -106,6 +108,7 @@ public final class StreamApplier {
         }
         batch.load(decoded.values().stream().map(StreamEvent::subject).collect(Collectors.toSet()),
                 decoded.values().stream().map(e -> e.envelope().id()).toList());
+        batch.prefetchUsernames(decoded.values());
         decoded.forEach(batch::apply);
         batch.finish();
 
@@ -179,15 +182,39 @@ public final class StreamApplier {
      * @param reason why: written to each repaired subject's event log
      */
     public BatchResult repair(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject, String reason) {
-        return inBatchMode(session, () -> repairSubjects(session, snapshotsBySubject, reason));
+        return inBatchMode(session, () -> repairSubjects(session, snapshotsBySubject, reason, false));
     }
 
-    private BatchResult repairSubjects(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject, String reason) {
+    /**
+     * A repair for bulk loads (a full sync): usernames are not looked up in the realm one by one, the
+     * realm's unique key on them decides. On PostgreSQL without statistics (a new replica's first full
+     * sync) every such lookup is planned as a scan of the realm's users, so a large first sync would slow
+     * down with every user it adds. When the key refuses a username, the transaction fails as a whole; the
+     * caller then runs the same subjects through {@link #repair}, which looks up every username and
+     * rejects the one that is taken, with a dead letter, as always.
+     */
+    public BatchResult repairTrustingUniqueUsernames(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject,
+                                                     String reason) {
+        return inBatchMode(session, () -> repairSubjects(session, snapshotsBySubject, reason, true));
+    }
+
+    private BatchResult repairSubjects(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject, String reason,
+                                       boolean trustUniqueUsernames) {
         Batch batch = new Batch(session);
+        batch.repairing = true;
+        if (trustUniqueUsernames) {
+            batch.writer.trustUniqueUsernames();
+        }
         batch.load(snapshotsBySubject.keySet(), List.of());
+        if (trustUniqueUsernames) {
+            // A line per subject of a bulk load costs more than it tells; the operation reports the counts.
+            batch.quietRepairs = true;
+        } else {
+            batch.prefetchUsernames(snapshotsBySubject.values().stream().flatMap(List::stream).toList());
+        }
         snapshotsBySubject.forEach((subject, snapshots) -> batch.repair(subject, snapshots, reason));
         batch.finish();
-        batch.store.markRepairAttempt(componentId, snapshotsBySubject.keySet(), batch.now);
+
         return batch.result(List.of());
     }
 
@@ -355,7 +382,25 @@ public final class StreamApplier {
                     .filter(batchIds::contains)
                     .forEach(seen::add);
             storedUnresolved = new HashMap<>(store.unresolvedBySubject(rowIds));
-            writer.prefetch(subjects.values().stream().map(SubjectRecord::userId).toList());
+            // A bulk load trusts the database's keys: a subject without a row has no user yet (were it otherwise,
+            // the user's insert fails and the caller applies the subjects again, looking everything up).
+            boolean trusting = writer.trustsUniqueUsernames();
+            writer.prefetch(subjects.values().stream().filter(r -> !trusting || r.row() != null).map(SubjectRecord::userId).toList(),
+                    subjects.values().stream().filter(r -> trusting && r.row() == null).map(SubjectRecord::userId).toList());
+        }
+
+        /** The usernames these events give, checked against the realm in one query rather than one per user. */
+        void prefetchUsernames(Collection<StreamEvent> events) {
+            List<String> usernames = new ArrayList<>();
+            for (StreamEvent event : events) {
+                Map<String, VersionedValue> attributes = event instanceof IdentityUpsert u ? u.attributes()
+                        : event instanceof IdentitySnapshot s ? s.attributes() : Map.of();
+                VersionedValue username = attributes.get("username");
+                if (username != null && username.value() != null && username.value().isTextual()) {
+                    usernames.add(username.value().asText());
+                }
+            }
+            writer.prefetchUsernames(usernames);
         }
 
         void apply(InboundRecord record, StreamEvent event) {
@@ -423,6 +468,10 @@ public final class StreamApplier {
             }
         }
 
+        boolean quietRepairs;
+        /** Whether this batch repairs subjects from their snapshots, rather than applying the deltas. */
+        boolean repairing;
+
         void repair(String name, List<StreamEvent> snapshots, String reason) {
             SubjectRecord subject = subjects.get(name);
             if (snapshots.isEmpty()) {
@@ -451,15 +500,22 @@ public final class StreamApplier {
             logLines.computeIfAbsent(name, s -> new ArrayList<>()).add(new LogLine(
                     snapshots.get(snapshots.size() - 1).envelope().id(), "repair", applied, Outcome.REPAIRED, reason, null));
             count(Outcome.REPAIRED);
-            log.infof("replica %s: repaired subject %s from its snapshot (%s): %s", componentId, name, reason,
-                    applied.isEmpty() ? "nothing newer" : applied);
+            if (quietRepairs) {
+                log.debugf("replica %s: repaired subject %s from its snapshot (%s): %s", componentId, name, reason,
+                        applied.isEmpty() ? "nothing newer" : applied);
+            } else {
+                log.infof("replica %s: repaired subject %s from its snapshot (%s): %s", componentId, name, reason,
+                        applied.isEmpty() ? "nothing newer" : applied);
+            }
         }
 
         void finish() {
             for (SubjectRecord subject : subjects.values()) {
                 ledgers.closingGapTimes(subject).forEach(opened -> metrics.gapResolved(now - opened));
             }
-            ledgers.save(componentId, realmId, subjects.values(), criticalAttributes, now);
+            // The repair time on the rows in hand, before they are written: a bulk update by component and subject
+            // is planned as a scan of every subject by PostgreSQL without statistics (a new replica's first full sync).
+            ledgers.save(componentId, realmId, subjects.values(), criticalAttributes, now, repairing);
             for (SubjectRecord subject : subjects.values()) {
                 if (subject.row() == null) {
                     continue;

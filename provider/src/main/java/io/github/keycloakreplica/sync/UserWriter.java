@@ -22,6 +22,7 @@ import org.keycloak.models.UserModel;
 import org.keycloak.models.UserProvider;
 import org.keycloak.models.cache.UserCache;
 import org.keycloak.models.jpa.JpaModel;
+import org.keycloak.models.jpa.entities.CredentialEntity;
 import org.keycloak.models.jpa.entities.UserAttributeEntity;
 import org.keycloak.models.jpa.entities.UserEntity;
 import org.keycloak.models.credential.PasswordCredentialModel;
@@ -59,10 +60,27 @@ final class UserWriter {
     private final UserProvider local;
     private final CredentialFormat credentialFormat;
     private final EntityManager em;
+    /** Group paths resolved in this transaction: walking the group tree per user and path is most of a batch's CPU. */
+    private final Map<String, java.util.Optional<GroupModel>> groupsByPath = new HashMap<>();
     /** Users this transaction wrote. */
     private final Set<String> touched = new HashSet<>();
     /** Usernames this transaction gave, to the user id that holds each now. */
     private final Map<String, String> claimedUsernames = new HashMap<>();
+    /** Usernames looked up for the whole batch at once, to the id of the user that held each (null: free) at its start. */
+    private final Map<String, String> heldUsernames = new HashMap<>();
+    /** User ids the batch's prefetch did not find: no need to ask the database again until one is created. */
+    private final Set<String> absent = new HashSet<>();
+    /**
+     * Users created by the apply in progress, with every role mapping, membership and credential row
+     * written for them: nothing of theirs is in the database yet, so nothing needs reading back.
+     */
+    private final Map<String, Fresh> fresh = new HashMap<>();
+
+    private static final class Fresh {
+        final Map<String, RoleModel> roles = new LinkedHashMap<>();
+        final Map<String, org.keycloak.models.jpa.entities.UserGroupMembershipEntity> groups = new LinkedHashMap<>();
+        final Map<String, CredentialEntity> credentials = new LinkedHashMap<>();
+    }
 
     UserWriter(KeycloakSession session, RealmModel realm, String componentId) {
         this.session = session;
@@ -80,11 +98,22 @@ final class UserWriter {
      * analyze) walked every user of the realm through a realm index for each batch. Hibernate drops the
      * duplicate rows the join fetch gives, so no DISTINCT (and no sort) in SQL.
      */
-    void prefetch(Collection<String> userIds) {
+    void prefetch(Collection<String> userIds, Collection<String> assumedAbsent) {
+        absent.addAll(assumedAbsent);
         List<String> ids = List.copyOf(new HashSet<>(userIds));
+        // Which exist first, by primary key alone: joining the attributes of users that do not exist yet (a
+        // full sync into a new replica) is planned without statistics as a scan of every attribute row.
+        Set<String> found = new HashSet<>();
         for (int i = 0; i < ids.size(); i += ReplicaStore.IN_CHUNK) {
-            em.createQuery("select u from UserEntity u left join fetch u.attributes where u.id in :ids", UserEntity.class)
+            found.addAll(em.createQuery("select u.id from UserEntity u where u.id in :ids", String.class)
                     .setParameter("ids", ids.subList(i, Math.min(ids.size(), i + ReplicaStore.IN_CHUNK)))
+                    .getResultList());
+        }
+        ids.stream().filter(id -> !found.contains(id)).forEach(absent::add);
+        List<String> existing = List.copyOf(found);
+        for (int i = 0; i < existing.size(); i += ReplicaStore.IN_CHUNK) {
+            em.createQuery("select u from UserEntity u left join fetch u.attributes where u.id in :ids", UserEntity.class)
+                    .setParameter("ids", existing.subList(i, Math.min(existing.size(), i + ReplicaStore.IN_CHUNK)))
                     .getResultList();
         }
     }
@@ -93,7 +122,36 @@ final class UserWriter {
     public static final String SUBJECT_ATTRIBUTE = "replicaSubject";
 
     UserModel find(String userId) {
-        return local.getUserById(realm, userId);
+        return absent.contains(userId) ? null : local.getUserById(realm, userId);
+    }
+
+    private boolean trustUniqueUsernames;
+
+    /** Leaves usernames to the realm's unique key, but for those this transaction gives twice (see StreamApplier). */
+    void trustUniqueUsernames() {
+        trustUniqueUsernames = true;
+    }
+
+    boolean trustsUniqueUsernames() {
+        return trustUniqueUsernames;
+    }
+
+    /**
+     * Looks up, in one query, which of these usernames the realm's users hold, so that checking each new
+     * or renamed user's username does not cost a query of its own.
+     */
+    void prefetchUsernames(Collection<String> usernames) {
+        List<String> names = usernames.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).filter(n -> !heldUsernames.containsKey(n))
+                .distinct().toList();
+        for (int i = 0; i < names.size(); i += ReplicaStore.IN_CHUNK) {
+            List<String> chunk = names.subList(i, Math.min(names.size(), i + ReplicaStore.IN_CHUNK));
+            chunk.forEach(n -> heldUsernames.put(n, null));
+            em.createQuery("select u.username, u.id from UserEntity u where u.realmId = :realmId and u.username in :names", Object[].class)
+                    .setParameter("realmId", realm.getId())
+                    .setParameter("names", chunk)
+                    .getResultList()
+                    .forEach(row -> heldUsernames.put((String) row[0], (String) row[1]));
+        }
     }
 
     private void checkUsernameFree(String username, String userId) {
@@ -104,6 +162,16 @@ final class UserWriter {
                         + claimer + ")");
             }
             return;
+        }
+        if (trustUniqueUsernames) {
+            return;
+        }
+        if (heldUsernames.containsKey(username)) {
+            String holderId = heldUsernames.get(username);
+            if (holderId == null || holderId.equals(userId)) {
+                // Free when the batch began, and nobody in it has claimed it since.
+                return;
+            }
         }
         UserModel holder = local.getUserByUsername(realm, username);
         if (holder == null || holder.getId().equals(userId)) {
@@ -148,6 +216,7 @@ final class UserWriter {
             // Keycloak's own reads of this user (role mappings, groups, credentials) go to the database.
             em.flush();
         }
+        fresh.remove(userId);
         UserModel user = null;
         for (UserChange change : changes) {
             if (change instanceof UserChange.Create create) {
@@ -176,6 +245,7 @@ final class UserWriter {
                 }
             }
         }
+        fresh.remove(userId);
         if (user != null) {
             evict(user);
         }
@@ -184,11 +254,23 @@ final class UserWriter {
 
     private UserModel create(String subject, String userId, UserChange.Create create, Map<String, List<String>> unresolved) {
         UserModel user = find(userId);
+        if (user == null && local instanceof org.keycloak.models.jpa.JpaUserProvider) {
+            user = createFresh(subject, userId, create, unresolved);
+            for (Fact fact : create.attributes().values()) {
+                if (!AttributeName.of(fact.name()).isUserColumn()) {
+                    setAttribute(user, fact, unresolved);
+                }
+            }
+            for (Fact fact : create.credentials().values()) {
+                putCredential(user, SubjectApply.credential(fact));
+            }
+            return user;
+        }
         if (user == null) {
+            // Not Keycloak's JPA store: its own way, default roles and groups as for every new user of the realm.
             String username = create.attributes().get("username").value().asText().toLowerCase();
-            // Default roles, as for every new user of the realm; no default required actions: a replicated
-            // person's credentials are the upstream's business.
             user = local.addUser(realm, userId, username, true, false);
+            absent.remove(userId);
             claim(username, userId);
             user.setFederationLink(componentId);
             user.setCreatedTimestamp(System.currentTimeMillis());
@@ -203,6 +285,47 @@ final class UserWriter {
         }
         for (Fact fact : create.credentials().values()) {
             putCredential(user, SubjectApply.credential(fact));
+        }
+        return user;
+    }
+
+    /**
+     * A new user as Keycloak's JPA store writes one, but with its own columns set before it is persisted:
+     * Hibernate inserts the state an entity has when it is persisted and writes later changes as an update,
+     * so a user created and then filled in costs an insert and an update. Default roles and groups as for
+     * every new user of the realm, without Keycloak's one-query-per-grant checks (nothing of the user exists
+     * yet); no default required actions: a replicated person's credentials are the upstream's business.
+     */
+    private UserModel createFresh(String subject, String userId, UserChange.Create create, Map<String, List<String>> unresolved) {
+        UserEntity entity = new UserEntity();
+        entity.setId(userId);
+        long now = org.keycloak.common.util.Time.currentTimeMillis();
+        entity.setCreatedTimestamp(now);
+        entity.setLastModifiedTimestamp(now);
+        entity.setRealmId(realm.getId());
+        entity.setFederationLink(componentId);
+        // Never sent by the upstream: a person it replicates is enabled unless it says otherwise.
+        entity.setEnabled(true);
+        UserModel user = new org.keycloak.models.jpa.UserAdapter(session, realm, em, entity);
+        user.setUsername(create.attributes().get("username").value().asText());
+        claim(user.getUsername(), userId);
+        for (Fact fact : create.attributes().values()) {
+            if (AttributeName.of(fact.name()).isUserColumn()) {
+                setAttribute(user, fact, unresolved);
+            }
+        }
+        em.persist(entity);
+        absent.remove(userId);
+        fresh.put(userId, new Fresh());
+        RoleModel defaultRole = realm.getDefaultRole();
+        if (defaultRole != null) {
+            grantFresh(user, defaultRole);
+        }
+        for (GroupModel group : realm.getDefaultGroupsStream().toList()) {
+            joinFresh(user, group);
+        }
+        if (!userId.equals(subject)) {
+            writeUserAttribute(user, SUBJECT_ATTRIBUTE, List.of(subject));
         }
         return user;
     }
@@ -275,6 +398,12 @@ final class UserWriter {
         String keycloakId = SubjectIds.credentialId(credential.id());
         CredentialModel model = credentialFormat.toModel(credential, keycloakId);
         UserCredentialStore store = credentialStore();
+        Fresh created = fresh.get(user.getId());
+        if (created != null && created.credentials.values().stream().noneMatch(c -> c.getType().equals(model.getType())
+                && model.getUserLabel() != null && model.getUserLabel().equals(c.getUserLabel()))) {
+            putFreshCredential(user, created, keycloakId, model);
+            return;
+        }
         CredentialModel existing = store.getStoredCredentialById(realm, user, keycloakId);
         if (existing != null && !existing.getType().equals(model.getType())) {
             store.removeStoredCredential(realm, user, keycloakId);
@@ -295,10 +424,67 @@ final class UserWriter {
         }
     }
 
+    /**
+     * A new user's credential, written as Keycloak's JPA credential store writes one (priority after the
+     * user's others) without the reads it makes first: this user has no rows but the ones written here.
+     * A second credential of one label and type takes the store's own path, which refuses it as Keycloak does.
+     */
+    private void putFreshCredential(UserModel user, Fresh created, String keycloakId, CredentialModel model) {
+        CredentialEntity previous = created.credentials.remove(keycloakId);
+        if (previous != null) {
+            em.remove(previous);
+        }
+        if (PasswordCredentialModel.TYPE.equals(model.getType())) {
+            // Keycloak reads exactly one password per user: the upstream's current one replaces any other.
+            created.credentials.values().removeIf(other -> {
+                if (PasswordCredentialModel.TYPE.equals(other.getType())) {
+                    em.remove(other);
+                    return true;
+                }
+                return false;
+            });
+        }
+        CredentialEntity entity = new CredentialEntity();
+        entity.setId(keycloakId);
+        entity.setCreatedDate(model.getCreatedDate());
+        entity.setUserLabel(model.getUserLabel());
+        entity.setType(model.getType());
+        entity.setSecretData(model.getSecretData());
+        entity.setCredentialData(model.getCredentialData());
+        entity.setUser(((org.keycloak.models.jpa.UserAdapter) user).getEntity());
+        entity.setPriority(created.credentials.values().stream().mapToInt(CredentialEntity::getPriority).max().orElse(0) + CREDENTIAL_PRIORITY_STEP);
+        em.persist(entity);
+        created.credentials.put(keycloakId, entity);
+    }
+
+    /** JpaUserCredentialStore's distance between two credentials' priorities. */
+    private static final int CREDENTIAL_PRIORITY_STEP = 10;
+
     private void syncRealmRoles(UserModel user, List<String> wanted, Consumer<String> unresolved) {
         Set<RoleModel> roles = resolve(wanted, realm::getRole, n -> unresolved.accept("realm role '" + n + "'"));
         RoleModel defaultRole = realm.getDefaultRole();
+        Fresh created = fresh.get(user.getId());
+        if (created != null) {
+            roles.stream().filter(r -> !created.roles.containsKey(r.getId())).forEach(r -> grantFresh(user, r));
+            return;
+        }
         sync(user, user.getRealmRoleMappingsStream(), roles, r -> defaultRole == null || !r.getId().equals(defaultRole.getId()));
+    }
+
+    private void grantFresh(UserModel user, RoleModel role) {
+        ((org.keycloak.models.jpa.UserAdapter) user).grantRoleImpl(role);
+        fresh.get(user.getId()).roles.put(role.getId(), role);
+        RoleModel.RoleGrantedEvent.fire(role, user, session);
+    }
+
+    private void joinFresh(UserModel user, GroupModel group) {
+        org.keycloak.models.jpa.entities.UserGroupMembershipEntity membership = new org.keycloak.models.jpa.entities.UserGroupMembershipEntity();
+        membership.setUser(((org.keycloak.models.jpa.UserAdapter) user).getEntity());
+        membership.setGroupId(group.getId());
+        membership.setMembershipType(org.keycloak.representations.idm.MembershipType.UNMANAGED);
+        em.persist(membership);
+        fresh.get(user.getId()).groups.put(group.getId(), membership);
+        GroupModel.GroupMemberJoinEvent.fire(group, user, session);
     }
 
     private void syncClientRoles(UserModel user, String clientId, List<String> wanted, Consumer<String> unresolved) {
@@ -308,6 +494,11 @@ final class UserWriter {
             return;
         }
         Set<RoleModel> roles = resolve(wanted, client::getRole, n -> unresolved.accept("client role '" + n + "' of client '" + clientId + "'"));
+        Fresh created = fresh.get(user.getId());
+        if (created != null) {
+            roles.stream().filter(r -> !created.roles.containsKey(r.getId())).forEach(r -> grantFresh(user, r));
+            return;
+        }
         sync(user, user.getClientRoleMappingsStream(client), roles, r -> true);
     }
 
@@ -324,9 +515,17 @@ final class UserWriter {
     }
 
     private void syncGroups(UserModel user, List<String> wantedPaths, Consumer<String> unresolved) {
-        Set<GroupModel> wanted = resolve(wantedPaths, path -> KeycloakModelUtils.findGroupByPath(session, realm, path),
+        Set<GroupModel> wanted = resolve(wantedPaths, path -> groupsByPath.computeIfAbsent(path,
+                p -> java.util.Optional.ofNullable(KeycloakModelUtils.findGroupByPath(session, realm, p))).orElse(null),
                 p -> unresolved.accept("group '" + p + "'"));
         Set<String> wantedIds = wanted.stream().map(GroupModel::getId).collect(Collectors.toSet());
+        Fresh created = fresh.get(user.getId());
+        if (created != null) {
+            new ArrayList<>(created.groups.keySet()).stream().filter(id -> !wantedIds.contains(id))
+                    .forEach(id -> em.remove(created.groups.remove(id)));
+            wanted.stream().filter(group -> !created.groups.containsKey(group.getId())).forEach(group -> joinFresh(user, group));
+            return;
+        }
         Set<String> currentIds = new HashSet<>();
         user.getGroupsStream().collect(Collectors.toList()).forEach(group -> {
             currentIds.add(group.getId());

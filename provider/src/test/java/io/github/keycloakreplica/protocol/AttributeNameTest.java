@@ -29,4 +29,14 @@ class AttributeNameTest {
         assertThat(AttributeName.of("clientRoles.").kind()).isEqualTo(AttributeName.Kind.USER_ATTRIBUTE);
         assertThat(AttributeName.of("Username").kind()).isEqualTo(AttributeName.Kind.USER_ATTRIBUTE);
     }
+
+    @Test
+    void theUsersOwnColumnsAreTheReservedScalarNames() {
+        for (String column : new String[]{"username", "email", "emailVerified", "firstName", "lastName", "enabled"}) {
+            assertThat(AttributeName.of(column).isUserColumn()).as(column).isTrue();
+        }
+        for (String rows : new String[]{"realmRoles", "groups", "clientRoles.billing-app", "department"}) {
+            assertThat(AttributeName.of(rows).isUserColumn()).as(rows).isFalse();
+        }
+    }
 }

@@ -29,6 +29,7 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Overrides where the PostgreSQL binaries are, e.g. {@code /usr/lib/postgresql/16/bin}. */
     public static final String BIN_PROPERTY = "replica.stack.postgres.bin";
+    public static final String SETTINGS_PROPERTY = "replica.stack.postgres.settings";
     public static final String USER = "postgres";
     /** Trust authentication ignores it; Keycloak wants one anyway. */
     public static final String PASSWORD = "postgres";
@@ -77,8 +78,13 @@ public final class LocalPostgres implements AutoCloseable {
         return dir.resolve("postgres.log");
     }
 
+    /** PostgreSQL JDBC driver properties for every Keycloak of the stack, e.g. "reWriteBatchedInserts=true". */
+    public static final String JDBC_PROPERTIES_PROPERTY = "replica.stack.postgres.jdbcProperties";
+
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + FreePorts.LOOPBACK.getHostAddress() + ":" + port + "/" + database;
+        String properties = System.getProperty(JDBC_PROPERTIES_PROPERTY, "");
+        return "jdbc:postgresql://" + FreePorts.LOOPBACK.getHostAddress() + ":" + port + "/" + database
+                + (properties.isBlank() ? "" : "?" + properties.trim());
     }
 
     public synchronized void start() {
@@ -108,7 +114,9 @@ public final class LocalPostgres implements AutoCloseable {
                         "fsync = off",
                         "synchronous_commit = off",
                         "full_page_writes = off",
-                        "max_connections = 300", ""), StandardOpenOption.APPEND);
+                        "max_connections = 300",
+                        // Extra settings to look into a run, e.g. "log_min_duration_statement = 50" (';' separates them).
+                        System.getProperty(SETTINGS_PROPERTY, "").replace(';', '\n'), ""), StandardOpenOption.APPEND);
             }
             Reaper.register(this);
             running = true;
