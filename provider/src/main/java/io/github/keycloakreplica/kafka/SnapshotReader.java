@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -52,8 +53,9 @@ final class SnapshotReader {
     }
 
     /**
-     * Reads every snapshot record, handing them over in chunks of at most {@code chunkSubjects} subjects,
-     * a subject's records newest last. The topics are read one partition number at a time, both topics'
+     * Reads every snapshot record up to the end positions the topics had when the read began (records
+     * written during the read are for the delta topics to bring), handing them over in chunks of at most
+     * {@code chunkSubjects} subjects, a subject's records newest last. The topics are read one partition number at a time, both topics'
      * partition together: the upstream keys both by subject, so with equal partition counts a subject's
      * identity and credentials are in the same partition number and come in the same chunk, and the
      * subject is written once rather than twice. Memory holds one partition pair. A subject may still
@@ -66,9 +68,10 @@ final class SnapshotReader {
         try (Consumer<byte[], byte[]> consumer = clients.get()) {
             List<TopicPartition> partitions = partitions(consumer, null);
             boolean complete = partitions.stream().map(TopicPartition::topic).distinct().count() == 2;
-            java.util.TreeMap<Integer, List<TopicPartition>> byNumber = new java.util.TreeMap<>();
-            partitions.forEach(p -> byNumber.computeIfAbsent(p.partition(), n -> new ArrayList<>()).add(p));
-            for (List<TopicPartition> pair : byNumber.values()) {
+            Map<TopicPartition, Long> ends = ends(consumer, partitions);
+            TreeMap<Integer, Map<TopicPartition, Long>> byNumber = new TreeMap<>();
+            ends.forEach((p, end) -> byNumber.computeIfAbsent(p.partition(), n -> new LinkedHashMap<>()).put(p, end));
+            for (Map<TopicPartition, Long> pair : byNumber.values()) {
                 Map<String, List<StreamEvent>> bySubject = new LinkedHashMap<>();
                 read(consumer, pair, null, (subject, event) -> bySubject.computeIfAbsent(subject, s -> new ArrayList<>()).add(event), rejects);
                 Map<String, List<StreamEvent>> chunk = new LinkedHashMap<>();
@@ -95,13 +98,13 @@ final class SnapshotReader {
         Map<String, List<StreamEvent>> found = new LinkedHashMap<>();
         try (Consumer<byte[], byte[]> consumer = clients.get()) {
             List<TopicPartition> likely = partitions(consumer, subjects);
-            read(consumer, likely, subjects, (subject, event) -> found.computeIfAbsent(subject, s -> new ArrayList<>()).add(event), rejects);
+            read(consumer, ends(consumer, likely), subjects, (subject, event) -> found.computeIfAbsent(subject, s -> new ArrayList<>()).add(event), rejects);
             Set<String> missing = new HashSet<>(subjects);
             missing.removeAll(found.keySet());
             if (!missing.isEmpty()) {
                 List<TopicPartition> rest = partitions(consumer, null);
                 rest.removeAll(likely);
-                read(consumer, rest, missing, (subject, event) -> found.computeIfAbsent(subject, s -> new ArrayList<>()).add(event), rejects);
+                read(consumer, ends(consumer, rest), missing, (subject, event) -> found.computeIfAbsent(subject, s -> new ArrayList<>()).add(event), rejects);
             }
         }
         return found;
@@ -127,17 +130,24 @@ final class SnapshotReader {
         return partitions;
     }
 
-    private void read(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Set<String> only,
-                      BiConsumer<String, StreamEvent> sink, Rejects rejects) {
+    /** Where each of these partitions ends now, leaving out the empty ones. */
+    private static Map<TopicPartition, Long> ends(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
         if (partitions.isEmpty()) {
-            return;
+            return Map.of();
         }
         Map<TopicPartition, Long> end = new LinkedHashMap<>(consumer.endOffsets(partitions));
         Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
         end.entrySet().removeIf(e -> e.getValue() <= start.getOrDefault(e.getKey(), 0L));
-        if (end.isEmpty()) {
+        return end;
+    }
+
+    /** Reads these partitions from their beginning up to the given end positions. */
+    private void read(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends, Set<String> only,
+                      BiConsumer<String, StreamEvent> sink, Rejects rejects) {
+        if (ends.isEmpty()) {
             return;
         }
+        Map<TopicPartition, Long> end = new LinkedHashMap<>(ends);
         consumer.assign(end.keySet());
         consumer.seekToBeginning(end.keySet());
         Instant deadline = Instant.now().plus(MAX_READ);
@@ -170,6 +180,6 @@ final class SnapshotReader {
             }
             end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
         }
-        log.debugf("%s: read %d snapshot records from %s", name, records, partitions);
+        log.debugf("%s: read %d snapshot records from %s", name, records, ends.keySet());
     }
 }
