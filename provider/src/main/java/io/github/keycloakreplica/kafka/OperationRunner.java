@@ -37,6 +37,11 @@ final class OperationRunner {
     static final Duration LEASE = Duration.ofSeconds(90);
     /** Subjects per transaction of a full sync. */
     static final int FULL_SYNC_CHUNK = 500;
+    /**
+     * Transactions a full sync runs at once: while one waits for the database, another works. Two keep a
+     * small server's cores busy; more mostly add contention.
+     */
+    static final int FULL_SYNC_WORKERS = 2;
     private static final int MAX_ERROR_LENGTH = 2000;
 
     /** What the runner needs of a component this node runs. */
@@ -138,20 +143,23 @@ final class OperationRunner {
             o.setRemoved(0);
             o.setFailed(0);
         });
-        component.snapshots().readAll(FULL_SYNC_CHUNK, chunk -> {
-            try {
-                fullSyncChunk(id, component, chunk, true);
-            } catch (RuntimeException e) {
-                // Most likely a username the realm's unique key refused: the same subjects again, each username
-                // looked up, so that only the subject whose username is taken is rejected.
-                log.debugf(e, "%s: operation %s: a chunk of %d subjects failed as a whole; applying it again with every username "
-                        + "looked up", component.name(), id, chunk.size());
-                fullSyncChunk(id, component, chunk, false);
-            }
-        }, (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-            component.applier().deadLetterSnapshot(session, record, reason);
-            OperationRows.of(session).find(id).ifPresent(o -> o.setFailed(o.getFailed() + 1));
-        }));
+        try (ChunkWorkers workers = new ChunkWorkers(component.name() + "-full-sync", FULL_SYNC_WORKERS)) {
+            component.snapshots().readAll(FULL_SYNC_CHUNK, chunk -> workers.submit(() -> {
+                try {
+                    fullSyncChunk(id, component, chunk, true);
+                } catch (RuntimeException e) {
+                    // Most likely a username the realm's unique key refused: the same subjects again, each username
+                    // looked up, so that only the subject whose username is taken is rejected.
+                    log.debugf(e, "%s: operation %s: a chunk of %d subjects failed as a whole; applying it again with every username "
+                            + "looked up", component.name(), id, chunk.size());
+                    fullSyncChunk(id, component, chunk, false);
+                }
+            }), (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+                component.applier().deadLetterSnapshot(session, record, reason);
+                OperationRows.of(session).addProgress(id, 0, 0, 0, 0, 1, System.currentTimeMillis() + LEASE.toMillis());
+            }));
+            workers.awaitAll();
+        }
     }
 
     private void fullSyncChunk(String id, Component component, Map<String, List<io.github.keycloakreplica.stream.StreamEvent>> chunk,
@@ -160,14 +168,8 @@ final class OperationRunner {
             StreamApplier.BatchResult result = trustUniqueUsernames
                     ? component.applier().repairTrustingUniqueUsernames(session, chunk, "full sync " + id)
                     : component.applier().repair(session, chunk, "full sync " + id);
-            OperationRows.of(session).find(id).ifPresent(o -> {
-                o.setProcessed(o.getProcessed() + chunk.size());
-                o.setAdded(o.getAdded() + result.added());
-                o.setUpdated(o.getUpdated() + result.updated());
-                o.setRemoved(o.getRemoved() + result.removed());
-                o.setFailed(o.getFailed() + result.count(Outcome.REJECTED));
-                o.setLeaseUntil(System.currentTimeMillis() + LEASE.toMillis());
-            });
+            OperationRows.of(session).addProgress(id, chunk.size(), result.added(), result.updated(), result.removed(),
+                    result.count(Outcome.REJECTED), System.currentTimeMillis() + LEASE.toMillis());
         });
     }
 

@@ -109,4 +109,20 @@ public final class OperationRows {
                 .setParameter("now", now)
                 .executeUpdate() == 1;
     }
+
+    /**
+     * Adds a chunk's counts to the operation, and renews its claim, in one update: the chunks of a full
+     * sync commit from several threads, and reading the counts first would lose some.
+     */
+    public void addProgress(String id, int processed, int added, int updated, int removed, int failed, long leaseUntil) {
+        em.createNamedQuery("addReplicaOperationProgress")
+                .setParameter("id", id)
+                .setParameter("processed", processed)
+                .setParameter("added", added)
+                .setParameter("updated", updated)
+                .setParameter("removed", removed)
+                .setParameter("failed", failed)
+                .setParameter("leaseUntil", leaseUntil)
+                .executeUpdate();
+    }
 }

@@ -34,6 +34,10 @@ import jakarta.persistence.Table;
                 query = "update ReplicaOperationEntity o set o.state = 'RUNNING', o.claimedBy = :node, o.leaseUntil = :leaseUntil, "
                         + "o.attempts = o.attempts + 1, o.startedAt = :now where o.id = :id and "
                         + "((o.state = 'QUEUED' and o.nextAttemptAt <= :now) or (o.state = 'RUNNING' and o.leaseUntil < :now))"),
+        @NamedQuery(name = "addReplicaOperationProgress",
+                query = "update ReplicaOperationEntity o set o.processed = o.processed + :processed, o.added = o.added + :added, "
+                        + "o.updated = o.updated + :updated, o.removed = o.removed + :removed, o.failed = o.failed + :failed, "
+                        + "o.leaseUntil = :leaseUntil where o.id = :id"),
         @NamedQuery(name = "deleteReplicaOperationsByComponent",
                 query = "delete from ReplicaOperationEntity o where o.componentId = :componentId"),
         @NamedQuery(name = "deleteReplicaOperationsByRealm",
