@@ -1,12 +1,15 @@
 package io.github.keycloakreplica.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.protocol.Fact;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -26,17 +29,32 @@ public final class FactsColumn {
     }
 
     public static String write(Collection<Fact> facts) {
-        ArrayNode array = JSON.createArrayNode();
-        facts.stream().sorted(ORDER).forEach(fact -> {
-            ObjectNode node = array.addObject();
-            node.put("kind", fact.kind() == Fact.Kind.ATTRIBUTE ? "attribute" : "credential");
-            node.put("name", fact.name());
-            node.put("version", fact.version());
-            node.set("value", fact.value());
-            node.put("eventId", fact.provenance().eventId());
-            node.put("source", fact.provenance().source());
-        });
-        return array.toString();
+        List<Fact> sorted = new ArrayList<>(facts);
+        sorted.sort(ORDER);
+        // Streamed rather than built as a tree: a full sync writes this for every subject it brings.
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(text)) {
+            json.writeStartArray();
+            for (Fact fact : sorted) {
+                json.writeStartObject();
+                json.writeStringField("kind", fact.kind() == Fact.Kind.ATTRIBUTE ? "attribute" : "credential");
+                json.writeStringField("name", fact.name());
+                json.writeNumberField("version", fact.version());
+                json.writeFieldName("value");
+                if (fact.value() == null) {
+                    json.writeNull();
+                } else {
+                    JSON.writeTree(json, fact.value());
+                }
+                json.writeStringField("eventId", fact.provenance().eventId());
+                json.writeStringField("source", fact.provenance().source());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing a subject's facts as JSON", e);
+        }
+        return text.toString();
     }
 
     /** The facts of a column as {@link #write} wrote it; an empty list for null (a row without facts yet). */

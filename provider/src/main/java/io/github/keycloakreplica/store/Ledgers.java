@@ -94,7 +94,7 @@ public final class Ledgers {
     /** @param repair whether these subjects were repaired from their snapshots now (gap repair waits for the next timeout) */
     public void save(String componentId, String realmId, Collection<SubjectRecord> records, Set<String> criticalAttributes, long now,
                      boolean repair) {
-        boolean created = false;
+        Set<SubjectRecord> created = new HashSet<>();
         for (SubjectRecord record : records) {
             if (repair && record.row != null) {
                 record.row.setLastRepair(now);
@@ -111,22 +111,23 @@ public final class Ledgers {
                 // The row's values before it is persisted: Hibernate inserts the state an entity has then and
                 // writes later changes as an update, which would cost a bulk load twice the statements.
                 writeFacts(record);
+                row.setLogSize(record.takeNewLogLines());
                 row.setLive(record.ledger().live());
                 if (repair) {
                     row.setLastRepair(now);
                 }
                 em.persist(row);
-                created = true;
+                created.add(record);
             }
         }
-        if (created) {
+        if (!created.isEmpty()) {
             // The rows that reference subjects are not mapped as JPA associations, so Hibernate's batched,
             // type-ordered inserts would not know to put the subjects first.
             em.flush();
         }
         for (SubjectRecord record : records) {
             if (record.row != null) {
-                save(record, criticalAttributes, now);
+                save(record, !created.contains(record), criticalAttributes, now);
             }
         }
     }
@@ -149,10 +150,13 @@ public final class Ledgers {
         row.setSource(source);
     }
 
-    private void save(SubjectRecord record, Set<String> criticalAttributes, long now) {
+    /** @param existing whether the row was there before this save (a new one has its facts already) */
+    private void save(SubjectRecord record, boolean existing, Set<String> criticalAttributes, long now) {
         Ledger ledger = record.ledger();
         ReplicaSubjectEntity row = record.row;
-        writeFacts(record);
+        if (existing) {
+            writeFacts(record);
+        }
 
         Set<String> stillBuffered = new HashSet<>();
         Long oldestGap = null;
@@ -186,6 +190,7 @@ public final class Ledgers {
             return true;
         });
 
+        row.setLogSize(row.getLogSize() + record.takeNewLogLines());
         row.setLive(ledger.live());
         row.setGapSince(oldestGap);
         row.setCriticalGap(criticalGap);

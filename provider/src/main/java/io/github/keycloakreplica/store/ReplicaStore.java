@@ -156,6 +156,13 @@ public final class ReplicaStore {
 
     public void log(ReplicaSubjectEntity subject, String eventId, String eventType, String versions, String outcome, String detail,
                     String origin, long now, int sequence) {
+        logCounted(subject, eventId, eventType, versions, outcome, detail, origin, now, sequence);
+        subject.setLogSize(subject.getLogSize() + 1);
+    }
+
+    /** A line the subject's row counts already (see {@link SubjectRecord#countLogLines}). */
+    public void logCounted(ReplicaSubjectEntity subject, String eventId, String eventType, String versions, String outcome, String detail,
+                           String origin, long now, int sequence) {
         ReplicaEventLogEntity row = new ReplicaEventLogEntity();
         row.setId(UUID.randomUUID().toString());
         row.setSubjectId(subject.getId());
@@ -168,7 +175,6 @@ public final class ReplicaStore {
         row.setLoggedAt(now);
         row.setSequence(sequence);
         em.persist(row);
-        subject.setLogSize(subject.getLogSize() + 1);
     }
 
     /** Keeps a subject's log at most {@code keep} long, deleting the oldest lines once it grew a quarter past. */

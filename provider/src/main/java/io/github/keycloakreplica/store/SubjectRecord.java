@@ -19,6 +19,8 @@ public final class SubjectRecord {
     final Map<Fact.Key, Long> storedVersions = new HashMap<>();
     final Map<String, ReplicaGapEntity> gapRows = new HashMap<>();
     private Ledger ledger;
+    /** Event log lines the batch will write for this subject, counted on its row when the row is saved. */
+    private int newLogLines;
 
     SubjectRecord(String subject, String userId, ReplicaSubjectEntity row, Ledger ledger) {
         this.subject = subject;
@@ -47,6 +49,20 @@ public final class SubjectRecord {
     /** Null until the subject has been saved once. */
     public ReplicaSubjectEntity row() {
         return row;
+    }
+
+    /**
+     * Counts lines the batch is about to log, so that saving the row records them with everything else:
+     * a new row counted after its insert would cost a bulk load an update per subject.
+     */
+    public void countLogLines(int lines) {
+        newLogLines += lines;
+    }
+
+    int takeNewLogLines() {
+        int lines = newLogLines;
+        newLogLines = 0;
+        return lines;
     }
 
     static String gapKey(Fact.Key key, long version) {

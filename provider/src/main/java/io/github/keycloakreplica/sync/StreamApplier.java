@@ -515,6 +515,7 @@ public final class StreamApplier {
             }
             // The repair time on the rows in hand, before they are written: a bulk update by component and subject
             // is planned as a scan of every subject by PostgreSQL without statistics (a new replica's first full sync).
+            logLines.forEach((name, lines) -> subjects.get(name).countLogLines(lines.size()));
             ledgers.save(componentId, realmId, subjects.values(), criticalAttributes, now, repairing);
             for (SubjectRecord subject : subjects.values()) {
                 if (subject.row() == null) {
@@ -523,7 +524,7 @@ public final class StreamApplier {
                 int sequence = 0;
                 List<String> met = new ArrayList<>();
                 for (LogLine line : logLines.getOrDefault(subject.subject(), List.of())) {
-                    store.log(subject.row(), line.eventId(), line.type(), line.versions(), line.outcome().name(), line.detail(),
+                    store.logCounted(subject.row(), line.eventId(), line.type(), line.versions(), line.outcome().name(), line.detail(),
                             line.origin(), now, sequence++);
                     if (line.fromStream()) {
                         met.add(line.eventId());

@@ -66,6 +66,8 @@ final class UserWriter {
     private final Set<String> touched = new HashSet<>();
     /** Usernames this transaction gave, to the user id that holds each now. */
     private final Map<String, String> claimedUsernames = new HashMap<>();
+    /** The other way round: the username each user of this transaction was last given. */
+    private final Map<String, String> usernamesClaimed = new HashMap<>();
     /** Usernames looked up for the whole batch at once, to the id of the user that held each (null: free) at its start. */
     private final Map<String, String> heldUsernames = new HashMap<>();
     /** User ids the batch's prefetch did not find: no need to ask the database again until one is created. */
@@ -226,7 +228,7 @@ final class UserWriter {
                 if (existing != null) {
                     // Keycloak deletes a user's rows with bulk statements that would miss unflushed ones.
                     em.flush();
-                    claimedUsernames.values().remove(userId);
+                    release(userId);
                     evict(existing);
                     new UserManager(session).removeUser(realm, existing, local);
                 }
@@ -357,8 +359,16 @@ final class UserWriter {
     }
 
     private void claim(String username, String userId) {
-        claimedUsernames.values().remove(userId);
+        release(userId);
         claimedUsernames.put(username, userId);
+        usernamesClaimed.put(userId, username);
+    }
+
+    private void release(String userId) {
+        String previous = usernamesClaimed.remove(userId);
+        if (previous != null) {
+            claimedUsernames.remove(previous, userId);
+        }
     }
 
     /**

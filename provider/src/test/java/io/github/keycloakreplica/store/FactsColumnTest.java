@@ -36,6 +36,21 @@ class FactsColumnTest {
     }
 
     @Test
+    void theTextIsWhatRowsWrittenBeforeHoldSoAnUnchangedLedgerLeavesThemAlone() {
+        Fact email = Fact.attribute("email", 8, NODES.textNode("alice@example.com"))
+                .from(new Fact.Provenance("evt-8", "keycloak://primary/realms/acme"));
+        Fact removed = Fact.attribute("department", 3, null);
+        Fact roles = Fact.attribute("realmRoles", 2, NODES.arrayNode().add("operator").add("auditor"));
+
+        assertThat(FactsColumn.write(List.of(email, removed, roles))).isEqualTo("["
+                + "{\"kind\":\"attribute\",\"name\":\"department\",\"version\":3,\"value\":null,\"eventId\":null,\"source\":null},"
+                + "{\"kind\":\"attribute\",\"name\":\"email\",\"version\":8,\"value\":\"alice@example.com\",\"eventId\":\"evt-8\","
+                + "\"source\":\"keycloak://primary/realms/acme\"},"
+                + "{\"kind\":\"attribute\",\"name\":\"realmRoles\",\"version\":2,\"value\":[\"operator\",\"auditor\"],\"eventId\":null,"
+                + "\"source\":null}]");
+    }
+
+    @Test
     void aRowWithoutFactsHasNone() {
         assertThat(FactsColumn.read(null, "row-1")).isEmpty();
         assertThat(FactsColumn.read("", "row-1")).isEmpty();
