@@ -510,6 +510,7 @@ public final class StreamApplier {
         }
 
         void finish() {
+            writer.insertNewUsers();
             for (SubjectRecord subject : subjects.values()) {
                 ledgers.closingGapTimes(subject).forEach(opened -> metrics.gapResolved(now - opened));
             }

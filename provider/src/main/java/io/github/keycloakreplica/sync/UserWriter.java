@@ -25,6 +25,7 @@ import org.keycloak.models.jpa.JpaModel;
 import org.keycloak.models.jpa.entities.CredentialEntity;
 import org.keycloak.models.jpa.entities.UserAttributeEntity;
 import org.keycloak.models.jpa.entities.UserEntity;
+import org.keycloak.models.jpa.entities.UserRoleMappingEntity;
 import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.storage.UserStoragePrivateUtil;
@@ -128,10 +129,40 @@ final class UserWriter {
     }
 
     private boolean trustUniqueUsernames;
+    /** In a bulk load, the rows of the users it creates, inserted together at the end; null otherwise. */
+    private NewUserRows newUserRows;
 
-    /** Leaves usernames to the realm's unique key, but for those this transaction gives twice (see StreamApplier). */
+    /**
+     * A bulk load: leaves usernames to the realm's unique key, but for those this transaction gives twice
+     * (see StreamApplier), and holds new users' rows for {@link #insertNewUsers} instead of persisting them.
+     */
     void trustUniqueUsernames() {
         trustUniqueUsernames = true;
+        newUserRows = new NewUserRows();
+    }
+
+    /** Inserts the rows of the users a bulk load created; call once every subject of the transaction is applied. */
+    void insertNewUsers() {
+        if (newUserRows != null) {
+            newUserRows.insert(em);
+        }
+    }
+
+    /** A row of a user the apply in progress created: held in a bulk load, else persisted. */
+    private void persistFresh(Object row) {
+        if (newUserRows != null) {
+            newUserRows.add(row);
+        } else {
+            em.persist(row);
+        }
+    }
+
+    private void removeFresh(Object row) {
+        if (newUserRows != null) {
+            newUserRows.remove(row);
+        } else {
+            em.remove(row);
+        }
     }
 
     boolean trustsUniqueUsernames() {
@@ -316,7 +347,7 @@ final class UserWriter {
                 setAttribute(user, fact, unresolved);
             }
         }
-        em.persist(entity);
+        persistFresh(entity);
         absent.remove(userId);
         fresh.put(userId, new Fresh());
         RoleModel defaultRole = realm.getDefaultRole();
@@ -389,9 +420,14 @@ final class UserWriter {
         for (int i = 0; i < kept; i++) {
             existing.get(i).setValue(values.get(i));
         }
+        boolean created = fresh.containsKey(user.getId());
         for (UserAttributeEntity extra : existing.subList(kept, existing.size())) {
             entity.getAttributes().remove(extra);
-            em.remove(extra);
+            if (created) {
+                removeFresh(extra);
+            } else {
+                em.remove(extra);
+            }
         }
         for (String value : values.subList(kept, values.size())) {
             UserAttributeEntity attribute = new UserAttributeEntity();
@@ -399,7 +435,11 @@ final class UserWriter {
             attribute.setName(name);
             attribute.setValue(value);
             attribute.setUser(entity);
-            em.persist(attribute);
+            if (created) {
+                persistFresh(attribute);
+            } else {
+                em.persist(attribute);
+            }
             entity.getAttributes().add(attribute);
         }
     }
@@ -442,13 +482,13 @@ final class UserWriter {
     private void putFreshCredential(UserModel user, Fresh created, String keycloakId, CredentialModel model) {
         CredentialEntity previous = created.credentials.remove(keycloakId);
         if (previous != null) {
-            em.remove(previous);
+            removeFresh(previous);
         }
         if (PasswordCredentialModel.TYPE.equals(model.getType())) {
             // Keycloak reads exactly one password per user: the upstream's current one replaces any other.
             created.credentials.values().removeIf(other -> {
                 if (PasswordCredentialModel.TYPE.equals(other.getType())) {
-                    em.remove(other);
+                    removeFresh(other);
                     return true;
                 }
                 return false;
@@ -463,7 +503,7 @@ final class UserWriter {
         entity.setCredentialData(model.getCredentialData());
         entity.setUser(((org.keycloak.models.jpa.UserAdapter) user).getEntity());
         entity.setPriority(created.credentials.values().stream().mapToInt(CredentialEntity::getPriority).max().orElse(0) + CREDENTIAL_PRIORITY_STEP);
-        em.persist(entity);
+        persistFresh(entity);
         created.credentials.put(keycloakId, entity);
     }
 
@@ -472,17 +512,31 @@ final class UserWriter {
 
     private void syncRealmRoles(UserModel user, List<String> wanted, Consumer<String> unresolved) {
         Set<RoleModel> roles = resolve(wanted, realm::getRole, n -> unresolved.accept("realm role '" + n + "'"));
-        RoleModel defaultRole = realm.getDefaultRole();
-        Fresh created = fresh.get(user.getId());
-        if (created != null) {
-            roles.stream().filter(r -> !created.roles.containsKey(r.getId())).forEach(r -> grantFresh(user, r));
+        if (grantToFresh(user, roles)) {
             return;
         }
+        RoleModel defaultRole = realm.getDefaultRole();
         sync(user, user.getRealmRoleMappingsStream(), roles, r -> defaultRole == null || !r.getId().equals(defaultRole.getId()));
     }
 
+    /**
+     * Grants a user this apply created the roles it lacks, from what was granted to it since (nothing of it
+     * is in the database to read); false for any other user.
+     */
+    private boolean grantToFresh(UserModel user, Set<RoleModel> roles) {
+        Fresh created = fresh.get(user.getId());
+        if (created == null) {
+            return false;
+        }
+        roles.stream().filter(r -> !created.roles.containsKey(r.getId())).forEach(r -> grantFresh(user, r));
+        return true;
+    }
+
     private void grantFresh(UserModel user, RoleModel role) {
-        ((org.keycloak.models.jpa.UserAdapter) user).grantRoleImpl(role);
+        UserRoleMappingEntity mapping = new UserRoleMappingEntity();
+        mapping.setUser(((org.keycloak.models.jpa.UserAdapter) user).getEntity());
+        mapping.setRoleId(role.getId());
+        persistFresh(mapping);
         fresh.get(user.getId()).roles.put(role.getId(), role);
         RoleModel.RoleGrantedEvent.fire(role, user, session);
     }
@@ -492,7 +546,7 @@ final class UserWriter {
         membership.setUser(((org.keycloak.models.jpa.UserAdapter) user).getEntity());
         membership.setGroupId(group.getId());
         membership.setMembershipType(org.keycloak.representations.idm.MembershipType.UNMANAGED);
-        em.persist(membership);
+        persistFresh(membership);
         fresh.get(user.getId()).groups.put(group.getId(), membership);
         GroupModel.GroupMemberJoinEvent.fire(group, user, session);
     }
@@ -504,9 +558,7 @@ final class UserWriter {
             return;
         }
         Set<RoleModel> roles = resolve(wanted, client::getRole, n -> unresolved.accept("client role '" + n + "' of client '" + clientId + "'"));
-        Fresh created = fresh.get(user.getId());
-        if (created != null) {
-            roles.stream().filter(r -> !created.roles.containsKey(r.getId())).forEach(r -> grantFresh(user, r));
+        if (grantToFresh(user, roles)) {
             return;
         }
         sync(user, user.getClientRoleMappingsStream(client), roles, r -> true);
@@ -532,7 +584,7 @@ final class UserWriter {
         Fresh created = fresh.get(user.getId());
         if (created != null) {
             new ArrayList<>(created.groups.keySet()).stream().filter(id -> !wantedIds.contains(id))
-                    .forEach(id -> em.remove(created.groups.remove(id)));
+                    .forEach(id -> removeFresh(created.groups.remove(id)));
             wanted.stream().filter(group -> !created.groups.containsKey(group.getId())).forEach(group -> joinFresh(user, group));
             return;
         }
