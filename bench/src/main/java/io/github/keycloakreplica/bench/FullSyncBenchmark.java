@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
+import io.github.keycloakreplica.stack.LocalPostgres;
 import io.github.keycloakreplica.stack.Stack;
 import io.github.keycloakreplica.stack.StackArtifacts;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
@@ -34,6 +35,11 @@ public final class FullSyncBenchmark {
     private static final String KEYCLOAK_JVM_OPTIONS = System.getProperty("bench.keycloakJvmOptions", "");
     private static final String PASSWORD = "bench-password-1";
     private static final Duration MAX_SYNC = Duration.ofMinutes(30);
+    /**
+     * The PostgreSQL driver's multi-row inserts, as README recommends for a replica site's database URL.
+     * {@code -Dreplica.stack.postgres.jdbcProperties=} (empty) runs without.
+     */
+    private static final String RECOMMENDED_JDBC_PROPERTIES = "reWriteBatchedInserts=true";
 
     private FullSyncBenchmark() {
     }
@@ -44,6 +50,10 @@ public final class FullSyncBenchmark {
                     + "; or run with -Dbench.fullSync.ldap=false for the replica's figure alone.");
             System.exit(2);
         }
+        if (System.getProperty(LocalPostgres.JDBC_PROPERTIES_PROPERTY) == null) {
+            System.setProperty(LocalPostgres.JDBC_PROPERTIES_PROPERTY, RECOMMENDED_JDBC_PROPERTIES);
+        }
+        String jdbcProperties = System.getProperty(LocalPostgres.JDBC_PROPERTIES_PROPERTY).trim();
         Upstream[] upstream = new Upstream[1];
         try (Stack stack = Stack.builder().postgres().keycloak(broker -> {
                     upstream[0] = new Upstream(broker.bootstrapServers(), "acme", "bench://authority");
@@ -75,6 +85,7 @@ public final class FullSyncBenchmark {
             upstream[0].close();
 
             System.out.printf("%n==== full sync of %,d subjects on PostgreSQL (Keycloak 26.7.3, same server, same database) ====%n", SUBJECTS);
+            System.out.printf("PostgreSQL driver properties of Keycloak's database URL: %s%n", jdbcProperties.isEmpty() ? "none" : jdbcProperties);
             System.out.printf("replica full sync, with a password each:   %7.1f s   %,8.0f subjects/s%n", replica, SUBJECTS / replica);
             if (ldap != null) {
                 System.out.printf("Keycloak LDAP \"Sync all users\", no passwords: %7.1f s   %,8.0f users/s   (HTTP %d after %.1f s)%n",

@@ -2,12 +2,15 @@ package io.github.keycloakreplica.replica;
 
 import io.github.keycloakreplica.kafka.ReplicaRuntime;
 import io.github.keycloakreplica.link.LinkPolicy;
+import io.github.keycloakreplica.link.LinkRecord;
+import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.EventSchemas;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.WritePathCodec;
+import io.github.keycloakreplica.sync.IncrementalLag;
 import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.Operations;
 import io.github.keycloakreplica.sync.ReplicaMetrics;
@@ -260,11 +263,11 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
     public SynchronizationResult syncSince(Date lastSync, KeycloakSessionFactory sessionFactory, String realmId, UserStorageProviderModel model) {
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             ReplicaConfig config = ReplicaConfig.of(model);
-            io.github.keycloakreplica.link.LinkRecord link = io.github.keycloakreplica.store.LinkRows.of(session).read(model.getId()).orElse(null);
+            LinkRecord link = LinkRows.of(session).read(model.getId()).orElse(null);
             ReplicaStore store = ReplicaStore.of(session);
-            java.util.List<io.github.keycloakreplica.sync.IncrementalLag.PartitionLag> partitions = io.github.keycloakreplica.sync.IncrementalLag.of(
-                    link == null ? null : link.heartbeatPositions(), store.positions(model.getId()));
-            Long behind = link == null || link.lastHeartbeatAt() == null ? null : io.github.keycloakreplica.sync.IncrementalLag.total(partitions);
+            List<IncrementalLag.PartitionLag> partitions = IncrementalLag.of(link == null ? null : link.heartbeatPositions(),
+                    store.positions(model.getId()));
+            Long behind = link == null || link.lastHeartbeatAt() == null ? null : IncrementalLag.total(partitions);
             ReplicaOperationEntity last = OperationRows.of(session).lastFinished(model.getId(), OperationKind.FULL.name()).orElse(null);
             return OperationSyncResult.continuous(link, config.linkPolicy(), behind, partitions.size(), store.gapSummary(model.getId())[0],
                     last, config.writePath() != null, session.realms().getRealm(realmId).getName(), System.currentTimeMillis());
