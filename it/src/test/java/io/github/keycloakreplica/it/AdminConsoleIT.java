@@ -2,8 +2,6 @@ package io.github.keycloakreplica.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.upstream.Upstream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
@@ -21,22 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The admin console in real headless Chromium: the replica component's page, its Action menu's "Sync all
  * users", and what the console shows for it. Screenshots go to {@code it/target/screenshots/}.
  */
-@ExtendWith(ReplicaStack.class)
+@ExtendWith({ReplicaStack.class, Chromium.class})
 class AdminConsoleIT {
 
+    /** Opened before each test and quit after it by {@link Chromium}. */
     private WebDriver browser;
-
-    @BeforeEach
-    void openBrowser() {
-        browser = Chromium.open();
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
 
     @Test
     void syncAllUsersFromTheComponentsPageStartsAFullSyncAndTheNextClickShowsItsResult(ReplicaSite site) throws Exception {

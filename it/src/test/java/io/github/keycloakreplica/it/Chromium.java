@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.it;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -9,6 +12,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,12 +20,32 @@ import java.nio.file.StandardCopyOption;
 /**
  * Real headless Chromium for the browser tests (Debian's chromium and chromedriver, or the paths in
  * {@code -Dit.chromium} and {@code -Dit.chromedriver}); screenshots go to {@code it/target/screenshots/}.
+ * As an extension of a test class it opens a browser before each test into the class's
+ * {@code WebDriver} field and quits it after the test, whatever the outcome.
  */
-final class Chromium {
+final class Chromium implements BeforeEachCallback, AfterEachCallback {
 
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Chromium.class);
 
-    private Chromium() {
+    @Override
+    public void beforeEach(ExtensionContext context) throws IllegalAccessException {
+        WebDriver browser = open();
+        context.getStore(NAMESPACE).put(WebDriver.class, browser);
+        for (Field field : context.getRequiredTestClass().getDeclaredFields()) {
+            if (field.getType() == WebDriver.class) {
+                field.setAccessible(true);
+                field.set(context.getRequiredTestInstance(), browser);
+            }
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        WebDriver browser = context.getStore(NAMESPACE).remove(WebDriver.class, WebDriver.class);
+        if (browser != null) {
+            browser.quit();
+        }
     }
 
     static WebDriver open() {

@@ -3,8 +3,6 @@ package io.github.keycloakreplica.it;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stack.upstream.UpstreamWritePath;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
@@ -30,24 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connected site with a write path, the same pages doing their work through the authority. Screenshots
  * go to {@code it/target/screenshots/}.
  */
-@ExtendWith(ReplicaStack.class)
+@ExtendWith({ReplicaStack.class, Chromium.class})
 class SeveredBrowserIT {
 
     private static final String PASSWORD = "correct horse battery staple";
 
+    /** Opened before each test and quit after it by {@link Chromium}. */
     private WebDriver browser;
-
-    @BeforeEach
-    void openBrowser() {
-        browser = Chromium.open();
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
 
     @Test
     void theSignInPageSaysTheSiteIsSeveredAndUpdatePasswordIsRefusedWithTheReason(ReplicaSite site) throws Exception {
