@@ -81,7 +81,7 @@ class MetricsIT {
     }
 
     /** One series of the realm's component, from the Prometheus text Keycloak serves. */
-    private static double meter(ReplicaSite site, TestRealm realm, String name, String label) throws Exception {
+    static double meter(ReplicaSite site, TestRealm realm, String name, String label) throws Exception {
         String body = HTTP.send(HttpRequest.newBuilder(URI.create(site.server().managementUrl() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)} (\\S+)$").matcher(body);

@@ -104,8 +104,8 @@ public final class ReplicaMetrics {
         return new ReplicaMetrics(Metrics.globalRegistry, realm, component);
     }
 
-    void counted(Outcome outcome) {
-        events.get(outcome).increment();
+    void counted(Outcome outcome, int events) {
+        this.events.get(outcome).increment(events);
     }
 
     void gapResolved(long millis) {

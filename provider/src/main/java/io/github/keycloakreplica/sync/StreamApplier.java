@@ -27,6 +27,7 @@ import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
 import org.jboss.logging.Logger;
 import org.keycloak.connections.jpa.support.EntityManagers;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
@@ -347,6 +348,8 @@ public final class StreamApplier {
         final ExposureRows exposureRows;
         final long now = System.currentTimeMillis();
         final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
+        /** How long each gap this batch closes was open, in milliseconds. */
+        final List<Long> gapsResolved = new ArrayList<>();
         /** What each subject's user went through in this batch: created, changed or deleted. */
         final Map<String, UserEffect> effects = new HashMap<>();
         final Map<String, List<LogLine>> logLines = new LinkedHashMap<>();
@@ -369,6 +372,19 @@ public final class StreamApplier {
             this.writer = new UserWriter(session, realm, componentId);
             this.linkRows = LinkRows.of(session);
             this.exposureRows = ExposureRows.of(session);
+            // Counted once the batch's transaction commits: a batch that rolls back is applied again (a full
+            // sync's chunk redone with usernames looked up, a consumer batch retried) and would count twice.
+            session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+                @Override
+                protected void commitImpl() {
+                    outcomes.forEach(metrics::counted);
+                    gapsResolved.forEach(metrics::gapResolved);
+                }
+
+                @Override
+                protected void rollbackImpl() {
+                }
+            });
         }
 
         void load(Collection<String> names, Collection<String> eventIds) {
@@ -512,7 +528,7 @@ public final class StreamApplier {
         void finish() {
             writer.insertNewUsers();
             for (SubjectRecord subject : subjects.values()) {
-                ledgers.closingGapTimes(subject).forEach(opened -> metrics.gapResolved(now - opened));
+                ledgers.closingGapTimes(subject).forEach(opened -> gapsResolved.add(now - opened));
             }
             // The repair time on the rows in hand, before they are written: a bulk update by component and subject
             // is planned as a scan of every subject by PostgreSQL without statistics (a new replica's first full sync).
@@ -564,7 +580,6 @@ public final class StreamApplier {
 
         void count(Outcome outcome) {
             outcomes.merge(outcome, 1, Integer::sum);
-            metrics.counted(outcome);
         }
 
         void effect(String subject, List<UserChange> changes) {
