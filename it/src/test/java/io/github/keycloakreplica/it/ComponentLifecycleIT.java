@@ -47,9 +47,19 @@ class ComponentLifecycleIT {
         KeycloakHttp.Response invalid = site.keycloak().admin("POST", realm.name + "/components", TestRealm.component(Map.of("topicPrefix", "x")));
         assertThat(invalid.status()).as(invalid.toString()).isEqualTo(400);
         assertThat(invalid.body()).contains("Bootstrap servers are required").contains("Consumer group is required");
+        KeycloakHttp.Response malformed = site.keycloak().admin("POST", realm.name + "/components", TestRealm.component(Map.of(
+                "bootstrapServers", "kafka-1", "topicPrefix", "x", "consumerGroup", "g")));
+        assertThat(malformed.status()).as(malformed.toString()).isEqualTo(400);
+        assertThat(malformed.body()).as("quoted as written").contains("Bootstrap server 'kafka-1' is not host:port.");
 
         Upstream first = realm.upstream(1);
         String componentId = realm.replicate(first, Map.of());
+        // A second component in the same consumer group on the same topics would get some of the partitions.
+        KeycloakHttp.Response clash = site.keycloak().admin("POST", realm.name + "/components", TestRealm.component(Map.of(
+                "bootstrapServers", site.stack().broker().bootstrapServers(), "topicPrefix", first.topics().prefix(),
+                "consumerGroup", realm.name)));
+        assertThat(clash.status()).as(clash.toString()).isEqualTo(400);
+        assertThat(clash.body()).contains("Consumer group '" + realm.name + "' already follows topics '" + first.topics().prefix());
         String one = publish(first);
         awaitUser(one);
 

@@ -8,11 +8,13 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The settings of one {@code replica} federation component, read from its component config. Parsing
@@ -188,6 +190,21 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
                 problems.add(field + ": '" + key + "' is set by the replica itself and cannot be overridden.");
             }
         }
+    }
+
+    /**
+     * Whether a component with the other configuration would be a second member of this one's consumer
+     * group on the same topics of the same brokers. Kafka would split the topics' partitions between the
+     * two, and each would silently miss the people on the other's partitions.
+     */
+    public boolean sharesConsumerGroupWith(ReplicaConfig other) {
+        return consumerGroup != null && consumerGroup.equals(other.consumerGroup) && topicPrefix != null
+                && topicPrefix.equals(other.topicPrefix) && !brokers().isEmpty() && brokers().equals(other.brokers());
+    }
+
+    private Set<String> brokers() {
+        return bootstrapServers == null ? Set.of() : Arrays.stream(bootstrapServers.split(","))
+                .map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
     }
 
     static boolean looksSecret(String key) {

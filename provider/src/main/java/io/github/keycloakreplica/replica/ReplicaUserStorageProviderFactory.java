@@ -27,6 +27,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.storage.CacheableStorageProviderModel;
+import org.keycloak.storage.UserStorageProvider;
 import org.keycloak.storage.UserStorageProviderFactory;
 import org.keycloak.storage.UserStorageProviderModel;
 import org.keycloak.storage.user.ImportSynchronization;
@@ -220,15 +221,17 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
             throws ComponentValidationException {
-        List<String> problems;
+        ReplicaConfig config;
         try {
-            problems = ReplicaConfig.of(model).problems();
+            config = ReplicaConfig.of(model);
         } catch (IllegalArgumentException e) {
-            throw new ComponentValidationException(e.getMessage());
+            throw invalid(e.getMessage());
         }
+        List<String> problems = config.problems();
         if (!problems.isEmpty()) {
-            throw new ComponentValidationException(String.join(" ", problems));
+            throw invalid(String.join(" ", problems));
         }
+        refuseSharedConsumerGroup(session, model, config);
         // The credential gate needs it: Keycloak's user cache writes a cached user's credentials straight to
         // the local store, and hands out the user view (whose credential manager asks the gate) only for
         // components that do not cache. Set on every save, so a realm import or an edit cannot turn it off.
@@ -240,6 +243,38 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
             }
             model.getConfig().putSingle(CacheableStorageProviderModel.CACHE_POLICY, CacheableStorageProviderModel.CachePolicy.NO_CACHE.name());
         }
+    }
+
+    /**
+     * Keycloak's admin REST API reads a validation message as a {@link java.text.MessageFormat} pattern (to
+     * localize it), which drops single quotes and fails on braces; quoted, the text arrives as written.
+     */
+    private static ComponentValidationException invalid(String message) {
+        return new ComponentValidationException("'" + message.replace("'", "''") + "'");
+    }
+
+    /**
+     * Several nodes of a site run the same component in one consumer group; two components in one group on
+     * the same topics would each get some of the partitions. Every realm is looked at: a group is the
+     * site's, not a realm's.
+     */
+    private static void refuseSharedConsumerGroup(KeycloakSession session, ComponentModel model, ReplicaConfig config) {
+        session.realms().getRealmsStream().forEach(other -> other.getComponentsStream(other.getId(), UserStorageProvider.class.getName())
+                .filter(c -> PROVIDER_ID.equals(c.getProviderId()) && !c.getId().equals(model.getId()))
+                .forEach(c -> {
+                    ReplicaConfig theirs;
+                    try {
+                        theirs = ReplicaConfig.of(c);
+                    } catch (IllegalArgumentException e) {
+                        return;
+                    }
+                    if (config.sharesConsumerGroupWith(theirs)) {
+                        throw invalid("Consumer group '" + config.consumerGroup() + "' already follows topics '"
+                                + config.topicPrefix() + ".*' on these brokers for replica component '" + c.getName() + "' of realm '"
+                                + other.getName() + "': two components in one group split the topics' partitions between them, and "
+                                + "each would miss the people on the other's. Give this component a consumer group of its own.");
+                    }
+                }));
     }
 
     /**

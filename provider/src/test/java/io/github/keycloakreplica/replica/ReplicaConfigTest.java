@@ -79,4 +79,18 @@ class ReplicaConfigTest {
         model.put(ReplicaConfig.WRITE_PATH_URL, "http://hq.example.com/credentials");
         assertThatThrownBy(() -> ReplicaConfig.of(model)).hasMessageContaining("must use https");
     }
+
+    @Test
+    void aSecondComponentInOneConsumerGroupOnTheSameTopicsIsAClash() {
+        ReplicaConfig site = config("kafka-1:9092,kafka-2:9093", "acme", "site-berlin", null, null);
+
+        assertThat(site.sharesConsumerGroupWith(config(" KAFKA-2:9093 , kafka-1:9092", "acme", "site-berlin", null, null))).isTrue();
+        assertThat(site.sharesConsumerGroupWith(config("kafka-1:9092,kafka-2:9093", "globex", "site-berlin", null, null)))
+                .as("other topics: Kafka assigns each topic's partitions among its own subscribers").isFalse();
+        assertThat(site.sharesConsumerGroupWith(config("kafka-1:9092,kafka-2:9093", "acme", "site-munich", null, null))).isFalse();
+        assertThat(site.sharesConsumerGroupWith(config("other:9092", "acme", "site-berlin", null, null)))
+                .as("another cluster").isFalse();
+        assertThat(config(null, "acme", "site-berlin", null, null).sharesConsumerGroupWith(config(null, "acme", "site-berlin", null, null)))
+                .as("no brokers named: nothing to share").isFalse();
+    }
 }
