@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SyncOperationsIT {
 
     private static final String PASSWORD = "correct horse battery staple";
-    private static final int BACKLOG = 3_000;
+    private static final int BACKLOG = 10_000;
 
     @Test
     void aFullSyncBringsWhatOnlyTheSnapshotTopicsHoldAndSaysWhatItDid(ReplicaSite site) throws Exception {
@@ -136,8 +136,8 @@ class SyncOperationsIT {
             realm.awaitUser(leaverName, u -> true);
             SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
 
-            // A backlog on the one delta partition: 3,000 new people ahead of the deletion (the replica creates a few hundred
-            // users a second while it serves everything else).
+            // A backlog on the one delta partition: 10,000 new people ahead of the deletion (the replica creates about a
+            // thousand users a second here; 3,000 were once all applied before the targeted sync was done).
             List<IdentityUpsert> backlog = new ArrayList<>();
             for (int i = 0; i < BACKLOG; i++) {
                 String subject = UUID.randomUUID().toString();
