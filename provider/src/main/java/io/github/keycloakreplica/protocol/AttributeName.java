@@ -27,6 +27,11 @@ public record AttributeName(String name, Kind kind, String clientId) {
         Kind(String reserved) {
             this.reserved = reserved;
         }
+
+        /** The stream's name for it ({@code clientRoles.} is a prefix); null for plain user attributes. */
+        public String reserved() {
+            return reserved;
+        }
     }
 
     public static final String CLIENT_ROLES_PREFIX = Kind.CLIENT_ROLES.reserved;
@@ -41,13 +46,13 @@ public record AttributeName(String name, Kind kind, String clientId) {
         return new AttributeName(name, reserved.orElse(Kind.USER_ATTRIBUTE), null);
     }
 
-    /** Roles and groups decide what a person may do; the rest only describes them. */
     /** Whether Keycloak keeps it in a column of the user's own row (rather than in rows of their own). */
     public boolean isUserColumn() {
         return kind == Kind.USERNAME || kind == Kind.EMAIL || kind == Kind.EMAIL_VERIFIED || kind == Kind.FIRST_NAME
                 || kind == Kind.LAST_NAME || kind == Kind.ENABLED;
     }
 
+    /** Roles and groups decide what a person may do; the rest only describes them. */
     public boolean isEntitlement() {
         return kind == Kind.REALM_ROLES || kind == Kind.CLIENT_ROLES || kind == Kind.GROUPS;
     }
