@@ -113,6 +113,8 @@ public final class Ledgers {
                 writeFacts(record);
                 row.setLogSize(record.takeNewLogLines());
                 row.setLive(record.ledger().live());
+                writeParked(record);
+                row.setGapSince(record.parkedSince());
                 if (repair) {
                     row.setLastRepair(now);
                 }
@@ -180,7 +182,7 @@ public final class Ledgers {
                 record.gapRows.put(key, g);
             }
             oldestGap = oldestGap == null ? g.getBufferedAt() : Math.min(oldestGap, g.getBufferedAt());
-            criticalGap |= fact.kind() == Fact.Kind.ATTRIBUTE && criticalAttributes.contains(fact.name());
+            criticalGap |= fact.kind() == Fact.Kind.ATTRIBUTE && (criticalAttributes.contains(fact.name()) || isDeletion(fact));
         }
         record.gapRows.entrySet().removeIf(entry -> {
             if (stillBuffered.contains(entry.getKey())) {
@@ -192,9 +194,32 @@ public final class Ledgers {
 
         row.setLogSize(row.getLogSize() + record.takeNewLogLines());
         row.setLive(ledger.live());
+        writeParked(record);
+        // A subject waiting for a username counts as a gap: listed with the gaps, repaired with them past the timeout.
+        if (record.parkedSince() != null) {
+            oldestGap = oldestGap == null ? record.parkedSince() : Math.min(oldestGap, record.parkedSince());
+        }
         row.setGapSince(oldestGap);
         row.setCriticalGap(criticalGap);
         row.setUpdatedAt(now);
+    }
+
+    /** A deletion waiting for earlier versions: its username going absent. It takes all access away, so it counts as critical. */
+    public static boolean isDeletion(Fact fact) {
+        return fact.kind() == Fact.Kind.ATTRIBUTE && Ledger.USERNAME.name().equals(fact.name()) && !fact.present();
+    }
+
+    private static void writeParked(SubjectRecord record) {
+        ReplicaSubjectEntity row = record.row;
+        if (!java.util.Objects.equals(row.getParkedUsername(), record.parkedUsername())) {
+            row.setParkedUsername(record.parkedUsername());
+        }
+        if (!java.util.Objects.equals(row.getParkedHolder(), record.parkedHolder())) {
+            row.setParkedHolder(record.parkedHolder());
+        }
+        if (!java.util.Objects.equals(row.getParkedSince(), record.parkedSince())) {
+            row.setParkedSince(record.parkedSince());
+        }
     }
 
     /** When the gaps this save closed had opened, for the gap resolution time; call before {@link #save}. */

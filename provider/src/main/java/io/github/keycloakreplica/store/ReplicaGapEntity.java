@@ -19,6 +19,9 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "replicaGapAttributeNames",
                 query = "select distinct g.name from ReplicaGapEntity g where g.subjectId = :subjectId "
                         + "and g.kind = io.github.keycloakreplica.store.ReplicaGapEntity.Kind.ATTRIBUTE"),
+        @NamedQuery(name = "replicaGapDeletionWaiting",
+                query = "select count(g) from ReplicaGapEntity g where g.subjectId = :subjectId and g.name = 'username' and g.value is null "
+                        + "and g.kind = io.github.keycloakreplica.store.ReplicaGapEntity.Kind.ATTRIBUTE"),
         @NamedQuery(name = "replicaGapsBySubjectIds",
                 query = "select g from ReplicaGapEntity g where g.subjectId in :subjectIds"),
         @NamedQuery(name = "deleteReplicaGapsByComponent",

@@ -110,6 +110,56 @@ public final class ReplicaStore {
                 .getResultList();
     }
 
+    /** Whether a deletion of the subject (its username going absent) waits in its gap buffer. */
+    public boolean deletionWaiting(String subjectRowId) {
+        return em.createNamedQuery("replicaGapDeletionWaiting", Long.class)
+                .setParameter("subjectId", subjectRowId)
+                .getSingleResult() > 0;
+    }
+
+    // subjects waiting for a username another subject holds
+
+    /** The subjects of the component waiting for one of these usernames (lower case). */
+    public List<String> subjectsParkedOn(String componentId, Collection<String> usernames) {
+        return subjectsByComponentIn("replicaSubjectsParkedOn", componentId, "usernames", usernames);
+    }
+
+    /** Subjects waiting for a username that no other user of the realm holds any more, longest waiting first. */
+    public List<String> parkedSubjectsWithFreeUsername(String componentId, int max) {
+        return em.createNamedQuery("replicaParkedSubjectsFree", String.class)
+                .setParameter("componentId", componentId)
+                .setMaxResults(max)
+                .getResultList();
+    }
+
+    /** The subjects holding the usernames these subjects wait for. */
+    public List<String> parkedHolders(String componentId, Collection<String> subjects) {
+        return subjectsByComponentIn("replicaParkedHolders", componentId, "subjects", subjects);
+    }
+
+    /** A named query of subjects of a component with an IN list, run in chunks the database accepts. */
+    private List<String> subjectsByComponentIn(String query, String componentId, String parameter, Collection<String> values) {
+        List<String> all = new ArrayList<>(values);
+        List<String> found = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += IN_CHUNK) {
+            found.addAll(em.createNamedQuery(query, String.class)
+                    .setParameter("componentId", componentId)
+                    .setParameter(parameter, all.subList(i, Math.min(all.size(), i + IN_CHUNK)))
+                    .getResultList());
+        }
+        return found;
+    }
+
+    /** The subject a replicated user was made from, read as a value. */
+    public Optional<String> subjectNameOfUser(String componentId, String userId) {
+        return em.createNamedQuery("replicaSubjectNameByUser", String.class)
+                .setParameter("componentId", componentId)
+                .setParameter("userId", userId)
+                .setMaxResults(1)
+                .getResultStream()
+                .findFirst();
+    }
+
     /** Subjects whose oldest open gap was opened at or before the cutoff, oldest first. */
     public List<String> subjectsWithGapsSince(String componentId, long cutoff, int max) {
         return em.createNamedQuery("replicaSubjectsWithGapsSince", String.class)

@@ -48,6 +48,18 @@ import java.util.UUID;
         @NamedQuery(name = "replicaGapSummary",
                 query = "select count(s), min(s.gapSince) from ReplicaSubjectEntity s where s.componentId = :componentId "
                         + "and s.gapSince is not null"),
+        @NamedQuery(name = "replicaSubjectsParkedOn",
+                query = "select s.subject from ReplicaSubjectEntity s where s.componentId = :componentId and s.parkedUsername in :usernames"),
+        @NamedQuery(name = "replicaParkedSubjectsFree",
+                // Waiting for a username nobody else holds here any more: the holder let go through another path.
+                query = "select s.subject from ReplicaSubjectEntity s where s.componentId = :componentId and s.parkedUsername is not null "
+                        + "and not exists (select u.id from UserEntity u where u.realmId = s.realmId and u.username = s.parkedUsername "
+                        + "and u.id <> s.userId) order by s.parkedSince"),
+        @NamedQuery(name = "replicaParkedHolders",
+                query = "select distinct s.parkedHolder from ReplicaSubjectEntity s where s.componentId = :componentId "
+                        + "and s.subject in :subjects and s.parkedHolder is not null"),
+        @NamedQuery(name = "replicaSubjectNameByUser",
+                query = "select s.subject from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
         @NamedQuery(name = "deleteReplicaSubjectsByComponent",
                 query = "delete from ReplicaSubjectEntity s where s.componentId = :componentId"),
         @NamedQuery(name = "deleteReplicaSubjectsByRealm",
@@ -92,6 +104,21 @@ public class ReplicaSubjectEntity {
     /** The current facts as a JSON array (see {@link FactsColumn}); a credential's secret included. */
     @Column(name = "FACTS")
     private String facts;
+
+    /**
+     * The username the subject was given while another subject of the component still held it here (in
+     * lower case): until the holder lets go, the subject's Keycloak user keeps its old username, or does
+     * not exist yet. Null when it waits for nothing.
+     */
+    @Column(name = "PARKED_USERNAME")
+    private String parkedUsername;
+
+    /** The subject that held the username when this one was parked. */
+    @Column(name = "PARKED_HOLDER")
+    private String parkedHolder;
+
+    @Column(name = "PARKED_SINCE")
+    private Long parkedSince;
 
     /** Ids of the events this subject met last, newest last, one per line: how a redelivery is recognised. */
     @Column(name = "RECENT_EVENT_IDS")
@@ -202,6 +229,30 @@ public class ReplicaSubjectEntity {
 
     public void setRecentEventIds(String recentEventIds) {
         this.recentEventIds = recentEventIds;
+    }
+
+    public String getParkedUsername() {
+        return parkedUsername;
+    }
+
+    public void setParkedUsername(String parkedUsername) {
+        this.parkedUsername = parkedUsername;
+    }
+
+    public String getParkedHolder() {
+        return parkedHolder;
+    }
+
+    public void setParkedHolder(String parkedHolder) {
+        this.parkedHolder = parkedHolder;
+    }
+
+    public Long getParkedSince() {
+        return parkedSince;
+    }
+
+    public void setParkedSince(Long parkedSince) {
+        this.parkedSince = parkedSince;
     }
 
     /** The row id of a subject of a component: name-based, so that a batch finds its rows by primary key. */

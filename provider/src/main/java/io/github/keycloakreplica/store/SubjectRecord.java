@@ -21,12 +21,21 @@ public final class SubjectRecord {
     private Ledger ledger;
     /** Event log lines the batch will write for this subject, counted on its row when the row is saved. */
     private int newLogLines;
+    /** The username the subject waits for (another subject still holds it here), and who holds it since when. */
+    private String parkedUsername;
+    private String parkedHolder;
+    private Long parkedSince;
 
     SubjectRecord(String subject, String userId, ReplicaSubjectEntity row, Ledger ledger) {
         this.subject = subject;
         this.userId = userId;
         this.row = row;
         this.ledger = ledger;
+        if (row != null) {
+            parkedUsername = row.getParkedUsername();
+            parkedHolder = row.getParkedHolder();
+            parkedSince = row.getParkedSince();
+        }
     }
 
     public String subject() {
@@ -63,6 +72,41 @@ public final class SubjectRecord {
         int lines = newLogLines;
         newLogLines = 0;
         return lines;
+    }
+
+    /** Whether the subject waits for a username another subject still holds. */
+    public boolean parked() {
+        return parkedUsername != null;
+    }
+
+    public String parkedUsername() {
+        return parkedUsername;
+    }
+
+    public String parkedHolder() {
+        return parkedHolder;
+    }
+
+    public Long parkedSince() {
+        return parkedSince;
+    }
+
+    /**
+     * The subject waits for a username that {@code holder} (a subject, or a user id when the holder's
+     * subject is not known) still holds; waiting for the same username again keeps the time it began.
+     */
+    public void park(String username, String holder, long now) {
+        if (!username.equals(parkedUsername)) {
+            parkedSince = now;
+        }
+        parkedUsername = username;
+        parkedHolder = holder;
+    }
+
+    public void unpark() {
+        parkedUsername = null;
+        parkedHolder = null;
+        parkedSince = null;
     }
 
     static String gapKey(Fact.Key key, long version) {
