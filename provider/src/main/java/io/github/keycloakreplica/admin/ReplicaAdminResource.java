@@ -107,9 +107,10 @@ public final class ReplicaAdminResource {
     public record LogView(String at, String eventId, String type, String versions, String outcome, String detail, String origin) {
     }
 
+    /** @param waitingForUsername a username another subject still holds here, which this one waits for (see OpenGapView) */
     public record SubjectView(String subject, String componentId, String userId, boolean live, String source, String gapSince,
                               Map<String, FactView> attributes, Map<String, FactView> credentials, List<GapView> gaps,
-                              List<String> unresolved, List<LogView> eventLog) {
+                              String waitingForUsername, String usernameHeldBy, List<String> unresolved, List<LogView> eventLog) {
     }
 
     public record TransitionView(String from, String to, String at, String cause, double driftSeconds) {
@@ -208,11 +209,12 @@ public final class ReplicaAdminResource {
     }
 
     /**
-     * One subject with an open gap: since when, whether the gap touches access rights (then sign-in is
-     * refused until it closes), when a repair from the snapshot topics was last tried, and what waits.
+     * One subject with an open gap: since when, whether the gap touches access rights or is a deletion
+     * (then the 'refuse' policy refuses sign-in until it closes), when a repair from the snapshot topics was
+     * last tried, and what waits: facts ahead of their turn, or a username another subject still holds.
      */
     public record OpenGapView(String subject, String componentId, String userId, String username, String since, boolean critical,
-                              String lastRepairAt, List<GapView> waiting) {
+                              String lastRepairAt, List<GapView> waiting, String waitingForUsername, String usernameHeldBy) {
     }
 
     /** Subjects with open gaps, the oldest gap first. */
@@ -236,7 +238,8 @@ public final class ReplicaAdminResource {
                     .toList();
             return new OpenGapView(s.getSubject(), s.getComponentId(), s.getUserId(), user == null ? null : user.getUsername(),
                     Instant.ofEpochMilli(s.getGapSince()).toString(), s.isCriticalGap(),
-                    s.getLastRepair() == null ? null : Instant.ofEpochMilli(s.getLastRepair()).toString(), waiting);
+                    s.getLastRepair() == null ? null : Instant.ofEpochMilli(s.getLastRepair()).toString(), waiting,
+                    s.getParkedUsername(), s.getParkedHolder());
         }).toList();
         return new Page<>(store.countOpenGaps(realm.getId()), from, page, items);
     }
@@ -294,6 +297,6 @@ public final class ReplicaAdminResource {
                 .toList();
         return new SubjectView(record.subject(), row.getComponentId(), record.userId(), row.isLive(), row.getSource(),
                 row.getGapSince() == null ? null : Instant.ofEpochMilli(row.getGapSince()).toString(),
-                attributes, credentials, gaps, unresolved, eventLog);
+                attributes, credentials, gaps, record.parkedUsername(), record.parkedHolder(), unresolved, eventLog);
     }
 }

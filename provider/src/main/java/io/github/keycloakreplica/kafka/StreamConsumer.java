@@ -186,7 +186,9 @@ final class StreamConsumer implements Runnable {
 
     /**
      * Gaps normally close in moments, when the events in between arrive. One still open after the gap
-     * timeout means an event was lost: the subject is repaired from its snapshot.
+     * timeout means an event was lost: the subject is repaired from its snapshot. Subjects waiting for a
+     * username get it here too once nobody holds it any more (the holder let go of it in a transaction
+     * that could not see them waiting).
      */
     private void repairExpiredGaps() {
         long now = System.currentTimeMillis();
@@ -194,8 +196,14 @@ final class StreamConsumer implements Runnable {
             return;
         }
         lastGapCheck = now;
-        List<String> expired = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
-                session -> ReplicaStore.of(session).subjectsWithGapsSince(componentId, now - gapTimeout.toMillis(), REPAIRS_PER_ROUND));
+        List<String> expired = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            ReplicaStore store = ReplicaStore.of(session);
+            List<String> due = new ArrayList<>(store.subjectsWithGapsSince(componentId, now - gapTimeout.toMillis(), REPAIRS_PER_ROUND));
+            // A subject still waiting for a username past the timeout: the holder's rename or deletion was lost,
+            // so the holder is repaired with it (and lets go of the name in the same transaction).
+            store.parkedHolders(componentId, due).stream().filter(holder -> !due.contains(holder)).forEach(due::add);
+            return due;
+        });
         if (!expired.isEmpty()) {
             Map<String, List<StreamEvent>> found = snapshots.read(new HashSet<>(expired), this::deadLetterSnapshot);
             Map<String, List<StreamEvent>> repairs = new java.util.LinkedHashMap<>();
@@ -208,6 +216,7 @@ final class StreamConsumer implements Runnable {
                         name, missing.size(), String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
             }
         }
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.retryParked(session, REPAIRS_PER_ROUND));
         long[] gaps = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> ReplicaStore.of(session).gapSummary(componentId));
         metrics.gaps(gaps[0], gaps.length > 1 ? gaps[1] : null);
     }
@@ -249,6 +258,7 @@ final class StreamConsumer implements Runnable {
             }
             // Something no check foresaw: find the record by applying one at a time, each in its own
             // transaction, and dead-letter only that one.
+            metrics.batchFallback();
             log.warnf(batchFailure, "%s: a batch of %d records failed; applying them one by one", name, batch.size());
             for (InboundRecord record : batch) {
                 applyAlone(record);

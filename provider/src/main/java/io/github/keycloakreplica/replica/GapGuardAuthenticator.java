@@ -19,8 +19,8 @@ import java.util.Optional;
 
 /**
  * A step for the realm's login flows, after the person is identified: while an access-critical
- * attribute of a replicated person (enabled, roles, groups by default) has a change waiting in the gap
- * buffer, the replica does not know for sure what the person may do. The component's policy decides:
+ * attribute of a replicated person (enabled, roles, groups by default), or the person's deletion, has a
+ * change waiting in the gap buffer, the replica does not know for sure what the person may do. The component's policy decides:
  * sign in on the last known state and note it in the person's event log, or refuse until the gap closes.
  * Local reads only: nothing here waits on Kafka.
  */
@@ -45,17 +45,22 @@ public final class GapGuardAuthenticator implements Authenticator {
             context.success();
             return;
         }
-        List<String> pending = store.attributesWithGaps(subject.get().getId()).stream()
-                .filter(config.accessCriticalAttributes()::contains).sorted().toList();
+        List<String> pending = new java.util.ArrayList<>(store.attributesWithGaps(subject.get().getId()).stream()
+                .filter(config.accessCriticalAttributes()::contains).sorted().toList());
+        // A deletion waiting for earlier versions takes every right away, whatever the critical attributes are.
+        if (store.deletionWaiting(subject.get().getId())) {
+            pending.add(0, "a deletion");
+        }
         String attributes = String.join(", ", pending);
+        String waiting = attributes + (pending.size() == 1 && pending.get(0).startsWith("a ") ? " waits" : " wait");
         if (config.gapSignInPolicy() == ReplicaConfig.GapSignInPolicy.ALLOW) {
             store.log(subject.get(), null, "sign-in", null, "ALLOWED",
-                    "signed in on the last known state while " + attributes + " wait for earlier versions", "login", System.currentTimeMillis(), 0);
+                    "signed in on the last known state while " + waiting + " for earlier versions", "login", System.currentTimeMillis(), 0);
             context.success();
             return;
         }
-        log.infof("refused sign-in of %s in realm %s: %s wait for earlier versions from %s", user.getUsername(), realm.getName(),
-                attributes, config.upstreamName());
+        log.infof("refused sign-in of %s in realm %s: %s for earlier versions from %s", user.getUsername(), realm.getName(),
+                waiting, config.upstreamName());
         context.getEvent().detail("reason", "replica gap in " + attributes);
         String text = "Your access rights are being updated from " + config.upstreamName() + ". Please try again in a minute.";
         Response response = isTokenEndpoint(context.getSession())

@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code keycloak_replica_open_gaps}, {@code keycloak_replica_oldest_gap_age_seconds},
  * {@code keycloak_replica_gap_resolution_seconds}, {@code keycloak_replica_link_state{state=...}},
  * {@code keycloak_replica_link_transitions_total{to=...}}, {@code keycloak_replica_drift_seconds},
- * {@code keycloak_replica_drift_exceeded}, {@code keycloak_replica_heartbeat_age_seconds}), tagged with
- * realm and component.
+ * {@code keycloak_replica_drift_exceeded}, {@code keycloak_replica_heartbeat_age_seconds},
+ * {@code keycloak_replica_batch_fallbacks_total}), tagged with realm and component.
  */
 public final class ReplicaMetrics {
 
@@ -37,6 +37,7 @@ public final class ReplicaMetrics {
     private final Map<Outcome, Counter> events = new EnumMap<>(Outcome.class);
     private final Map<LinkState, Counter> transitions = new EnumMap<>(LinkState.class);
     private final Timer gapResolution;
+    private final Counter batchFallbacks;
     private final GaugeState gauges;
 
     private ReplicaMetrics(MeterRegistry registry, String realm, String component) {
@@ -55,6 +56,11 @@ public final class ReplicaMetrics {
         }
         gapResolution = Timer.builder("keycloak.replica.gap.resolution")
                 .description("How long facts waited in the gap buffer before the gap closed")
+                .tags(tags)
+                .register(registry);
+        batchFallbacks = Counter.builder("keycloak.replica.batch.fallbacks")
+                .description("Batches that failed as a whole for a reason no check foresaw and were applied again one record "
+                        + "per transaction; each one is a defect worth reporting")
                 .tags(tags)
                 .register(registry);
         // Registered once per realm and component: a restarted consumer keeps its gauges (registering them
@@ -110,6 +116,11 @@ public final class ReplicaMetrics {
 
     void gapResolved(long millis) {
         gapResolution.record(Duration.ofMillis(Math.max(0, millis)));
+    }
+
+    /** A batch failed as a whole and is applied again one record per transaction. */
+    public void batchFallback() {
+        batchFallbacks.increment();
     }
 
     /** The link as last looked at, for the link gauges. */

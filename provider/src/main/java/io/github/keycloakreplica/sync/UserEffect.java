@@ -8,15 +8,19 @@ import java.util.List;
 enum UserEffect {
     ADDED, UPDATED, REMOVED;
 
-    /** The effect of one set of changes, or null when there were none. */
-    static UserEffect of(List<UserChange> changes) {
-        if (changes.isEmpty()) {
-            return null;
-        }
-        if (changes.stream().anyMatch(c -> c instanceof UserChange.Delete)) {
+    /**
+     * The effect of one write, or null when it changed nothing: a projection over a user that was right
+     * already, or a deletion of a user that did not exist, is no effect.
+     */
+    static UserEffect of(List<UserChange> changes, UserWriter.Written written) {
+        if (written.removed()) {
             return REMOVED;
         }
-        return changes.stream().anyMatch(c -> c instanceof UserChange.Create) ? ADDED : UPDATED;
+        if (written.created()) {
+            return ADDED;
+        }
+        boolean incremental = changes.stream().anyMatch(c -> c instanceof UserChange.SetAttribute || c instanceof UserChange.SetCredentials);
+        return incremental || !written.corrected().isEmpty() ? UPDATED : null;
     }
 
     /** Two effects on one subject within a batch, in order: created then changed is still an addition. */

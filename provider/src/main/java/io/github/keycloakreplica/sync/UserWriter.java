@@ -22,12 +22,15 @@ import org.keycloak.models.UserModel;
 import org.keycloak.models.UserProvider;
 import org.keycloak.models.cache.UserCache;
 import org.keycloak.models.jpa.JpaModel;
+import org.keycloak.models.jpa.JpaUserProvider;
+import org.keycloak.models.jpa.UserAdapter;
 import org.keycloak.models.jpa.entities.CredentialEntity;
 import org.keycloak.models.jpa.entities.UserAttributeEntity;
 import org.keycloak.models.jpa.entities.UserEntity;
+import org.keycloak.models.jpa.entities.UserGroupMembershipEntity;
 import org.keycloak.models.jpa.entities.UserRoleMappingEntity;
-import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.representations.idm.MembershipType;
 import org.keycloak.storage.UserStoragePrivateUtil;
 import org.keycloak.storage.UserStorageUtil;
 
@@ -39,21 +42,51 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Writes replicated state into Keycloak's own user tables, the way Keycloak's LDAP import does: through
  * the local user storage, bypassing the read-only view every other caller gets, and evicting the user
- * from the cache so the next request reads what was written.
+ * from the cache so the next request reads what was written. Every write sets what the ledger says
+ * (never adds to what is there), so writing a change twice, or a whole {@link UserChange.Project}ion over
+ * a user that is already right, changes nothing.
  *
  * <p>It runs in Keycloak's batch mode (see {@code StreamApplier}): queries do not see this transaction's
  * unflushed writes. So it flushes before it touches a user a second time and before it deletes one, and
  * it checks usernames against what the transaction has already claimed as well as against the database.
+ * Why one class: the fresh-user bookkeeping (rows written for users created in this transaction, read
+ * back by nothing) is shared by every kind of write, and splitting it would spread one invariant over
+ * several classes.
  */
 final class UserWriter {
+
+    /** Where a subject that is not a usable Keycloak id is kept on the user it maps to. */
+    public static final String SUBJECT_ATTRIBUTE = "replicaSubject";
+
+    /** Attributes of a replicated user that are the site's, not the upstream's (see ReplicaUserView). */
+    private static final Set<String> LOCAL_ATTRIBUTES = Set.of(SUBJECT_ATTRIBUTE, UserModel.LOCALE);
+
+    /** The entities of a user's own rows that reference it, as the replica writes them. */
+    private static final List<String> USER_ROWS = List.of("UserRoleMappingEntity", "UserGroupMembershipEntity", "CredentialEntity");
+
+    /** JpaUserCredentialStore's distance between two credentials' priorities. */
+    private static final int CREDENTIAL_PRIORITY_STEP = 10;
+
+    /**
+     * What writing one subject's changes did.
+     *
+     * @param unresolved per entitlement attribute it set, what this realm did not have
+     * @param created    whether it created the user
+     * @param removed    whether it removed the user
+     * @param corrected  for a projection over an existing user, the parts that differed from the ledger
+     */
+    record Written(Map<String, List<String>> unresolved, boolean created, boolean removed, List<String> corrected) {
+    }
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -61,27 +94,27 @@ final class UserWriter {
     private final UserProvider local;
     private final CredentialFormat credentialFormat;
     private final EntityManager em;
+    private final UsernameClaims usernames;
     /** Group paths resolved in this transaction: walking the group tree per user and path is most of a batch's CPU. */
-    private final Map<String, java.util.Optional<GroupModel>> groupsByPath = new HashMap<>();
+    private final Map<String, Optional<GroupModel>> groupsByPath = new HashMap<>();
     /** Users this transaction wrote. */
     private final Set<String> touched = new HashSet<>();
-    /** Usernames this transaction gave, to the user id that holds each now. */
-    private final Map<String, String> claimedUsernames = new HashMap<>();
-    /** The other way round: the username each user of this transaction was last given. */
-    private final Map<String, String> usernamesClaimed = new HashMap<>();
-    /** Usernames looked up for the whole batch at once, to the id of the user that held each (null: free) at its start. */
-    private final Map<String, String> heldUsernames = new HashMap<>();
     /** User ids the batch's prefetch did not find: no need to ask the database again until one is created. */
     private final Set<String> absent = new HashSet<>();
+    /** Roles, memberships and credentials of users the batch read at once, valid until the user is first written. */
+    private final Map<String, UserHoldings> holdings = new HashMap<>();
     /**
      * Users created by the apply in progress, with every role mapping, membership and credential row
      * written for them: nothing of theirs is in the database yet, so nothing needs reading back.
      */
     private final Map<String, Fresh> fresh = new HashMap<>();
+    private boolean trustUniqueUsernames;
+    /** In a bulk load, the rows of the users it creates, inserted together at the end; null otherwise. */
+    private NewUserRows newUserRows;
 
     private static final class Fresh {
         final Map<String, RoleModel> roles = new LinkedHashMap<>();
-        final Map<String, org.keycloak.models.jpa.entities.UserGroupMembershipEntity> groups = new LinkedHashMap<>();
+        final Map<String, UserGroupMembershipEntity> groups = new LinkedHashMap<>();
         final Map<String, CredentialEntity> credentials = new LinkedHashMap<>();
     }
 
@@ -92,6 +125,7 @@ final class UserWriter {
         this.local = UserStoragePrivateUtil.userLocalStorage(session);
         this.credentialFormat = new CredentialFormat(session);
         this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+        this.usernames = new UsernameClaims(em, realm, componentId, local);
     }
 
     /**
@@ -100,8 +134,10 @@ final class UserWriter {
      * realm condition beside it, PostgreSQL without statistics (new tables, before autovacuum's first
      * analyze) walked every user of the realm through a realm index for each batch. Hibernate drops the
      * duplicate rows the join fetch gives, so no DISTINCT (and no sort) in SQL.
+     *
+     * @return the ids of those that exist
      */
-    void prefetch(Collection<String> userIds, Collection<String> assumedAbsent) {
+    Set<String> prefetch(Collection<String> userIds, Collection<String> assumedAbsent) {
         absent.addAll(assumedAbsent);
         List<String> ids = List.copyOf(new HashSet<>(userIds));
         // Which exist first, by primary key alone: joining the attributes of users that do not exist yet (a
@@ -119,18 +155,20 @@ final class UserWriter {
                     .setParameter("ids", existing.subList(i, Math.min(existing.size(), i + ReplicaStore.IN_CHUNK)))
                     .getResultList();
         }
+        return found;
     }
 
-    /** Where a subject that is not a usable Keycloak id is kept on the user it maps to. */
-    public static final String SUBJECT_ATTRIBUTE = "replicaSubject";
+    /** Reads the roles, memberships and credentials of these existing users at once, for projections. */
+    void prefetchHoldings(Collection<String> userIds) {
+        List<String> unread = userIds.stream().filter(id -> !holdings.containsKey(id) && !touched.contains(id)).toList();
+        if (!unread.isEmpty()) {
+            holdings.putAll(UserHoldings.load(em, unread));
+        }
+    }
 
     UserModel find(String userId) {
         return absent.contains(userId) ? null : local.getUserById(realm, userId);
     }
-
-    private boolean trustUniqueUsernames;
-    /** In a bulk load, the rows of the users it creates, inserted together at the end; null otherwise. */
-    private NewUserRows newUserRows;
 
     /**
      * A bulk load: leaves usernames to the realm's unique key, but for those this transaction gives twice
@@ -138,7 +176,12 @@ final class UserWriter {
      */
     void trustUniqueUsernames() {
         trustUniqueUsernames = true;
+        usernames.trustUniqueKey();
         newUserRows = new NewUserRows();
+    }
+
+    boolean trustsUniqueUsernames() {
+        return trustUniqueUsernames;
     }
 
     /** Inserts the rows of the users a bulk load created; call once every subject of the transaction is applied. */
@@ -165,72 +208,40 @@ final class UserWriter {
         }
     }
 
-    boolean trustsUniqueUsernames() {
-        return trustUniqueUsernames;
-    }
-
     /**
      * Looks up, in one query, which of these usernames the realm's users hold, so that checking each new
      * or renamed user's username does not cost a query of its own.
      */
-    void prefetchUsernames(Collection<String> usernames) {
-        List<String> names = usernames.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).filter(n -> !heldUsernames.containsKey(n))
-                .distinct().toList();
-        for (int i = 0; i < names.size(); i += ReplicaStore.IN_CHUNK) {
-            List<String> chunk = names.subList(i, Math.min(names.size(), i + ReplicaStore.IN_CHUNK));
-            chunk.forEach(n -> heldUsernames.put(n, null));
-            em.createQuery("select u.username, u.id from UserEntity u where u.realmId = :realmId and u.username in :names", Object[].class)
-                    .setParameter("realmId", realm.getId())
-                    .setParameter("names", chunk)
-                    .getResultList()
-                    .forEach(row -> heldUsernames.put((String) row[0], (String) row[1]));
-        }
+    void prefetchUsernames(Collection<String> names) {
+        usernames.prefetch(names);
     }
 
-    private void checkUsernameFree(String username, String userId) {
-        String claimer = claimedUsernames.get(username);
-        if (claimer != null) {
-            if (!claimer.equals(userId)) {
-                throw new EventRejectedException("username '" + username + "' is already held by another replicated subject (user id "
-                        + claimer + ")");
-            }
-            return;
-        }
-        if (trustUniqueUsernames) {
-            return;
-        }
-        if (heldUsernames.containsKey(username)) {
-            String holderId = heldUsernames.get(username);
-            if (holderId == null || holderId.equals(userId)) {
-                // Free when the batch began, and nobody in it has claimed it since.
-                return;
-            }
-        }
-        UserModel holder = local.getUserByUsername(realm, username);
-        if (holder == null || holder.getId().equals(userId)) {
-            return;
-        }
-        if (!username.equals(holder.getUsername())) {
-            // The query matched the database's name, which this transaction has renamed already. Write the
-            // rename now: at commit Hibernate inserts new users before it updates old ones.
-            em.flush();
-            return;
-        }
-        String whose = componentId.equals(holder.getFederationLink()) ? "another replicated subject" : "a user that is not replicated from this upstream";
-        throw new EventRejectedException("username '" + username + "' is already held by " + whose + " (user id " + holder.getId() + ")");
+    /** Usernames this transaction took from users (renamed away from, or deleted) and gave to nobody since. */
+    Set<String> releasedUsernames() {
+        return usernames.released();
     }
 
-    /** Refuses, before anything is written, changes that Keycloak would refuse half-way. */
+    /**
+     * Refuses, before anything is written, changes that Keycloak would refuse half-way.
+     *
+     * @throws UsernameHeldException  when the username the changes give is held by another subject of this component
+     * @throws EventRejectedException when the changes can never apply here
+     */
     void check(String userId, List<UserChange> changes) {
         for (UserChange change : changes) {
-            if (change instanceof UserChange.Create create) {
+            Map<String, Fact> attributes = change instanceof UserChange.Create create ? create.attributes()
+                    : change instanceof UserChange.Project project ? project.attributes() : null;
+            if (attributes != null) {
                 UserModel existing = find(userId);
                 if (existing != null && !componentId.equals(existing.getFederationLink())) {
                     throw new EventRejectedException("user id " + userId + " belongs to a user that is not replicated by this component");
                 }
-                checkUsernameFree(create.attributes().get("username").value().asText().toLowerCase(), userId);
+                Fact username = attributes.get(AttributeName.Kind.USERNAME.reserved());
+                if (username != null && username.present()) {
+                    usernames.checkFree(UsernameClaims.normalize(username.value().asText()), userId);
+                }
             } else if (change instanceof UserChange.SetAttribute set && set.fact().name().equals("username") && set.fact().present()) {
-                checkUsernameFree(set.fact().value().asText().toLowerCase(), userId);
+                usernames.checkFree(UsernameClaims.normalize(set.fact().value().asText()), userId);
             }
         }
     }
@@ -239,30 +250,41 @@ final class UserWriter {
         credentialFormat.check(credentialFormat.toModel(credential, credential.id()));
     }
 
-    /**
-     * Carries out the changes for one subject. Returns, per entitlement attribute it set, what this
-     * realm did not have; the caller records those as unresolved.
-     */
-    Map<String, List<String>> apply(String subject, String userId, List<UserChange> changes) {
+    /** Carries out the changes for one subject. */
+    Written apply(String subject, String userId, List<UserChange> changes) {
         Map<String, List<String>> unresolved = new LinkedHashMap<>();
+        List<String> corrected = new ArrayList<>();
+        boolean created = false;
+        boolean removed = false;
         if (!touched.add(userId)) {
             // Keycloak's own reads of this user (role mappings, groups, credentials) go to the database.
             em.flush();
+            holdings.remove(userId);
         }
         fresh.remove(userId);
         UserModel user = null;
         for (UserChange change : changes) {
             if (change instanceof UserChange.Create create) {
-                user = create(subject, userId, create, unresolved);
-            } else if (change instanceof UserChange.Delete) {
                 UserModel existing = find(userId);
-                if (existing != null) {
-                    // Keycloak deletes a user's rows with bulk statements that would miss unflushed ones.
-                    em.flush();
-                    release(userId);
-                    evict(existing);
-                    new UserManager(session).removeUser(realm, existing, local);
+                if (existing == null) {
+                    user = create(subject, userId, create.attributes(), create.credentials(), unresolved);
+                    created = true;
+                } else {
+                    user = existing;
+                    project(user, create.attributes(), create.credentials(), create.credentials().keySet(), unresolved, corrected);
                 }
+            } else if (change instanceof UserChange.Project project) {
+                UserModel existing = find(userId);
+                if (existing == null && project.attributes().containsKey(AttributeName.Kind.USERNAME.reserved())) {
+                    user = create(subject, userId, present(project.attributes()), project.credentials(), unresolved);
+                    created = true;
+                } else if (existing != null) {
+                    user = existing;
+                    project(user, project.attributes(), project.credentials(), project.changedCredentials(), unresolved, corrected);
+                }
+            } else if (change instanceof UserChange.Delete) {
+                removed |= delete(userId);
+                created = false;
                 user = null;
             } else {
                 user = user != null ? user : find(userId);
@@ -271,10 +293,8 @@ final class UserWriter {
                 }
                 if (change instanceof UserChange.SetAttribute set) {
                     setAttribute(user, set.fact(), unresolved);
-                } else if (change instanceof UserChange.PutCredential put) {
-                    putCredential(user, SubjectApply.credential(put.fact()));
-                } else if (change instanceof UserChange.RemoveCredential remove) {
-                    credentialStore().removeStoredCredential(realm, user, SubjectIds.credentialId(remove.credentialId()));
+                } else if (change instanceof UserChange.SetCredentials set) {
+                    setCredentials(user, set.credentials(), set.changed(), null);
                 }
             }
         }
@@ -282,43 +302,66 @@ final class UserWriter {
         if (user != null) {
             evict(user);
         }
-        return unresolved;
+        return new Written(unresolved, created, removed && !created, corrected);
     }
 
-    private UserModel create(String subject, String userId, UserChange.Create create, Map<String, List<String>> unresolved) {
-        UserModel user = find(userId);
-        if (user == null && local instanceof org.keycloak.models.jpa.JpaUserProvider) {
-            user = createFresh(subject, userId, create, unresolved);
-            for (Fact fact : create.attributes().values()) {
+    private boolean delete(String userId) {
+        UserModel existing = find(userId);
+        if (existing == null) {
+            return false;
+        }
+        // Keycloak deletes a user's rows with bulk statements that would miss unflushed ones, and that leave the
+        // rows this transaction holds as managed entities (batch mode keeps those of a grant or a join, and those
+        // written for a user created here) pointing at a removed user, which Hibernate refuses at the next flush.
+        em.flush();
+        for (String rows : USER_ROWS) {
+            em.createQuery("select r from " + rows + " r where r.user.id = :userId", Object.class).setParameter("userId", userId)
+                    .getResultList().forEach(em::remove);
+        }
+        // Batch mode does not flush before a bulk statement: these deletions first, or they would find their rows gone.
+        em.flush();
+        usernames.letGo(existing.getUsername(), userId);
+        evict(existing);
+        new UserManager(session).removeUser(realm, existing, local);
+        holdings.remove(userId);
+        absent.add(userId);
+        return true;
+    }
+
+    private static Map<String, Fact> present(Map<String, Fact> facts) {
+        Map<String, Fact> present = new LinkedHashMap<>(facts);
+        present.values().removeIf(f -> !f.present());
+        return present;
+    }
+
+    private UserModel create(String subject, String userId, Map<String, Fact> attributes, Map<String, Fact> credentials,
+                             Map<String, List<String>> unresolved) {
+        UserModel user;
+        if (local instanceof JpaUserProvider) {
+            user = createFresh(subject, userId, attributes);
+            for (Fact fact : attributes.values()) {
                 if (!AttributeName.of(fact.name()).isUserColumn()) {
                     setAttribute(user, fact, unresolved);
                 }
             }
-            for (Fact fact : create.credentials().values()) {
-                putCredential(user, SubjectApply.credential(fact));
-            }
-            return user;
-        }
-        if (user == null) {
+        } else {
             // Not Keycloak's JPA store: its own way, default roles and groups as for every new user of the realm.
-            String username = create.attributes().get("username").value().asText().toLowerCase();
+            String username = UsernameClaims.normalize(attributes.get("username").value().asText());
             user = local.addUser(realm, userId, username, true, false);
             absent.remove(userId);
-            claim(username, userId);
+            usernames.claim(username, userId);
             user.setFederationLink(componentId);
             user.setCreatedTimestamp(System.currentTimeMillis());
             if (!userId.equals(subject)) {
                 writeUserAttribute(user, SUBJECT_ATTRIBUTE, List.of(subject));
             }
+            // Never sent by the upstream: a person it replicates is enabled unless it says otherwise.
+            user.setEnabled(true);
+            for (Fact fact : attributes.values()) {
+                setAttribute(user, fact, unresolved);
+            }
         }
-        // Never sent by the upstream: a person it replicates is enabled unless it says otherwise.
-        user.setEnabled(true);
-        for (Fact fact : create.attributes().values()) {
-            setAttribute(user, fact, unresolved);
-        }
-        for (Fact fact : create.credentials().values()) {
-            putCredential(user, SubjectApply.credential(fact));
-        }
+        setCredentials(user, credentials, credentials.keySet(), null);
         return user;
     }
 
@@ -329,7 +372,7 @@ final class UserWriter {
      * every new user of the realm, without Keycloak's one-query-per-grant checks (nothing of the user exists
      * yet); no default required actions: a replicated person's credentials are the upstream's business.
      */
-    private UserModel createFresh(String subject, String userId, UserChange.Create create, Map<String, List<String>> unresolved) {
+    private UserModel createFresh(String subject, String userId, Map<String, Fact> attributes) {
         UserEntity entity = new UserEntity();
         entity.setId(userId);
         long now = org.keycloak.common.util.Time.currentTimeMillis();
@@ -339,12 +382,10 @@ final class UserWriter {
         entity.setFederationLink(componentId);
         // Never sent by the upstream: a person it replicates is enabled unless it says otherwise.
         entity.setEnabled(true);
-        UserModel user = new org.keycloak.models.jpa.UserAdapter(session, realm, em, entity);
-        user.setUsername(create.attributes().get("username").value().asText());
-        claim(user.getUsername(), userId);
-        for (Fact fact : create.attributes().values()) {
+        UserModel user = new UserAdapter(session, realm, em, entity);
+        for (Fact fact : attributes.values()) {
             if (AttributeName.of(fact.name()).isUserColumn()) {
-                setAttribute(user, fact, unresolved);
+                setAttribute(user, fact, null);
             }
         }
         persistFresh(entity);
@@ -363,6 +404,106 @@ final class UserWriter {
         return user;
     }
 
+    /**
+     * Makes an existing user equal its ledger: every column, every user attribute (the site's own
+     * excepted), the entitlements the ledger names and the credentials. Without a username fact (a
+     * subject waiting for its username) the user keeps the one it has.
+     *
+     * @param corrected collects what differed
+     */
+    private void project(UserModel user, Map<String, Fact> attributes, Map<String, Fact> credentials, Set<String> changedCredentials,
+                         Map<String, List<String>> unresolved, List<String> corrected) {
+        UserHoldings held = holdings.remove(user.getId());
+        UserProjection.columns(user, attributes).forEach(fact -> {
+            setAttribute(user, fact, unresolved);
+            corrected.add(fact.name());
+        });
+        Set<String> named = new HashSet<>();
+        for (Fact fact : attributes.values()) {
+            AttributeName name = AttributeName.of(fact.name());
+            named.add(fact.name());
+            if (name.kind() == AttributeName.Kind.USER_ATTRIBUTE) {
+                List<String> wanted = new VersionedValue(fact.value(), fact.version()).asList();
+                if (!UserProjection.sameValues(user.getAttributeStream(fact.name()).toList(), wanted)) {
+                    writeUserAttribute(user, fact.name(), wanted);
+                    corrected.add(fact.name());
+                }
+            }
+        }
+        for (String extra : user.getAttributes().keySet()) {
+            if (!named.contains(extra) && !LOCAL_ATTRIBUTES.contains(extra) && !UserProjection.COLUMNS.contains(extra)) {
+                writeUserAttribute(user, extra, List.of());
+                corrected.add(extra);
+            }
+        }
+        Set<String> roleIds = held != null ? held.roleIds() : user.getRoleMappingsStream().map(RoleModel::getId).collect(Collectors.toSet());
+        if (projectRoles(user, attributes, roleIds, unresolved)) {
+            corrected.add("roles");
+        }
+        Fact groups = attributes.get(AttributeName.Kind.GROUPS.reserved());
+        if (groups != null) {
+            Set<String> groupIds = held != null ? held.groupIds() : user.getGroupsStream().map(GroupModel::getId).collect(Collectors.toSet());
+            List<String> missing = new ArrayList<>();
+            Set<GroupModel> wanted = resolveGroups(new VersionedValue(groups.value(), groups.version()).asList(),
+                    p -> missing.add("group '" + p + "'"));
+            unresolved.put(groups.name(), missing);
+            if (!wanted.stream().map(GroupModel::getId).collect(Collectors.toSet()).equals(groupIds)) {
+                syncGroups(user, wanted);
+                corrected.add(groups.name());
+            }
+        }
+        if (setCredentials(user, credentials, changedCredentials, held)) {
+            corrected.add("credentials");
+        }
+    }
+
+    /**
+     * The user's direct role mappings made exactly what the ledger's {@code realmRoles} and
+     * {@code clientRoles.*} name (nothing where it names nothing), the realm's default role kept.
+     *
+     * @return whether anything had to change
+     */
+    private boolean projectRoles(UserModel user, Map<String, Fact> attributes, Set<String> currentIds,
+                                 Map<String, List<String>> unresolved) {
+        Set<RoleModel> wanted = new LinkedHashSet<>();
+        for (Fact fact : attributes.values()) {
+            AttributeName name = AttributeName.of(fact.name());
+            List<String> names = new VersionedValue(fact.value(), fact.version()).asList();
+            List<String> missing = new ArrayList<>();
+            if (name.kind() == AttributeName.Kind.REALM_ROLES) {
+                wanted.addAll(resolve(names, realm::getRole, n -> missing.add("realm role '" + n + "'")));
+            } else if (name.kind() == AttributeName.Kind.CLIENT_ROLES) {
+                wanted.addAll(resolveClientRoles(name.clientId(), names, missing::add));
+            } else {
+                continue;
+            }
+            unresolved.put(fact.name(), missing);
+        }
+        // The realm's default role, as every new user of the realm gets it.
+        RoleModel defaultRole = realm.getDefaultRole();
+        if (defaultRole != null) {
+            wanted.add(defaultRole);
+        }
+        Set<String> wantedIds = wanted.stream().map(RoleModel::getId).collect(Collectors.toSet());
+        Map<String, RoleModel> current = new HashMap<>();
+        currentIds.forEach(id -> {
+            RoleModel role = session.roles().getRoleById(realm, id);
+            if (role != null) {
+                current.put(id, role);
+            }
+        });
+        if (wantedIds.equals(current.keySet())) {
+            return false;
+        }
+        current.forEach((id, role) -> {
+            if (!wantedIds.contains(id)) {
+                user.deleteRoleMapping(role);
+            }
+        });
+        wanted.stream().filter(role -> !current.containsKey(role.getId())).forEach(user::grantRole);
+        return true;
+    }
+
     private void setAttribute(UserModel user, Fact fact, Map<String, List<String>> unresolved) {
         AttributeName name = AttributeName.of(fact.name());
         VersionedValue value = new VersionedValue(fact.value(), fact.version());
@@ -370,8 +511,12 @@ final class UserWriter {
         switch (name.kind()) {
             case USERNAME -> {
                 if (!value.isAbsent()) {
+                    String before = user.getUsername();
                     user.setUsername(value.asText());
-                    claim(user.getUsername(), user.getId());
+                    if (before != null && !before.equals(user.getUsername())) {
+                        usernames.letGo(before, user.getId());
+                    }
+                    usernames.claim(user.getUsername(), user.getId());
                 }
             }
             case EMAIL -> user.setEmail(value.asText());
@@ -381,24 +526,11 @@ final class UserWriter {
             case ENABLED -> user.setEnabled(value.isAbsent() || value.asBoolean());
             case REALM_ROLES -> syncRealmRoles(user, value.asList(), missing::add);
             case CLIENT_ROLES -> syncClientRoles(user, name.clientId(), value.asList(), missing::add);
-            case GROUPS -> syncGroups(user, value.asList(), missing::add);
+            case GROUPS -> syncGroups(user, resolveGroups(value.asList(), p -> missing.add("group '" + p + "'")));
             case USER_ATTRIBUTE -> writeUserAttribute(user, name.name(), value.asList());
         }
-        if (name.isEntitlement()) {
+        if (name.isEntitlement() && unresolved != null) {
             unresolved.put(fact.name(), missing);
-        }
-    }
-
-    private void claim(String username, String userId) {
-        release(userId);
-        claimedUsernames.put(username, userId);
-        usernamesClaimed.put(userId, username);
-    }
-
-    private void release(String userId) {
-        String previous = usernamesClaimed.remove(userId);
-        if (previous != null) {
-            claimedUsernames.remove(previous, userId);
         }
     }
 
@@ -413,7 +545,7 @@ final class UserWriter {
                     + ", not a JPA user; the replica writes users through Keycloak's JPA store only");
         }
         List<UserAttributeEntity> existing = entity.getAttributes().stream().filter(a -> name.equals(a.getName())).collect(Collectors.toList());
-        if (existing.stream().map(UserAttributeEntity::getValue).sorted().toList().equals(values.stream().sorted().toList())) {
+        if (UserProjection.sameValues(existing.stream().map(UserAttributeEntity::getValue).toList(), values)) {
             return;
         }
         int kept = Math.min(existing.size(), values.size());
@@ -444,55 +576,92 @@ final class UserWriter {
         }
     }
 
-    private void putCredential(UserModel user, ReplicatedCredential credential) {
-        String keycloakId = SubjectIds.credentialId(credential.id());
-        CredentialModel model = credentialFormat.toModel(credential, keycloakId);
-        UserCredentialStore store = credentialStore();
+    /**
+     * Makes the user's credentials exactly these (the ledger's projection, by upstream credential id):
+     * removes the others, creates the missing ones and those of another type, rewrites the changed ones
+     * that differ, and leaves the rest alone, with what sign-in wrote into them (see {@link UserChange}).
+     *
+     * @param changed upstream ids of the credentials whose facts just changed
+     * @param held    the user's credentials as read for the whole batch, or null to read them now
+     * @return whether anything had to change
+     */
+    private boolean setCredentials(UserModel user, Map<String, Fact> wanted, Set<String> changed, UserHoldings held) {
+        Set<String> rewrite = new HashSet<>();
+        changed.forEach(id -> rewrite.add(SubjectIds.credentialId(id)));
+        Map<String, ReplicatedCredential> byKeycloakId = new LinkedHashMap<>();
+        wanted.values().forEach(fact -> byKeycloakId.put(SubjectIds.credentialId(fact.name()), SubjectApply.credential(fact)));
         Fresh created = fresh.get(user.getId());
-        if (created != null && created.credentials.values().stream().noneMatch(c -> c.getType().equals(model.getType())
-                && model.getUserLabel() != null && model.getUserLabel().equals(c.getUserLabel()))) {
-            putFreshCredential(user, created, keycloakId, model);
-            return;
+        if (created != null) {
+            new ArrayList<>(created.credentials.keySet()).stream().filter(id -> !byKeycloakId.containsKey(id))
+                    .forEach(id -> removeFresh(created.credentials.remove(id)));
+            byKeycloakId.forEach((id, credential) -> {
+                if (!created.credentials.containsKey(id) || rewrite.contains(id)) {
+                    putFreshCredential(user, created, id, credentialFormat.toModel(credential, id));
+                }
+            });
+            return true;
         }
-        CredentialModel existing = store.getStoredCredentialById(realm, user, keycloakId);
-        if (existing != null && !existing.getType().equals(model.getType())) {
-            store.removeStoredCredential(realm, user, keycloakId);
-            existing = null;
-        }
-        if (PasswordCredentialModel.TYPE.equals(model.getType())) {
-            // Keycloak reads exactly one password per user: the upstream's current one replaces any other.
-            store.getStoredCredentialsByTypeStream(realm, user, PasswordCredentialModel.TYPE)
-                    .filter(other -> !other.getId().equals(keycloakId))
-                    .map(CredentialModel::getId)
-                    .collect(Collectors.toList())
-                    .forEach(id -> store.removeStoredCredential(realm, user, id));
-        }
-        if (existing == null) {
-            store.createCredential(realm, user, model);
+        UserCredentialStore store = credentialStore();
+        Map<String, StoredCredential> stored = new LinkedHashMap<>();
+        if (held != null) {
+            held.credentials().values().forEach(c -> stored.put(c.getId(), StoredCredential.of(c)));
         } else {
-            store.updateCredential(realm, user, model);
+            store.getStoredCredentialsStream(realm, user).forEach(c -> stored.put(c.getId(), StoredCredential.of(c)));
+        }
+        boolean written = false;
+        for (String id : stored.keySet()) {
+            if (!byKeycloakId.containsKey(id)) {
+                store.removeStoredCredential(realm, user, id);
+                written = true;
+            }
+        }
+        for (Map.Entry<String, ReplicatedCredential> entry : byKeycloakId.entrySet()) {
+            StoredCredential existing = stored.get(entry.getKey());
+            CredentialModel model = credentialFormat.toModel(entry.getValue(), entry.getKey());
+            boolean sameType = existing != null && existing.type().equals(model.getType());
+            if (sameType && (!rewrite.contains(entry.getKey()) || existing.matches(entry.getValue()))) {
+                continue;
+            }
+            if (existing != null && !existing.type().equals(model.getType())) {
+                store.removeStoredCredential(realm, user, entry.getKey());
+                existing = null;
+            }
+            if (existing == null) {
+                store.createCredential(realm, user, model);
+            } else {
+                store.updateCredential(realm, user, model);
+            }
+            written = true;
+        }
+        return written;
+    }
+
+    /** A credential as Keycloak's table holds it, to tell whether the ledger's differs. */
+    private record StoredCredential(String type, String credentialData, String secretData, Long createdDate, String userLabel) {
+
+        static StoredCredential of(CredentialModel c) {
+            return new StoredCredential(c.getType(), c.getCredentialData(), c.getSecretData(), c.getCreatedDate(), c.getUserLabel());
+        }
+
+        static StoredCredential of(CredentialEntity c) {
+            return new StoredCredential(c.getType(), c.getCredentialData(), c.getSecretData(), c.getCreatedDate(), c.getUserLabel());
+        }
+
+        boolean matches(ReplicatedCredential c) {
+            // A credential the upstream sent without a creation date got the time it was first written here.
+            return type.equals(c.type()) && Objects.equals(credentialData, c.credentialData()) && Objects.equals(secretData, c.secretData())
+                    && Objects.equals(userLabel, c.userLabel()) && (c.createdDate() == null || c.createdDate().equals(createdDate));
         }
     }
 
     /**
      * A new user's credential, written as Keycloak's JPA credential store writes one (priority after the
      * user's others) without the reads it makes first: this user has no rows but the ones written here.
-     * A second credential of one label and type takes the store's own path, which refuses it as Keycloak does.
      */
     private void putFreshCredential(UserModel user, Fresh created, String keycloakId, CredentialModel model) {
         CredentialEntity previous = created.credentials.remove(keycloakId);
         if (previous != null) {
             removeFresh(previous);
-        }
-        if (PasswordCredentialModel.TYPE.equals(model.getType())) {
-            // Keycloak reads exactly one password per user: the upstream's current one replaces any other.
-            created.credentials.values().removeIf(other -> {
-                if (PasswordCredentialModel.TYPE.equals(other.getType())) {
-                    removeFresh(other);
-                    return true;
-                }
-                return false;
-            });
         }
         CredentialEntity entity = new CredentialEntity();
         entity.setId(keycloakId);
@@ -501,14 +670,11 @@ final class UserWriter {
         entity.setType(model.getType());
         entity.setSecretData(model.getSecretData());
         entity.setCredentialData(model.getCredentialData());
-        entity.setUser(((org.keycloak.models.jpa.UserAdapter) user).getEntity());
+        entity.setUser(((UserAdapter) user).getEntity());
         entity.setPriority(created.credentials.values().stream().mapToInt(CredentialEntity::getPriority).max().orElse(0) + CREDENTIAL_PRIORITY_STEP);
         persistFresh(entity);
         created.credentials.put(keycloakId, entity);
     }
-
-    /** JpaUserCredentialStore's distance between two credentials' priorities. */
-    private static final int CREDENTIAL_PRIORITY_STEP = 10;
 
     private void syncRealmRoles(UserModel user, List<String> wanted, Consumer<String> unresolved) {
         Set<RoleModel> roles = resolve(wanted, realm::getRole, n -> unresolved.accept("realm role '" + n + "'"));
@@ -516,7 +682,8 @@ final class UserWriter {
             return;
         }
         RoleModel defaultRole = realm.getDefaultRole();
-        sync(user, user.getRealmRoleMappingsStream(), roles, r -> defaultRole == null || !r.getId().equals(defaultRole.getId()));
+        sync(user, user.getRealmRoleMappingsStream().collect(Collectors.toList()), roles,
+                r -> defaultRole == null || !r.getId().equals(defaultRole.getId()));
     }
 
     /**
@@ -534,7 +701,7 @@ final class UserWriter {
 
     private void grantFresh(UserModel user, RoleModel role) {
         UserRoleMappingEntity mapping = new UserRoleMappingEntity();
-        mapping.setUser(((org.keycloak.models.jpa.UserAdapter) user).getEntity());
+        mapping.setUser(((UserAdapter) user).getEntity());
         mapping.setRoleId(role.getId());
         persistFresh(mapping);
         fresh.get(user.getId()).roles.put(role.getId(), role);
@@ -542,32 +709,37 @@ final class UserWriter {
     }
 
     private void joinFresh(UserModel user, GroupModel group) {
-        org.keycloak.models.jpa.entities.UserGroupMembershipEntity membership = new org.keycloak.models.jpa.entities.UserGroupMembershipEntity();
-        membership.setUser(((org.keycloak.models.jpa.UserAdapter) user).getEntity());
+        UserGroupMembershipEntity membership = new UserGroupMembershipEntity();
+        membership.setUser(((UserAdapter) user).getEntity());
         membership.setGroupId(group.getId());
-        membership.setMembershipType(org.keycloak.representations.idm.MembershipType.UNMANAGED);
+        membership.setMembershipType(MembershipType.UNMANAGED);
         persistFresh(membership);
         fresh.get(user.getId()).groups.put(group.getId(), membership);
         GroupModel.GroupMemberJoinEvent.fire(group, user, session);
     }
 
-    private void syncClientRoles(UserModel user, String clientId, List<String> wanted, Consumer<String> unresolved) {
+    private Set<RoleModel> resolveClientRoles(String clientId, List<String> wanted, Consumer<String> unresolved) {
         ClientModel client = realm.getClientByClientId(clientId);
         if (client == null) {
             wanted.forEach(n -> unresolved.accept("client role '" + n + "' of unknown client '" + clientId + "'"));
-            return;
+            return Set.of();
         }
-        Set<RoleModel> roles = resolve(wanted, client::getRole, n -> unresolved.accept("client role '" + n + "' of client '" + clientId + "'"));
-        if (grantToFresh(user, roles)) {
-            return;
-        }
-        sync(user, user.getClientRoleMappingsStream(client), roles, r -> true);
+        return resolve(wanted, client::getRole, n -> unresolved.accept("client role '" + n + "' of client '" + clientId + "'"));
     }
 
-    private static void sync(UserModel user, Stream<RoleModel> current, Set<RoleModel> wanted, java.util.function.Predicate<RoleModel> managed) {
+    private void syncClientRoles(UserModel user, String clientId, List<String> wanted, Consumer<String> unresolved) {
+        Set<RoleModel> roles = resolveClientRoles(clientId, wanted, unresolved);
+        ClientModel client = realm.getClientByClientId(clientId);
+        if (client == null || grantToFresh(user, roles)) {
+            return;
+        }
+        sync(user, user.getClientRoleMappingsStream(client).collect(Collectors.toList()), roles, r -> true);
+    }
+
+    private static void sync(UserModel user, List<RoleModel> current, Set<RoleModel> wanted, java.util.function.Predicate<RoleModel> managed) {
         Set<String> wantedIds = wanted.stream().map(RoleModel::getId).collect(Collectors.toSet());
         Set<String> currentIds = new HashSet<>();
-        current.collect(Collectors.toList()).forEach(role -> {
+        current.forEach(role -> {
             currentIds.add(role.getId());
             if (managed.test(role) && !wantedIds.contains(role.getId())) {
                 user.deleteRoleMapping(role);
@@ -576,10 +748,12 @@ final class UserWriter {
         wanted.stream().filter(role -> !currentIds.contains(role.getId())).forEach(user::grantRole);
     }
 
-    private void syncGroups(UserModel user, List<String> wantedPaths, Consumer<String> unresolved) {
-        Set<GroupModel> wanted = resolve(wantedPaths, path -> groupsByPath.computeIfAbsent(path,
-                p -> java.util.Optional.ofNullable(KeycloakModelUtils.findGroupByPath(session, realm, p))).orElse(null),
-                p -> unresolved.accept("group '" + p + "'"));
+    private Set<GroupModel> resolveGroups(List<String> paths, Consumer<String> unresolved) {
+        return resolve(paths, path -> groupsByPath.computeIfAbsent(path,
+                p -> Optional.ofNullable(KeycloakModelUtils.findGroupByPath(session, realm, p))).orElse(null), unresolved);
+    }
+
+    private void syncGroups(UserModel user, Set<GroupModel> wanted) {
         Set<String> wantedIds = wanted.stream().map(GroupModel::getId).collect(Collectors.toSet());
         Fresh created = fresh.get(user.getId());
         if (created != null) {
@@ -598,7 +772,7 @@ final class UserWriter {
         wanted.stream().filter(group -> !currentIds.contains(group.getId())).forEach(user::joinGroup);
     }
 
-    private static <T> Set<T> resolve(List<String> names, java.util.function.Function<String, T> lookup, Consumer<String> missing) {
+    private static <T> Set<T> resolve(List<String> names, Function<String, T> lookup, Consumer<String> missing) {
         Set<T> found = new LinkedHashSet<>();
         for (String name : names) {
             T value = lookup.apply(name);
