@@ -137,7 +137,7 @@ class EntitlementsAndGapsIT {
     }
 
     /** What an administrator does to enforce the policy: the gap guard, last step of a copy of the direct grant flow. */
-    private static void guardDirectGrants(ReplicaSite site, String realm) {
+    static void guardDirectGrants(ReplicaSite site, String realm) {
         KeycloakHttp http = site.keycloak();
         assertThat(http.admin("POST", realm + "/authentication/flows/direct%20grant/copy", Map.of("newName", "guarded direct grant")).status())
                 .isEqualTo(201);

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
+import io.github.keycloakreplica.stack.LocalPostgres;
+import io.github.keycloakreplica.stack.upstream.Upstream;
+import io.github.keycloakreplica.stream.StreamEvent;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The replica on PostgreSQL, the database a real site runs: our tables come from the same Liquibase
- * changelog, users and positions survive a Keycloak crash, a database outage only delays applying, and
- * two Keycloak nodes of one site sharing the database agree on one link state.
+ * changelog, users and positions survive a Keycloak crash, a database outage only delays applying, two
+ * Keycloak nodes of one site sharing the database agree on one link state, a username that moves between
+ * subjects across partitions is never lost, and a user that drifted from its ledger is put right.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PostgresReplicaIT {
@@ -111,8 +118,139 @@ class PostgresReplicaIT {
         }
     }
 
+    /**
+     * The upstream renames A and gives B A's old name; on different partitions, B's event can arrive first.
+     * B waits for A to let go of the name (listed with the gaps, never dead-lettered) and has it the moment
+     * A's rename or deletion applies, or, when that change was lost, once the gap timeout repairs both from
+     * the snapshot topics.
+     */
     @Test
     @Order(2)
+    void aUsernameMovedAcrossPartitionsWaitsForItsHolder() {
+        try (TestRealm realm = new TestRealm(site, "move")) {
+            Upstream upstream = realm.upstream(3);
+            realm.replicate(upstream, Map.of("gapTimeoutSeconds", "3"));
+
+            // The holder's rename arrives after the reuse.
+            String[] pair = onTwoPartitions(upstream);
+            String holder = pair[0];
+            String taker = pair[1];
+            String name = ReplicationIT.uniqueName("moved");
+            upstream.upsert(holder, Map.of("username", name, "enabled", true));
+            realm.awaitUser(name, u -> holder.equals(u.get("id").asText()));
+            StreamEvent rename = upstream.upsertEvent(holder, Map.of("username", name + "-renamed"));
+            upstream.send(upstream.upsertEvent(taker, Map.of("username", name, "enabled", true, "firstName", "Taker")));
+            upstream.password(taker, "pw-" + taker, "taker's password");
+            JsonNode waiting = Awaitility.await("the taker waits").atMost(ReplicaSite.APPLY_TIMEOUT)
+                    .until(() -> openGap(realm, taker), java.util.Objects::nonNull);
+            assertThat(waiting.get("waitingForUsername").asText()).isEqualTo(name);
+            assertThat(waiting.get("usernameHeldBy").asText()).isEqualTo(holder);
+            assertThat(realm.user(name).orElseThrow().get("id").asText()).isEqualTo(holder);
+            upstream.send(rename);
+            realm.awaitUser(name, u -> taker.equals(u.get("id").asText()) && "Taker".equals(u.path("firstName").asText()));
+            realm.awaitUser(name + "-renamed", u -> holder.equals(u.get("id").asText()));
+            ConvergenceDefectsIT.awaitGrant(site, realm, name, "taker's password", 200);
+            assertThat(realm.subject(taker).orElseThrow().get("eventLog").toString())
+                    .contains("username '" + name + "' waits for subject " + holder)
+                    .contains("username '" + name + "' is free now");
+
+            // The holder's rename is lost: both are repaired from the snapshot topics after the gap timeout.
+            String[] lost = onTwoPartitions(upstream);
+            String lostName = ReplicationIT.uniqueName("lost");
+            upstream.upsert(lost[0], Map.of("username", lostName, "enabled", true));
+            realm.awaitUser(lostName, u -> lost[0].equals(u.get("id").asText()));
+            upstream.upsertEvent(lost[0], Map.of("username", lostName + "-renamed"));
+            upstream.send(upstream.upsertEvent(lost[1], Map.of("username", lostName, "enabled", true)));
+            realm.awaitUser(lostName, u -> lost[1].equals(u.get("id").asText()));
+            realm.awaitUser(lostName + "-renamed", u -> lost[0].equals(u.get("id").asText()));
+
+            // The holder is deleted, after the reuse arrived.
+            String[] gone = onTwoPartitions(upstream);
+            String goneName = ReplicationIT.uniqueName("gone");
+            upstream.upsert(gone[0], Map.of("username", goneName, "enabled", true));
+            realm.awaitUser(goneName, u -> gone[0].equals(u.get("id").asText()));
+            StreamEvent deletion = upstream.deleteEvent(gone[0]);
+            upstream.send(upstream.upsertEvent(gone[1], Map.of("username", goneName, "enabled", true)));
+            Awaitility.await("the taker waits").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> openGap(realm, gone[1]), java.util.Objects::nonNull);
+            upstream.send(deletion);
+            realm.awaitUser(goneName, u -> gone[1].equals(u.get("id").asText()));
+
+            assertThat(ConvergenceDefectsIT.deadLetters(site, realm)).isZero();
+            Awaitility.await("no subject waits").atMost(ReplicaSite.APPLY_TIMEOUT)
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/gaps", null).json().get("total").asLong() == 0);
+        }
+    }
+
+    /**
+     * A user whose Keycloak rows drifted from its ledger (as a defect, or a hand in the database, can
+     * leave it: no password, a role gone, a name changed) is put right by a targeted sync, which compares
+     * the user with the ledger, not only the ledger with the snapshot.
+     */
+    @Test
+    @Order(3)
+    void aTargetedSyncPutsRightAUserThatDriftedFromItsLedger() throws Exception {
+        try (TestRealm realm = new TestRealm(site, "drift")) {
+            ConvergenceDefectsIT.createRoles(site, realm, "drift-role");
+            // A targeted sync reads the snapshot topics, so it needs the link CONNECTED.
+            Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
+            realm.replicate(upstream, SeveranceIT.linkSettings(3, 1));
+            String subject = UUID.randomUUID().toString();
+            String username = ReplicationIT.uniqueName("drift");
+            upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Dana", "realmRoles", List.of("drift-role"),
+                    "department", "ops"));
+            upstream.password(subject, "pw-" + subject, "dana's password");
+            ConvergenceDefectsIT.awaitGrant(site, realm, username, "dana's password", 200);
+
+            try (Connection db = DriverManager.getConnection(site.stack().postgres().jdbcUrl("replica"), LocalPostgres.USER, LocalPostgres.PASSWORD)) {
+                for (String sql : List.of("delete from credential where user_id = ?", "delete from user_role_mapping where user_id = ?",
+                        "update user_entity set first_name = 'Drifted' where id = ?",
+                        "delete from user_attribute where user_id = ? and name = 'department'")) {
+                    try (PreparedStatement statement = db.prepareStatement(sql)) {
+                        statement.setString(1, subject);
+                        assertThat(statement.executeUpdate()).as(sql).isPositive();
+                    }
+                }
+            }
+            ConvergenceDefectsIT.assertRefused(ConvergenceDefectsIT.grant(site, realm, username, "dana's password"));
+            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+
+            KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
+                    Map.of("kind", "targeted", "subjects", List.of(subject), "reason", "the user drifted"));
+            assertThat(started.status()).as(started.toString()).isEqualTo(202);
+            JsonNode done = SyncOperationsIT.awaitSucceeded(site, realm, started.json().get("id").asText());
+            assertThat(done.get("updated").asInt()).isEqualTo(1);
+            ConvergenceDefectsIT.awaitGrant(site, realm, username, "dana's password", 200);
+            JsonNode user = realm.user(username).orElseThrow();
+            assertThat(user.get("firstName").asText()).isEqualTo("Dana");
+            assertThat(user.at("/attributes/department/0").asText()).isEqualTo("ops");
+            assertThat(ReplicationIT.names(site.keycloak().admin("GET", realm.name + "/users/" + subject + "/role-mappings/realm", null).json(),
+                    "name")).contains("drift-role");
+            assertThat(realm.subject(subject).orElseThrow().get("eventLog").toString()).contains("Keycloak's user differed from the ledger in");
+        }
+    }
+
+    /** Two subjects whose events go to different partitions of the upstream's topics. */
+    private static String[] onTwoPartitions(Upstream upstream) {
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        while (upstream.partitionOf(second) == upstream.partitionOf(first)) {
+            second = UUID.randomUUID().toString();
+        }
+        return new String[]{first, second};
+    }
+
+    /** The realm's open-gap entry of a subject, or null. */
+    private static JsonNode openGap(TestRealm realm, String subject) {
+        for (JsonNode item : site.keycloak().admin("GET", realm.name + "/replica/gaps", null).json().get("items")) {
+            if (subject.equals(item.get("subject").asText())) {
+                return item;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    @Order(4)
     void replicatesSurvivesACrashAndWaitsOutADatabaseOutage() throws Exception {
         String subject = UUID.randomUUID().toString();
         String username = ReplicationIT.uniqueName("pg");

@@ -197,6 +197,10 @@ public final class Upstream implements AutoCloseable {
     }
 
     public CredentialRevocation revoke(String subject, String credentialId, String type) {
+        return send(revokeEvent(subject, credentialId, type));
+    }
+
+    public CredentialRevocation revokeEvent(String subject, String credentialId, String type) {
         Subject s = subject(subject);
         long version;
         synchronized (s) {
@@ -204,7 +208,15 @@ public final class Upstream implements AutoCloseable {
             s.credentials.remove(credentialId);
         }
         publishCredentialsSnapshot(subject, s);
-        return send(new CredentialRevocation(envelope(EventType.CREDENTIAL_REVOKED, subject), credentialId, type, version));
+        return new CredentialRevocation(envelope(EventType.CREDENTIAL_REVOKED, subject), credentialId, type, version);
+    }
+
+    /** The attributes a subject has at the authority now (none once deleted), by name. */
+    public Map<String, JsonNode> attributes(String subject) {
+        Subject s = subject(subject);
+        synchronized (s) {
+            return Map.copyOf(s.attributeValues);
+        }
     }
 
     /** The credentials a subject has at the authority now, by id. */
