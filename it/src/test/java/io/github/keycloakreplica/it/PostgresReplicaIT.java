@@ -9,6 +9,7 @@ import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stream.StreamEvent;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -44,6 +45,13 @@ class PostgresReplicaIT {
     @BeforeAll
     static void start() {
         site = ReplicaSite.startOnPostgres();
+    }
+
+    @AfterEach
+    void noBatchFellBack() {
+        if (site != null) {
+            site.assertApplyEngineHealthy();
+        }
     }
 
     @AfterAll

@@ -10,11 +10,24 @@ import io.github.keycloakreplica.stack.StackArtifacts;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import org.awaitility.Awaitility;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One replica site for the integration tests: a Kafka broker, the upstream publishing to it, and a
@@ -132,6 +145,41 @@ public final class ReplicaSite implements AutoCloseable {
                     }
                     return null;
                 }, java.util.Objects::nonNull);
+    }
+
+    /**
+     * Fails when a replica component of this site applied a batch again one record per transaction (a
+     * failure no check foresaw) or Hibernate refused a flush of the apply engine's: neither may happen in
+     * any test, whatever it drives.
+     */
+    public void assertApplyEngineHealthy() {
+        if (!server().isRunning()) {
+            return;
+        }
+        String metrics;
+        try {
+            metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(server().managementUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        List<String> fallbacks = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^keycloak_replica_batch_fallbacks_total\\{([^}]*)} (\\S+)$").matcher(metrics);
+        while (m.find()) {
+            if (Double.parseDouble(m.group(2)) > 0) {
+                fallbacks.add(m.group(1) + " = " + m.group(2));
+            }
+        }
+        assertThat(fallbacks).as("batches applied again one record per transaction").isEmpty();
+        try {
+            assertThat(Files.readString(server().logFile()))
+                    .as("the server log").doesNotContain("TransientPropertyValueException");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.keycloakreplica.it;
 
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.LogTail;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -10,9 +11,10 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Gives test classes the shared {@link ReplicaSite}, starting it on first use and stopping it when the
- * whole test run ends. When a test fails, prints the tail of the broker's and Keycloak's logs.
+ * whole test run ends. When a test fails, prints the tail of the broker's and Keycloak's logs. After
+ * every class, the apply engine must not have fallen back to one record per transaction for any batch.
  */
-public final class ReplicaStack implements BeforeAllCallback, ParameterResolver, TestWatcher {
+public final class ReplicaStack implements BeforeAllCallback, AfterAllCallback, ParameterResolver, TestWatcher {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ReplicaStack.class);
     private static final int LOG_TAIL_LINES = 80;
@@ -34,6 +36,14 @@ public final class ReplicaStack implements BeforeAllCallback, ParameterResolver,
     @Override
     public void beforeAll(ExtensionContext context) {
         site(context);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        Running running = context.getRoot().getStore(NAMESPACE).get(Running.class, Running.class);
+        if (running != null) {
+            running.site().assertApplyEngineHealthy();
+        }
     }
 
     @Override
