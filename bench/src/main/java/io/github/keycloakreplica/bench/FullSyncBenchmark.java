@@ -81,12 +81,19 @@ public final class FullSyncBenchmark {
                     ldap = LdapSyncBaseline.run(http, directory, "ldap-baseline", SUBJECTS);
                 }
             }
-            double replica = replicaFullSync(http, subjects);
+            double replica = replicaFullSync(http, subjects).seconds();
+            // Again, with nothing new: a sync compares every user with its ledger (and puts right what drifted).
+            Sync again = replicaFullSync(http, subjects);
+            if (again.operation().get("added").asInt() != 0 || again.operation().get("updated").asInt() != 0) {
+                throw new IllegalStateException("a second full sync with nothing new changed users: " + again.operation());
+            }
             upstream[0].close();
 
             System.out.printf("%n==== full sync of %,d subjects on PostgreSQL (Keycloak 26.7.3, same server, same database) ====%n", SUBJECTS);
             System.out.printf("PostgreSQL driver properties of Keycloak's database URL: %s%n", jdbcProperties.isEmpty() ? "none" : jdbcProperties);
             System.out.printf("replica full sync, with a password each:   %7.1f s   %,8.0f subjects/s%n", replica, SUBJECTS / replica);
+            System.out.printf("replica full sync again, nothing new:      %7.1f s   %,8.0f subjects/s (every user compared with its ledger)%n",
+                    again.seconds(), SUBJECTS / again.seconds());
             if (ldap != null) {
                 System.out.printf("Keycloak LDAP \"Sync all users\", no passwords: %7.1f s   %,8.0f users/s   (HTTP %d after %.1f s)%n",
                         ldap.secondsToAllImported(), ldap.imported() / ldap.secondsToAllImported(), ldap.httpStatus(),
@@ -145,8 +152,12 @@ public final class FullSyncBenchmark {
         return subjects;
     }
 
-    /** Starts a full sync through the admin REST API and waits for it; seconds from the request to its end. */
-    private static double replicaFullSync(KeycloakHttp http, List<String> subjects) throws InterruptedException {
+    /** A full sync that ended: seconds from the request to its end, and the operation as admin REST shows it. */
+    private record Sync(double seconds, JsonNode operation) {
+    }
+
+    /** Starts a full sync through the admin REST API and waits for it. */
+    private static Sync replicaFullSync(KeycloakHttp http, List<String> subjects) throws InterruptedException {
         long start = System.nanoTime();
         KeycloakHttp.Response started = http.admin("POST", "acme/replica/operations",
                 Map.of("kind", "full", "reason", "benchmark: full sync of " + SUBJECTS + " subjects"));
@@ -191,6 +202,6 @@ public final class FullSyncBenchmark {
             }
         }
         System.out.printf("replica: %,d users in the realm; 5 people picked at random signed in with their replicated password%n", users);
-        return seconds;
+        return new Sync(seconds, operation);
     }
 }
