@@ -9,6 +9,7 @@ import io.github.keycloakreplica.stream.EventType;
 import io.github.keycloakreplica.stream.IdentityUpsert;
 import io.github.keycloakreplica.stream.VersionedValue;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -154,8 +155,14 @@ class SyncOperationsIT {
                     Map.of("kind", "targeted", "username", leaverName, "reason", "left the company today"));
             assertThat(started.status()).as(started.toString()).isEqualTo(202);
             assertThat(started.json().get("scope").asText()).isEqualTo("[\"" + leaver + "\"]");
-            Awaitility.await(leaverName + " removed").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> realm.user(leaverName).isEmpty());
+            String operation = realm.name + "/replica/operations/" + started.json().get("id").asText();
+            try {
+                Awaitility.await(leaverName + " removed").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> realm.user(leaverName).isEmpty());
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(leaverName + " still there after 15 s; the operation: "
+                        + site.keycloak().admin("GET", operation, null).json(), e);
+            }
             Duration took = Duration.between(asked, Instant.now());
             int users = site.keycloak().admin("GET", realm.name + "/users/count", null).json().asInt();
             System.out.printf("targeted sync: %s removed %d ms after the request, with %d of %d backlog users applied%n",
