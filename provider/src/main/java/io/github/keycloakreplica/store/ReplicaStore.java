@@ -160,6 +160,15 @@ public final class ReplicaStore {
                 .findFirst();
     }
 
+    /** Notes a repair attempt of a subject, so that the gap timeout passes again before the next one. */
+    public void markRepaired(String componentId, String subject, long now) {
+        em.createNamedQuery("replicaSubjectMarkRepaired")
+                .setParameter("componentId", componentId)
+                .setParameter("subject", subject)
+                .setParameter("now", now)
+                .executeUpdate();
+    }
+
     /** Subjects whose oldest open gap was opened at or before the cutoff, oldest first. */
     public List<String> subjectsWithGapsSince(String componentId, long cutoff, int max) {
         return em.createNamedQuery("replicaSubjectsWithGapsSince", String.class)
@@ -343,20 +352,50 @@ public final class ReplicaStore {
 
     // dead letters
 
+    /**
+     * Keeps a record that could not be applied. Every text is stored with its control characters escaped:
+     * a NUL that PostgreSQL refuses must not make the dead letter itself fail, nor a newline forge lines
+     * where people read it.
+     */
     public void deadLetter(String componentId, String realmId, RecordOrigin origin, String recordKey, String eventId,
                            String eventType, String reason, String redactedPayload, long now) {
         ReplicaDeadLetterEntity row = new ReplicaDeadLetterEntity();
         row.setId(UUID.randomUUID().toString());
         row.setComponentId(componentId);
         row.setRealmId(realmId);
-        row.setOrigin(origin);
-        row.setRecordKey(truncate(recordKey, 255));
-        row.setEventId(truncate(eventId, 255));
-        row.setEventType(truncate(eventType, 255));
-        row.setReason(truncate(reason, 2048));
-        row.setPayload(redactedPayload);
+        row.setOrigin(new RecordOrigin(truncate(escaped(origin.getTopic()), 255), origin.getPartition(), origin.getOffset()));
+        row.setRecordKey(truncate(escaped(recordKey), 255));
+        row.setEventId(truncate(escaped(eventId), 255));
+        row.setEventType(truncate(escaped(eventType), 255));
+        row.setReason(truncate(escaped(reason), 2048));
+        row.setPayload(escaped(redactedPayload));
         row.setReceivedAt(now);
         em.persist(row);
+    }
+
+    /**
+     * Drops a component's dead letters older than the cutoff, and the oldest beyond the newest {@code keep}.
+     *
+     * @return how many were dropped
+     */
+    public int pruneDeadLetters(String componentId, long cutoff, int keep) {
+        int dropped = em.createNamedQuery("deleteReplicaDeadLettersOlderThan")
+                .setParameter("componentId", componentId)
+                .setParameter("cutoff", cutoff)
+                .executeUpdate();
+        List<Long> beyond = em.createNamedQuery("replicaDeadLetterTimesByComponent", Long.class)
+                .setParameter("componentId", componentId)
+                .setFirstResult(keep)
+                .setMaxResults(1)
+                .getResultList();
+        if (!beyond.isEmpty()) {
+            // Everything as old as the first one beyond the limit goes: at worst a few more than asked.
+            dropped += em.createNamedQuery("deleteReplicaDeadLettersOlderThan")
+                    .setParameter("componentId", componentId)
+                    .setParameter("cutoff", beyond.get(0) + 1)
+                    .executeUpdate();
+        }
+        return dropped;
     }
 
     public List<ReplicaDeadLetterEntity> deadLetters(String realmId, int first, int max) {
@@ -392,6 +431,10 @@ public final class ReplicaStore {
                 "deleteReplicaSeveredSignInsByRealm", "deleteReplicaOperationsByRealm")) {
             em.createNamedQuery(query).setParameter("realmId", realmId).executeUpdate();
         }
+    }
+
+    private static String escaped(String value) {
+        return value == null ? null : io.github.keycloakreplica.stream.LogText.escape(value);
     }
 
     private static String truncate(String value, int max) {

@@ -37,6 +37,8 @@ import java.util.UUID;
                 query = "select s.id from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
         @NamedQuery(name = "replicaSubjectFactsByUser",
                 query = "select s.id, s.subject, s.facts from ReplicaSubjectEntity s where s.componentId = :componentId and s.userId = :userId"),
+        @NamedQuery(name = "replicaSubjectMarkRepaired",
+                query = "update ReplicaSubjectEntity s set s.lastRepair = :now where s.componentId = :componentId and s.subject = :subject"),
         @NamedQuery(name = "replicaSubjectsWithGapsSince",
                 query = "select s.subject from ReplicaSubjectEntity s where s.componentId = :componentId and s.gapSince <= :cutoff "
                         + "and (s.lastRepair is null or s.lastRepair <= :cutoff) order by s.gapSince"),
