@@ -259,6 +259,13 @@ class PostgresReplicaIT {
 
     @Test
     @Order(4)
+    void noMalformedRecordStopsTheSiteOrLeaksASecretOnPostgres() {
+        int kinds = new PoisonCorpus(site).run();
+        System.out.printf("poison corpus: %d malformed kinds dead-lettered on PostgreSQL, every valid event after them applied%n", kinds);
+    }
+
+    @Test
+    @Order(5)
     void replicatesSurvivesACrashAndWaitsOutADatabaseOutage() throws Exception {
         String subject = UUID.randomUUID().toString();
         String username = ReplicationIT.uniqueName("pg");
@@ -278,14 +285,28 @@ class PostgresReplicaIT {
         site.upstream().upsert(subject, Map.of("firstName", "After-crash"));
         site.awaitUser(username, u -> "After-crash".equals(u.path("firstName").asText()));
 
-        // The database goes away; sign-in is not this test's subject, applying is: it waits and resumes.
+        // The database goes away for 30 s; sign-in is not this test's subject, applying is: it is a stall, visible
+        // while it lasts, waited out with nothing dead-lettered, and applying resumes.
+        long lettersBefore = site.keycloak().admin("GET", REALM + "/replica/dead-letters?max=1", null).json().get("total").asLong();
         site.stack().postgres().stop();
+        Instant stopped = Instant.now();
         site.upstream().upsert(subject, Map.of("lastName", "During-outage"));
+        double stalled = Awaitility.await("the stall on the metrics").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(500))
+                .until(() -> stalledSeconds(site), seconds -> seconds > 0);
+        Thread.sleep(Math.max(0, Duration.ofSeconds(30).minus(Duration.between(stopped, Instant.now())).toMillis()));
+        assertThat(stalledSeconds(site)).as("the stall gauge grows while the database is away").isGreaterThan(stalled);
         site.stack().postgres().start();
         // Keycloak's own requests may fail once on a pooled connection the restart closed.
         Awaitility.await("Keycloak serves admin requests again").atMost(ReplicaSite.APPLY_TIMEOUT).ignoreExceptions()
                 .until(() -> site.keycloak().admin("GET", REALM, null).status() == 200);
         site.awaitUser(username, u -> "During-outage".equals(u.path("lastName").asText()));
+
+        Awaitility.await("the stall over").atMost(Duration.ofSeconds(10)).until(() -> stalledSeconds(site) == 0);
+        assertThat(site.keycloak().admin("GET", REALM + "/replica/dead-letters?max=1", null).json().get("total").asLong())
+                .as("dead letters after the outage").isEqualTo(lettersBefore);
+        String log = Files.readString(site.server().logFile());
+        assertThat(log).contains("apply stalled since").contains("apply resumed after a stall of");
+        assertThat(log).doesNotContain("this is not a failure of the infrastructure");
 
         JsonNode replicated = site.keycloak().admin("GET", REALM + "/replica/subjects/" + subject, null).json();
         assertThat(replicated.get(0).at("/attributes/firstName/version").asLong()).isEqualTo(2);
@@ -294,5 +315,15 @@ class PostgresReplicaIT {
         // A graceful shutdown stops the consumer with the server.
         site.server().stop();
         assertThat(Files.readString(site.server().logFile())).contains("replica 'upstream' of realm 'acme': stopped");
+    }
+
+    /** The acme component's stall gauge, from the management interface (which needs no database). */
+    private static double stalledSeconds(ReplicaSite site) throws Exception {
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(site.server().managementUrl() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^keycloak_replica_apply_stalled_seconds\\{([^}]*realm=\"acme\"[^}]*)} (\\S+)$")
+                .matcher(metrics);
+        assertThat(m.find()).as("the stall gauge of acme").isTrue();
+        return Double.parseDouble(m.group(2));
     }
 }

@@ -279,7 +279,7 @@ class SyncOperationsIT {
         return all;
     }
 
-    private static JsonNode runOperation(ReplicaSite site, TestRealm realm, Map<String, Object> request) {
+    static JsonNode runOperation(ReplicaSite site, TestRealm realm, Map<String, Object> request) {
         KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations", request);
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
         return awaitSucceeded(site, realm, started.json().get("id").asText());

@@ -15,6 +15,7 @@ import io.github.keycloakreplica.store.ReplicaSubjectEntity;
 import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
 import io.github.keycloakreplica.store.SubjectRecord;
 import io.github.keycloakreplica.sync.IncrementalLag;
+import io.github.keycloakreplica.sync.ReplicaMetrics;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -63,7 +64,22 @@ public final class ReplicaAdminResource {
      * position, and how far it is behind per partition as of the upstream's newest heartbeat.
      */
     public record LagView(String componentId, String component, String state, String heartbeatAt, long totalLag,
-                          List<IncrementalLag.PartitionLag> partitions) {
+                          List<IncrementalLag.PartitionLag> partitions, StallView stalled) {
+    }
+
+    /**
+     * The apply engine waiting out a failure of the infrastructure on the node that answers (it is kept in
+     * that node's memory: the database may be what is down); null while it applies.
+     */
+    public record StallView(String since, long seconds, String at, String cause, int attempts, String text) {
+
+        static StallView of(KeycloakSession session, ComponentModel component) {
+            RealmModel realm = session.realms().getRealm(component.getParentId());
+            return realm == null ? null : ReplicaMetrics.stallOf(realm.getName(), component.getName()).map(s -> {
+                Instant now = Instant.now();
+                return new StallView(s.since().toString(), s.lasting(now).toSeconds(), s.at(), s.cause(), s.attempts(), s.toString());
+            }).orElse(null);
+        }
     }
 
     /** The incremental sync's lag per partition, from the database only (no Kafka call on a request). */
@@ -81,7 +97,7 @@ public final class ReplicaAdminResource {
                 ReplicaStore.of(session).positions(component.getId()));
         return new LagView(component.getId(), component.getName(), link == null ? null : link.state().name(),
                 link == null || link.lastHeartbeatAt() == null ? null : Instant.ofEpochMilli(link.lastHeartbeatAt()).toString(),
-                IncrementalLag.total(partitions), partitions);
+                IncrementalLag.total(partitions), partitions, StallView.of(session, component));
     }
 
     /** The sync operations: list, one, start. */
@@ -123,7 +139,7 @@ public final class ReplicaAdminResource {
     public record LinkView(String componentId, String component, String state, String since, String cause, Double driftSeconds,
                            long driftWindowSeconds, boolean driftExceeded, Double heartbeatAgeSeconds, Long heartbeatIntervalMillis,
                            long severanceThresholdSeconds, long stabilizationWindowSeconds, String writePath,
-                           boolean credentialWritesAllowed, List<TransitionView> history) {
+                           boolean credentialWritesAllowed, List<TransitionView> history, StallView applyStalled) {
     }
 
     /** The link of every replica component of the realm: state, cause, drift, heartbeat age and the latest state changes. */
@@ -148,13 +164,14 @@ public final class ReplicaAdminResource {
             if (link == null) {
                 return new LinkView(component.getId(), component.getName(), null, null, "the link has not been looked at yet",
                         null, policy.driftWindow().toSeconds(), false, null, null, policy.severanceThreshold().toSeconds(),
-                        policy.stabilizationWindow().toSeconds(), writePath, false, changes);
+                        policy.stabilizationWindow().toSeconds(), writePath, false, changes, StallView.of(session, component));
             }
             Long age = link.heartbeatAgeMillis(now);
             return new LinkView(component.getId(), component.getName(), link.state().name(), Instant.ofEpochMilli(link.since()).toString(),
                     link.cause(), link.driftMillis(now) / 1000.0, policy.driftWindow().toSeconds(), link.driftExceeded(),
                     age == null ? null : age / 1000.0, link.heartbeatInterval(), policy.severanceThreshold().toSeconds(),
-                    policy.stabilizationWindow().toSeconds(), writePath, link.state().allowsCredentialWrites() && writePath != null, changes);
+                    policy.stabilizationWindow().toSeconds(), writePath, link.state().allowsCredentialWrites() && writePath != null, changes,
+                    StallView.of(session, component));
         }).toList();
     }
 

@@ -3,6 +3,8 @@ package io.github.keycloakreplica.kafka;
 import io.github.keycloakreplica.protocol.Outcome;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
+import io.github.keycloakreplica.stream.LogText;
+import io.github.keycloakreplica.sync.FailureText;
 import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.OperationState;
 import io.github.keycloakreplica.sync.RetryPolicy;
@@ -11,6 +13,7 @@ import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.sync.OrphanScope;
 import io.github.keycloakreplica.sync.TargetedScope;
+import io.github.keycloakreplica.sync.TransientFailure;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.storage.UserStoragePrivateUtil;
@@ -112,7 +115,7 @@ final class OperationRunner {
                     component.name(), id, operation.getKind(), done.getEndedAt() - done.getStartedAt(), done.getProcessed(),
                     done.getAdded(), done.getUpdated(), done.getRemoved(), done.getFailed());
         } catch (RuntimeException e) {
-            String error = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+            String error = FailureText.of(e);
             ReplicaOperationEntity failed = update(id, o -> {
                 Duration backoff = retries.backoffAfter(o.getAttempts());
                 o.setLastError(error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error);
@@ -144,33 +147,25 @@ final class OperationRunner {
             o.setFailed(0);
         });
         try (ChunkWorkers workers = new ChunkWorkers(component.name() + "-full-sync", FULL_SYNC_WORKERS)) {
+            SnapshotRepairs repairs = new SnapshotRepairs(component.name(), sessionFactory, component.applier());
+            String why = "full sync " + id;
+            // Trusting the realm's unique key on usernames first; when it refuses one, the same subjects with every
+            // username looked up, so that only the subject whose username is taken is rejected; then each alone.
+            List<SnapshotRepairs.Attempt> attempts = List.of(
+                    (session, chunk) -> component.applier().repairTrustingUniqueUsernames(session, chunk, why),
+                    repairs.careful(why));
             component.snapshots().readAll(FULL_SYNC_CHUNK, chunk -> workers.submit(() -> {
-                try {
-                    fullSyncChunk(id, component, chunk, true);
-                } catch (RuntimeException e) {
-                    // Most likely a username the realm's unique key refused: the same subjects again, each username
-                    // looked up, so that only the subject whose username is taken is rejected.
-                    log.debugf(e, "%s: operation %s: a chunk of %d subjects failed as a whole; applying it again with every username "
-                            + "looked up", component.name(), id, chunk.size());
-                    fullSyncChunk(id, component, chunk, false);
-                }
+                repairs.repair(chunk, attempts, why, (session, result) -> OperationRows.of(session).addProgress(id, 0,
+                        result.added(), result.updated(), result.removed(), result.count(Outcome.REJECTED),
+                        System.currentTimeMillis() + LEASE.toMillis()));
+                KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> OperationRows.of(session).addProgress(id, chunk.size(),
+                        0, 0, 0, 0, System.currentTimeMillis() + LEASE.toMillis()));
             }), (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
                 component.applier().deadLetterSnapshot(session, record, reason);
                 OperationRows.of(session).addProgress(id, 0, 0, 0, 0, 1, System.currentTimeMillis() + LEASE.toMillis());
             }));
             workers.awaitAll();
         }
-    }
-
-    private void fullSyncChunk(String id, Component component, Map<String, List<io.github.keycloakreplica.stream.StreamEvent>> chunk,
-                               boolean trustUniqueUsernames) {
-        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-            StreamApplier.BatchResult result = trustUniqueUsernames
-                    ? component.applier().repairTrustingUniqueUsernames(session, chunk, "full sync " + id)
-                    : component.applier().repair(session, chunk, "full sync " + id);
-            OperationRows.of(session).addProgress(id, chunk.size(), result.added(), result.updated(), result.removed(),
-                    result.count(Outcome.REJECTED), System.currentTimeMillis() + LEASE.toMillis());
-        });
     }
 
     /**
@@ -183,8 +178,10 @@ final class OperationRunner {
                 (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory,
                         session -> component.applier().deadLetterSnapshot(session, record, reason)));
         List<String> missing = subjects.stream().filter(s -> !found.containsKey(s)).toList();
+        StreamApplier.BatchResult result = found.isEmpty() ? null
+                : new SnapshotRepairs(component.name(), sessionFactory, component.applier()).repair(found, "targeted sync " + id, (s, r) -> {
+                });
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-            StreamApplier.BatchResult result = found.isEmpty() ? null : component.applier().repair(session, found, "targeted sync " + id);
             OperationRows.of(session).find(id).ifPresent(o -> {
                 o.setProcessed(subjects.size());
                 if (result != null) {
@@ -225,29 +222,7 @@ final class OperationRunner {
         List<String> orphans = live.stream().filter(s -> !present.contains(s)).toList();
         List<StreamApplier.Orphan> named = new java.util.ArrayList<>();
         for (int from = 0; from < orphans.size(); from += 200) {
-            List<String> chunk = orphans.subList(from, Math.min(orphans.size(), from + 200));
-            List<StreamApplier.Orphan> done = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
-                if (scope.dryRun()) {
-                    RealmModel realm = session.realms().getRealm(realmId);
-                    return chunk.stream().map(subject -> {
-                        String userId = SubjectIds.userId(subject);
-                        UserModel user = UserStoragePrivateUtil.userLocalStorage(session).getUserById(realm, userId);
-                        return new StreamApplier.Orphan(subject, userId, user == null ? null : user.getUsername());
-                    }).toList();
-                }
-                List<StreamApplier.Orphan> acted = component.applier().reconcileOrphans(session, chunk, scope.remove(),
-                        "orphan reconciliation " + id + ": no record in the snapshot topics");
-                OperationRows.of(session).find(id).ifPresent(o -> {
-                    if (scope.remove()) {
-                        o.setRemoved(o.getRemoved() + acted.size());
-                    } else {
-                        o.setUpdated(o.getUpdated() + acted.size());
-                    }
-                    o.setLeaseUntil(System.currentTimeMillis() + LEASE.toMillis());
-                });
-                return acted;
-            });
-            named.addAll(done);
+            named.addAll(orphanChunk(id, realmId, component, scope, orphans.subList(from, Math.min(orphans.size(), from + 200))));
         }
         com.fasterxml.jackson.databind.node.ObjectNode result = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         result.put("action", scope.action()).put("dryRun", scope.dryRun()).put("orphans", orphans.size())
@@ -258,6 +233,60 @@ final class OperationRunner {
         update(id, o -> {
             o.setProcessed(live.size());
             o.setResult(result.toString());
+        });
+    }
+
+    /**
+     * Acts on up to 200 orphans in one transaction; when that fails for a reason that is not the
+     * infrastructure's, on each alone, so one user the database will not remove or disable is counted as
+     * failed (and named in the log) instead of failing the sweep.
+     */
+    private List<StreamApplier.Orphan> orphanChunk(String id, String realmId, Component component, OrphanScope scope, List<String> chunk) {
+        try {
+            return orphanTransaction(id, realmId, component, scope, chunk);
+        } catch (RuntimeException e) {
+            if (TransientFailure.isTransient(e) || chunk.size() == 1) {
+                throw e;
+            }
+        }
+        List<StreamApplier.Orphan> done = new java.util.ArrayList<>();
+        for (String subject : chunk) {
+            try {
+                done.addAll(orphanTransaction(id, realmId, component, scope, List.of(subject)));
+            } catch (RuntimeException e) {
+                if (TransientFailure.isTransient(e)) {
+                    throw e;
+                }
+                log.warnf(e, "%s: operation %s could not act on orphan subject %s: %s", component.name(), id,
+                        LogText.escape(subject), FailureText.of(e));
+                update(id, o -> o.setFailed(o.getFailed() + 1));
+            }
+        }
+        return done;
+    }
+
+    private List<StreamApplier.Orphan> orphanTransaction(String id, String realmId, Component component, OrphanScope scope,
+                                                         List<String> chunk) {
+        return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            if (scope.dryRun()) {
+                RealmModel realm = session.realms().getRealm(realmId);
+                return chunk.stream().map(subject -> {
+                    String userId = SubjectIds.userId(subject);
+                    UserModel user = UserStoragePrivateUtil.userLocalStorage(session).getUserById(realm, userId);
+                    return new StreamApplier.Orphan(subject, userId, user == null ? null : user.getUsername());
+                }).toList();
+            }
+            List<StreamApplier.Orphan> acted = component.applier().reconcileOrphans(session, chunk, scope.remove(),
+                    "orphan reconciliation " + id + ": no record in the snapshot topics");
+            OperationRows.of(session).find(id).ifPresent(o -> {
+                if (scope.remove()) {
+                    o.setRemoved(o.getRemoved() + acted.size());
+                } else {
+                    o.setUpdated(o.getUpdated() + acted.size());
+                }
+                o.setLeaseUntil(System.currentTimeMillis() + LEASE.toMillis());
+            });
+            return acted;
         });
     }
 

@@ -169,7 +169,8 @@ public final class ReplicaRuntime {
         StreamConsumer consumer = new StreamConsumer(name, component.getId(), config.topics().deltas(), sessionFactory, applier,
                 () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.of(config, clientId),
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())),
-                snapshots, config.gapTimeout(), metrics);
+                snapshots, config.gapTimeout(), PeriodicMaintenance.Retention.DEFAULT,
+                metrics);
         LinkWatcher watcher = new LinkWatcher(name, component.getId(), wanted.realmId(), config.topics().heartbeat(), codec, sessionFactory,
                 () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.forSnapshots(config, clientId + "-heartbeats"),
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())),

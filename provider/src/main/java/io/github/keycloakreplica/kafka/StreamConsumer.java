@@ -2,8 +2,9 @@ package io.github.keycloakreplica.kafka;
 
 import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.sync.ApplyStall;
+import io.github.keycloakreplica.sync.FailureText;
 import io.github.keycloakreplica.sync.InboundRecord;
-import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.sync.ReplicaMetrics;
 import io.github.keycloakreplica.sync.StreamApplier;
 import io.github.keycloakreplica.sync.TransientFailure;
@@ -19,6 +20,7 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -41,14 +43,11 @@ final class StreamConsumer implements Runnable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final long MAX_BACKOFF_MILLIS = 30_000;
-    /** How often the loop looks for gaps past their timeout and refreshes the gap gauges. */
-    private static final long GAP_CHECK_MILLIS = 2_000;
-    private static final int REPAIRS_PER_ROUND = 200;
     private static final int BOOTSTRAP_CHUNK = 100;
     /** Records applied in one database transaction, with the position they reached. */
     private static final int TRANSACTION_SIZE = 250;
-    /** How often entitlements the realm did not have are looked for again. */
-    private static final long RESOLVE_MILLIS = 10_000;
+    /** While a stall lasts, the log says so again this often. */
+    private static final Duration STALL_REMINDER = Duration.ofMinutes(5);
 
     private final String name;
     private final String componentId;
@@ -57,17 +56,20 @@ final class StreamConsumer implements Runnable {
     private final StreamApplier applier;
     private final Supplier<Consumer<byte[], byte[]>> clientFactory;
     private final SnapshotReader snapshots;
-    private final Duration gapTimeout;
+    private final SnapshotRepairs repairs;
+    private final PeriodicMaintenance maintenance;
     private final ReplicaMetrics metrics;
+    private final ApplyStall stall;
     private final Set<TopicPartition> awaitingSeek = new HashSet<>();
-    private long lastGapCheck;
-    private long lastResolve = System.currentTimeMillis();
+    /** What the loop is doing, for the stall line: a record's place, or a step of maintenance. */
+    private String working = "start";
+    private Instant lastStallLine = Instant.EPOCH;
     private volatile boolean running = true;
     private volatile Consumer<byte[], byte[]> client;
 
     StreamConsumer(String name, String componentId, List<String> topics, KeycloakSessionFactory sessionFactory,
                    StreamApplier applier, Supplier<Consumer<byte[], byte[]>> clientFactory, SnapshotReader snapshots,
-                   Duration gapTimeout, ReplicaMetrics metrics) {
+                   Duration gapTimeout, PeriodicMaintenance.Retention retention, ReplicaMetrics metrics) {
         this.name = name;
         this.componentId = componentId;
         this.topics = topics;
@@ -75,8 +77,10 @@ final class StreamConsumer implements Runnable {
         this.applier = applier;
         this.clientFactory = clientFactory;
         this.snapshots = snapshots;
-        this.gapTimeout = gapTimeout;
+        this.repairs = new SnapshotRepairs(name, sessionFactory, applier);
+        this.maintenance = new PeriodicMaintenance(name, componentId, sessionFactory, applier, snapshots, gapTimeout, retention, metrics);
         this.metrics = metrics;
+        this.stall = metrics.stall();
     }
 
     /** Asks the loop to end; returns at once. The loop closes its Kafka client on its own thread. */
@@ -105,20 +109,22 @@ final class StreamConsumer implements Runnable {
             log.infof("%s: following %s", name, topics);
             while (running) {
                 try {
-                    repairExpiredGaps();
-                    resolveEntitlements();
+                    working = "maintenance";
+                    maintenance.runDue();
+                    working = "positioning";
                     seekAwaiting(consumer);
+                    working = "polling";
                     ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL_TIMEOUT);
                     if (!polled.isEmpty()) {
                         applyBatch(consumer, polled);
                     }
+                    resumed();
                     backoff = 0;
                 } catch (WakeupException e) {
                     // stop() was called; the loop condition ends it.
                 } catch (RuntimeException e) {
                     backoff = backoff == 0 ? 1_000 : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-                    log.warnf("%s: cannot apply right now (%s); retrying from the stored position in %d ms", name, describe(e), backoff);
-                    log.debugf(e, "%s: the failure in full", name);
+                    stalled(e, backoff);
                     awaitingSeek.addAll(consumer.assignment());
                     sleep(backoff);
                 }
@@ -165,7 +171,9 @@ final class StreamConsumer implements Runnable {
                 log.infof("%s: bootstrapping from the snapshot topics (%s)", name, why);
                 int[] subjects = {0};
                 snapshots.readAll(BOOTSTRAP_CHUNK, chunk -> {
-                    KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.repair(session, chunk, "bootstrap: " + why));
+                    working = "bootstrap, after " + subjects[0] + " snapshot subjects";
+                    repairs.repair(chunk, "bootstrap: " + why, (session, result) -> {
+                    });
                     subjects[0] += chunk.size();
                 }, this::deadLetterSnapshot);
                 // Mark the start of every delta partition not yet positioned, so a restart does not bootstrap again.
@@ -175,60 +183,13 @@ final class StreamConsumer implements Runnable {
                         .toList();
                 KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.savePositions(session, start));
                 log.infof("%s: bootstrapped %d snapshot subjects", name, subjects[0]);
+                resumed();
                 return;
             } catch (RuntimeException e) {
-                log.warnf("%s: cannot bootstrap from the snapshot topics right now (%s); retrying in %d ms", name, describe(e), MAX_BACKOFF_MILLIS / 6);
-                log.debugf(e, "%s: the failure in full", name);
+                stalled(e, MAX_BACKOFF_MILLIS / 6);
                 sleep(MAX_BACKOFF_MILLIS / 6);
             }
         }
-    }
-
-    /**
-     * Gaps normally close in moments, when the events in between arrive. One still open after the gap
-     * timeout means an event was lost: the subject is repaired from its snapshot. Subjects waiting for a
-     * username get it here too once nobody holds it any more (the holder let go of it in a transaction
-     * that could not see them waiting).
-     */
-    private void repairExpiredGaps() {
-        long now = System.currentTimeMillis();
-        if (now - lastGapCheck < GAP_CHECK_MILLIS) {
-            return;
-        }
-        lastGapCheck = now;
-        List<String> expired = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
-            ReplicaStore store = ReplicaStore.of(session);
-            List<String> due = new ArrayList<>(store.subjectsWithGapsSince(componentId, now - gapTimeout.toMillis(), REPAIRS_PER_ROUND));
-            // A subject still waiting for a username past the timeout: the holder's rename or deletion was lost,
-            // so the holder is repaired with it (and lets go of the name in the same transaction).
-            store.parkedHolders(componentId, due).stream().filter(holder -> !due.contains(holder)).forEach(due::add);
-            return due;
-        });
-        if (!expired.isEmpty()) {
-            Map<String, List<StreamEvent>> found = snapshots.read(new HashSet<>(expired), this::deadLetterSnapshot);
-            Map<String, List<StreamEvent>> repairs = new java.util.LinkedHashMap<>();
-            expired.forEach(subject -> repairs.put(subject, found.getOrDefault(subject, List.of())));
-            KeycloakModelUtils.runJobInTransaction(sessionFactory,
-                    session -> applier.repair(session, repairs, "gap open longer than the gap timeout (" + gapTimeout.toSeconds() + " s)"));
-            List<String> missing = expired.stream().filter(s -> !found.containsKey(s)).toList();
-            if (!missing.isEmpty()) {
-                log.warnf("%s: no snapshot record for %d subject(s) with gaps past the timeout (%s); trying again after another timeout",
-                        name, missing.size(), String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
-            }
-        }
-        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.retryParked(session, REPAIRS_PER_ROUND));
-        long[] gaps = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> ReplicaStore.of(session).gapSummary(componentId));
-        metrics.gaps(gaps[0], gaps.length > 1 ? gaps[1] : null);
-    }
-
-    /** Roles, client roles and groups the upstream named before this realm had them are granted once it does. */
-    private void resolveEntitlements() {
-        long now = System.currentTimeMillis();
-        if (now - lastResolve < RESOLVE_MILLIS) {
-            return;
-        }
-        lastResolve = now;
-        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.resolveEntitlements(session));
     }
 
     private void deadLetterSnapshot(InboundRecord record, String reason) {
@@ -249,6 +210,7 @@ final class StreamConsumer implements Runnable {
     }
 
     private void applyChunk(Consumer<byte[], byte[]> consumer, List<InboundRecord> batch) {
+        working = batch.get(0).toString();
         StreamApplier.BatchResult result;
         try {
             result = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> applier.apply(session, batch));
@@ -278,6 +240,7 @@ final class StreamConsumer implements Runnable {
      * and re-reads from the stored position: a database restart delays records, it never drops one.
      */
     private void applyAlone(InboundRecord record) {
+        working = record.toString();
         RuntimeException failure = null;
         for (int attempt = 1; attempt <= 2; attempt++) {
             try {
@@ -290,17 +253,48 @@ final class StreamConsumer implements Runnable {
                 failure = e;
             }
         }
-        String reason = "Applying the event failed: " + describe(failure);
-        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.deadLetter(session, record, reason));
+        String reason = "Applying the event failed: " + FailureText.of(failure);
+        try {
+            KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.deadLetter(session, record, reason));
+        } catch (RuntimeException e) {
+            if (TransientFailure.isTransient(e)) {
+                throw e;
+            }
+            // Even the record's dead letter was refused (what it carries cannot be stored): keep only where it
+            // was and why, and move on. Should that fail too, the loop's stall line names the record.
+            log.errorf(e, "%s: the dead letter of record %s could not be stored; keeping only its place, size and hash", name, record);
+            KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.deadLetterBare(session, record,
+                    reason + "; the record itself could not be stored (" + FailureText.of(e) + ")"));
+        }
     }
 
-    private static String describe(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+    /**
+     * The loop could not go on: the infrastructure failed (waited out: one line when the stall begins and a
+     * reminder every few minutes), or something no check foresaw did (a defect: logged in full each time).
+     */
+    private void stalled(RuntimeException e, long retryMillis) {
+        Instant now = Instant.now();
+        boolean infrastructure = TransientFailure.isTransient(e);
+        ApplyStall.Stalled current = stall.failed(working, FailureText.of(e), now);
+        if (!infrastructure) {
+            log.errorf(e, "%s: %s; this is not a failure of the infrastructure and no record could be blamed for it: "
+                    + "please report it. Retrying from the stored position in %d ms", name, current, retryMillis);
+        } else if (current.attempts() == 1 || Duration.between(lastStallLine, now).compareTo(STALL_REMINDER) >= 0) {
+            log.warnf("%s: %s (%d attempts so far); waiting it out, retrying from the stored position with back-off: "
+                    + "nothing is skipped or dead-lettered meanwhile, and nothing the upstream says reaches this site", name, current,
+                    current.attempts());
+            lastStallLine = now;
+        } else {
+            log.debugf(e, "%s: still stalled, retrying in %d ms", name, retryMillis);
         }
-        String message = root.getMessage() == null ? "" : ": " + root.getMessage();
-        return root.getClass().getSimpleName() + message;
+    }
+
+    private void resumed() {
+        stall.recovered().ifPresent(ended -> {
+            log.infof("%s: apply resumed after a stall of %d s at %s (%d attempts)", name, ended.lasting(Instant.now()).toSeconds(),
+                    ended.at(), ended.attempts());
+            lastStallLine = Instant.EPOCH;
+        });
     }
 
     private static List<PartitionPosition> lastPositions(List<InboundRecord> batch) {

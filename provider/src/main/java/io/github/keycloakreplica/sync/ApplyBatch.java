@@ -17,6 +17,7 @@ import io.github.keycloakreplica.store.SubjectRecord;
 import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.IdentitySnapshot;
 import io.github.keycloakreplica.stream.IdentityUpsert;
+import io.github.keycloakreplica.stream.LogText;
 import io.github.keycloakreplica.stream.SecretRedaction;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
@@ -471,7 +472,8 @@ final class ApplyBatch {
         boolean credentials = component.topics().credentials().equals(record.topic());
         String eventId = event == null ? null : event.envelope().id();
         String type = event == null ? null : event.envelope().type().value();
-        log.warnf("replica %s: dead-lettered record %s (key %s, event %s): %s", componentId(), record, record.key(), eventId, reason);
+        log.warnf("replica %s: dead-lettered record %s (key %s, event %s): %s", componentId(), record, LogText.escape(record.key(), 300),
+                LogText.escape(eventId, 300), LogText.escape(reason));
         store.deadLetter(componentId(), component.realmId(), record.origin(), record.key(), eventId, type, reason,
                 SecretRedaction.redact(record.value(), credentials), now);
         if (event != null) {

@@ -24,14 +24,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code keycloak_replica_gap_resolution_seconds}, {@code keycloak_replica_link_state{state=...}},
  * {@code keycloak_replica_link_transitions_total{to=...}}, {@code keycloak_replica_drift_seconds},
  * {@code keycloak_replica_drift_exceeded}, {@code keycloak_replica_heartbeat_age_seconds},
- * {@code keycloak_replica_batch_fallbacks_total}), tagged with realm and component.
+ * {@code keycloak_replica_batch_fallbacks_total}, {@code keycloak_replica_apply_stalled_seconds}), tagged with realm and component.
  */
 public final class ReplicaMetrics {
 
     /** Gauges keep their state across consumer restarts: Micrometer binds a gauge to its first holder. */
     private static final Map<String, GaugeState> GAUGES = new ConcurrentHashMap<>();
 
-    private record GaugeState(AtomicLong openGaps, AtomicLong oldestGapSince, AtomicReference<LinkRecord> link) {
+    private record GaugeState(AtomicLong openGaps, AtomicLong oldestGapSince, AtomicReference<LinkRecord> link, ApplyStall stall) {
     }
 
     private final Map<Outcome, Counter> events = new EnumMap<>(Outcome.class);
@@ -66,7 +66,7 @@ public final class ReplicaMetrics {
         // Registered once per realm and component: a restarted consumer keeps its gauges (registering them
         // again would only make Micrometer warn that they exist).
         gauges = GAUGES.computeIfAbsent(realm + "/" + component, k -> {
-            GaugeState state = new GaugeState(new AtomicLong(), new AtomicLong(), new AtomicReference<>());
+            GaugeState state = new GaugeState(new AtomicLong(), new AtomicLong(), new AtomicReference<>(), new ApplyStall());
             Gauge.builder("keycloak.replica.open.gaps", state.openGaps(), AtomicLong::get)
                     .description("Subjects with at least one fact waiting in the gap buffer")
                     .tags(tags)
@@ -102,12 +102,29 @@ public final class ReplicaMetrics {
                     .baseUnit("seconds")
                     .tags(tags)
                     .register(registry);
+            Gauge.builder("keycloak.replica.apply.stalled", state.stall(), stall -> stall.seconds(java.time.Instant.now()))
+                    .description("Seconds the apply engine has been waiting out an infrastructure failure (database or lock); "
+                            + "0 while it applies. Nothing the upstream says reaches the site while this grows")
+                    .baseUnit("seconds")
+                    .tags(tags)
+                    .register(registry);
             return state;
         });
     }
 
     public static ReplicaMetrics of(String realm, String component) {
         return new ReplicaMetrics(Metrics.globalRegistry, realm, component);
+    }
+
+    /** Whether the apply engine of this realm's component is stalled on this node. */
+    public ApplyStall stall() {
+        return gauges.stall();
+    }
+
+    /** The stall of a component's apply engine on this node, if it runs here and is stalled. */
+    public static java.util.Optional<ApplyStall.Stalled> stallOf(String realm, String component) {
+        GaugeState state = GAUGES.get(realm + "/" + component);
+        return state == null ? java.util.Optional.empty() : state.stall().current();
     }
 
     void counted(Outcome outcome, int events) {

@@ -63,8 +63,20 @@ public final class StreamApplier {
      */
     public record BatchResult(Map<Outcome, Integer> outcomes, List<PartitionPosition> positions, int added, int updated, int removed) {
 
+        public static final BatchResult NOTHING = new BatchResult(Map.of(), List.of(), 0, 0, 0);
+
         public int count(Outcome outcome) {
             return outcomes.getOrDefault(outcome, 0);
+        }
+
+        /** Both results together, for work done in several transactions. */
+        public BatchResult plus(BatchResult other) {
+            Map<Outcome, Integer> sum = new java.util.EnumMap<>(Outcome.class);
+            sum.putAll(outcomes);
+            other.outcomes.forEach((outcome, n) -> sum.merge(outcome, n, Integer::sum));
+            List<PartitionPosition> both = new ArrayList<>(positions);
+            both.addAll(other.positions);
+            return new BatchResult(sum, both, added + other.added, updated + other.updated, removed + other.removed);
         }
     }
 
@@ -86,6 +98,10 @@ public final class StreamApplier {
                 event = codec.decode(record.value());
             } catch (InvalidEventException e) {
                 batch.reject(record, null, null, "Record " + e.getMessage());
+                continue;
+            } catch (RuntimeException e) {
+                // The codec's checks should have named the problem; whatever they missed is still the record's.
+                batch.reject(record, null, null, "Record cannot be decoded: " + FailureText.of(e));
                 continue;
             }
             String misplaced = misplacement(record, event);
@@ -154,7 +170,7 @@ public final class StreamApplier {
         StreamEvent event = null;
         try {
             event = codec.decode(record.value());
-        } catch (InvalidEventException e) {
+        } catch (InvalidEventException | RuntimeException e) {
             // The reason given is the one worth keeping.
         }
         batch.reject(record, event, null, reason);
@@ -162,6 +178,48 @@ public final class StreamApplier {
             batch.store.savePositions(componentId, realmId,
                     List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), batch.now);
         }
+    }
+
+    /**
+     * The last resort when even the dead letter of a record could not be written: keeps where the record
+     * was, its size, its hash and why, nothing of its content, and moves past it. Nothing read from the
+     * record reaches the database here.
+     */
+    public void deadLetterBare(KeycloakSession session, InboundRecord record, String reason) {
+        ReplicaStore store = ReplicaStore.of(session);
+        long now = System.currentTimeMillis();
+        store.deadLetter(componentId, realmId, new io.github.keycloakreplica.store.RecordOrigin(record.topic(), record.partition(),
+                record.offset()), null, null, null, reason, withheld(record.value()), now);
+        store.savePositions(componentId, realmId,
+                List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), now);
+    }
+
+    private static String withheld(byte[] payload) {
+        if (payload == null) {
+            return null;
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(payload);
+            return "<withheld: " + payload.length + " bytes, sha-256 " + java.util.HexFormat.of().formatHex(hash) + ">";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /**
+     * Dead-letters the snapshot records of a subject whose repair failed on its own, for a reason that is
+     * the data's; the subject keeps its ledger and is tried again no sooner than after another gap timeout.
+     * The records are kept as this replica decoded them, redacted, under the snapshot topics' names
+     * (partition and offset -1: the subject's snapshot as a whole, found again by its key and event ids).
+     */
+    public void deadLetterSubject(KeycloakSession session, String subject, List<StreamEvent> snapshots, String reason) {
+        ApplyBatch batch = batch(session);
+        for (StreamEvent event : snapshots) {
+            String topic = event instanceof io.github.keycloakreplica.stream.CredentialsSnapshot
+                    ? topics.credentialsSnapshot() : topics.identitySnapshot();
+            batch.reject(new InboundRecord(topic, -1, -1, subject, codec.encode(event)), event, null, reason);
+        }
+        batch.store.markRepaired(componentId, subject, batch.now);
     }
 
     /**
