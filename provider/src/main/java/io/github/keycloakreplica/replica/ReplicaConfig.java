@@ -154,7 +154,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
                 String s = server.trim();
                 int colon = s.lastIndexOf(':');
                 if (colon <= 0 || colon == s.length() - 1 || !s.substring(colon + 1).chars().allMatch(Character::isDigit)) {
-                    problems.add("Bootstrap server '" + s + "' is not host:port.");
+                    problems.add("Bootstrap server '" + LogSafe.escape(s, 200) + "' is not host:port.");
                 }
             }
         }

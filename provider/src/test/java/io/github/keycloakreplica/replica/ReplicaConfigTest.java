@@ -33,6 +33,8 @@ class ReplicaConfigTest {
                 .anyMatch(p -> p.startsWith("Consumer group is required"));
         assertThat(config("kafka-1", "acme", "g", null, null).problems()).containsExactly("Bootstrap server 'kafka-1' is not host:port.");
         assertThat(config("k:1", "acme/realms", "g", null, null).problems()).singleElement().asString().contains("may only hold");
+        assertThat(config("kafka-1:9092\nERROR forged,k:1", "acme", "g", null, null).problems())
+                .containsExactly("Bootstrap server 'kafka-1:9092\\u000AERROR forged' is not host:port.");
     }
 
     @Test
