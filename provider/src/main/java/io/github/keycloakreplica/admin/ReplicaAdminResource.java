@@ -24,11 +24,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserProvider;
+import org.keycloak.services.ErrorResponseException;
 import org.keycloak.storage.UserStoragePrivateUtil;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
@@ -44,8 +46,6 @@ import java.util.TreeMap;
  * realm's {@code view-users}, as reading users does; nothing here ever returns credential secrets.
  */
 public final class ReplicaAdminResource {
-
-    private static final int MAX_PAGE = 500;
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -150,7 +150,7 @@ public final class ReplicaAdminResource {
         auth.users().requireView();
         LinkRows rows = LinkRows.of(session);
         long now = System.currentTimeMillis();
-        int max = Math.max(0, Math.min(history, MAX_PAGE));
+        int max = Math.max(0, Math.min(history, AdminInput.MAX_PAGE));
         return replicaComponents().stream().map(component -> {
             ReplicaConfig config = ReplicaConfig.of(component);
             LinkPolicy policy = config.linkPolicy();
@@ -186,7 +186,7 @@ public final class ReplicaAdminResource {
     public List<SignInView> severedSignIns(@QueryParam("first") @DefaultValue("0") int first,
                                            @QueryParam("max") @DefaultValue("100") int max) {
         auth.users().requireView();
-        return ExposureRows.of(session).signIns(realm.getId(), Math.max(0, first), Math.max(1, Math.min(max, MAX_PAGE))).stream()
+        return ExposureRows.of(session).signIns(realm.getId(), AdminInput.offset(first), AdminInput.page(max)).stream()
                 .map(ReplicaAdminResource::toRepresentation).toList();
     }
 
@@ -200,7 +200,7 @@ public final class ReplicaAdminResource {
     public List<SignInView> exposures(@QueryParam("first") @DefaultValue("0") int first,
                                       @QueryParam("max") @DefaultValue("100") int max) {
         auth.users().requireView();
-        return ExposureRows.of(session).exposures(realm.getId(), Math.max(0, first), Math.max(1, Math.min(max, MAX_PAGE))).stream()
+        return ExposureRows.of(session).exposures(realm.getId(), AdminInput.offset(first), AdminInput.page(max)).stream()
                 .map(ReplicaAdminResource::toRepresentation).toList();
     }
 
@@ -218,8 +218,8 @@ public final class ReplicaAdminResource {
     public Page<DeadLetter> deadLetters(@QueryParam("first") @DefaultValue("0") int first,
                                         @QueryParam("max") @DefaultValue("100") int max) {
         auth.users().requireView();
-        int page = Math.max(1, Math.min(max, MAX_PAGE));
-        int from = Math.max(0, first);
+        int page = AdminInput.page(max);
+        int from = AdminInput.offset(first);
         ReplicaStore store = ReplicaStore.of(session);
         List<DeadLetter> items = store.deadLetters(realm.getId(), from, page).stream().map(ReplicaAdminResource::toRepresentation).toList();
         return new Page<>(store.countDeadLetters(realm.getId()), from, page, items);
@@ -241,8 +241,8 @@ public final class ReplicaAdminResource {
     public Page<OpenGapView> gaps(@QueryParam("first") @DefaultValue("0") int first,
                                   @QueryParam("max") @DefaultValue("100") int max) {
         auth.users().requireView();
-        int page = Math.max(1, Math.min(max, MAX_PAGE));
-        int from = Math.max(0, first);
+        int page = AdminInput.page(max);
+        int from = AdminInput.offset(first);
         ReplicaStore store = ReplicaStore.of(session);
         UserProvider local = UserStoragePrivateUtil.userLocalStorage(session);
         List<OpenGapView> items = store.openGaps(realm.getId(), from, page).entrySet().stream().map(e -> {
@@ -270,6 +270,10 @@ public final class ReplicaAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public List<SubjectView> subject(@PathParam("subject") String subject) {
         auth.users().requireView();
+        String problem = AdminInput.pathProblem("A subject", subject, AdminInput.MAX_SUBJECT);
+        if (problem != null) {
+            throw new ErrorResponseException("invalid_request", problem, Response.Status.BAD_REQUEST);
+        }
         ReplicaStore store = ReplicaStore.of(session);
         List<SubjectView> views = replicaComponents().stream()
                 .map(component -> store.subject(component.getId(), subject))

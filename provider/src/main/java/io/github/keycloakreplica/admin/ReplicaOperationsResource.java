@@ -46,7 +46,6 @@ import java.util.List;
  */
 public final class ReplicaOperationsResource {
 
-    static final int MAX_PAGE = 500;
     static final String INCREMENTAL = "incremental";
     static final String INCREMENTAL_PREFIX = INCREMENTAL + "-";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -111,8 +110,8 @@ public final class ReplicaOperationsResource {
      * What starts an operation.
      *
      * @param kind           "full", "targeted" or "orphans"
-     * @param reason         why, for the audit trail: required
-     * @param idempotencyKey the same key again returns the operation it started instead of a second one
+     * @param reason         why, for the audit trail: required, at most 1,024 characters
+     * @param idempotencyKey the same key again returns the operation it started instead of a second one; at most 255 characters
      * @param componentId    which replica component, when the realm has more than one
      * @param subjects       a targeted sync's subjects
      * @param username       or the username of a replicated user, for a targeted sync
@@ -132,8 +131,8 @@ public final class ReplicaOperationsResource {
         if (first <= 0) {
             components.forEach(c -> views.add(OperationView.incremental(c, ReplicaAdminResource.lagOf(session, c))));
         }
-        OperationRows.of(session).list(components.stream().map(ComponentModel::getId).toList(), Math.max(0, first),
-                Math.max(1, Math.min(max, MAX_PAGE))).forEach(o -> views.add(OperationView.of(o)));
+        OperationRows.of(session).list(components.stream().map(ComponentModel::getId).toList(), AdminInput.offset(first),
+                AdminInput.page(max)).forEach(o -> views.add(OperationView.of(o)));
         return views;
     }
 
@@ -142,6 +141,10 @@ public final class ReplicaOperationsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public OperationView one(@PathParam("id") String id) {
         auth.users().requireView();
+        String idProblem = AdminInput.pathProblem("The operation id", id, AdminInput.MAX_OPERATION_ID);
+        if (idProblem != null) {
+            throw badRequest(idProblem);
+        }
         if (id.startsWith(INCREMENTAL_PREFIX)) {
             String componentId = id.substring(INCREMENTAL_PREFIX.length());
             return components.stream().filter(c -> c.getId().equals(componentId)).findFirst()
@@ -165,6 +168,10 @@ public final class ReplicaOperationsResource {
         if (request == null) {
             throw badRequest("The request needs a JSON body: {\"kind\": \"full\", \"reason\": \"why\"}.");
         }
+        List<String> problems = limitProblems(request);
+        if (!problems.isEmpty()) {
+            throw badRequest(String.join(" ", problems));
+        }
         if (request.kind() != null && INCREMENTAL.equalsIgnoreCase(request.kind().trim())) {
             throw badRequest("The incremental sync is not started: it runs whenever the component is enabled (the standing "
                     + "'incremental' entry of this list). To get ahead of it, start a 'targeted' or a 'full' sync.");
@@ -177,6 +184,10 @@ public final class ReplicaOperationsResource {
         }
         if (request.reason() == null || request.reason().isBlank()) {
             throw badRequest("A reason is required: it goes into the admin events with your name.");
+        }
+        String misplaced = misplacedFields(kind, request);
+        if (misplaced != null) {
+            throw badRequest(misplaced);
         }
         ComponentModel component = component(request.componentId());
         String scope;
@@ -203,6 +214,39 @@ public final class ReplicaOperationsResource {
         return Response.status(started.created() ? Response.Status.ACCEPTED : Response.Status.OK).entity(view).build();
     }
 
+    /** Every text within its column and free of control characters, before anything reads or stores it. */
+    static List<String> limitProblems(StartRequest request) {
+        return java.util.stream.Stream.of(
+                        AdminInput.problem("kind", request.kind(), AdminInput.MAX_WORD, false),
+                        AdminInput.problem("reason", request.reason(), AdminInput.MAX_REASON, true),
+                        AdminInput.problem("idempotencyKey", request.idempotencyKey(), AdminInput.MAX_IDEMPOTENCY_KEY, false),
+                        AdminInput.problem("componentId", request.componentId(), AdminInput.MAX_COMPONENT_ID, false),
+                        AdminInput.problem("subjects", request.subjects(), AdminInput.MAX_SUBJECT),
+                        AdminInput.problem("username", request.username(), AdminInput.MAX_USERNAME, false),
+                        AdminInput.problem("action", request.action(), AdminInput.MAX_WORD, false))
+                .filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * A field of another kind of operation: refused rather than ignored, since a caller who sends
+     * {@code "dryRun": true} with a full sync expects nothing to change, and one who names subjects
+     * expects only those to be read.
+     */
+    static String misplacedFields(OperationKind kind, StartRequest request) {
+        boolean targetedFields = request.subjects() != null && !request.subjects().isEmpty()
+                || request.username() != null && !request.username().isBlank();
+        if (kind != OperationKind.TARGETED && targetedFields) {
+            return "subjects and username are for a 'targeted' sync; a '" + kind.value() + "' " + (kind == OperationKind.FULL
+                    ? "sync reads every subject." : "reconciliation looks at every user of the component.");
+        }
+        boolean orphanFields = request.action() != null && !request.action().isBlank() || Boolean.TRUE.equals(request.dryRun());
+        if (kind != OperationKind.ORPHANS && orphanFields) {
+            return "action and dryRun are for an 'orphans' reconciliation; a '" + kind.value() + "' sync has no dry run: it "
+                    + "changes users as it goes.";
+        }
+        return null;
+    }
+
     /**
      * The subjects of a targeted sync, from the list or the username. Refused while the link is SEVERED:
      * the snapshot topics are out of reach, and a sync queued behind a cut would run at an hour nobody
@@ -215,8 +259,8 @@ public final class ReplicaOperationsResource {
             String subject = user == null || !component.getId().equals(user.getFederationLink()) ? null
                     : ReplicaStore.of(session).subjectOfUser(component.getId(), user.getId()).map(ReplicaSubjectEntity::getSubject).orElse(null);
             if (subject == null) {
-                throw badRequest("No user replicated by " + component.getName() + " has the username '" + request.username().trim()
-                        + "' here; name the subject instead (a person the site has never seen has no username here).");
+                throw badRequest("No user replicated by " + component.getName() + " has the username " + AdminInput.quoted(request.username())
+                        + " here; name the subject instead (a person the site has never seen has no username here).");
             }
             subjects.add(subject);
         }

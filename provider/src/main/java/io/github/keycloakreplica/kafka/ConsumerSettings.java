@@ -1,28 +1,42 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.replica.KafkaPropertyAllowlist;
+import io.github.keycloakreplica.replica.LogSafe;
 import io.github.keycloakreplica.replica.ReplicaConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.jboss.logging.Logger;
 
 import java.util.Properties;
 
 /** The Kafka consumer configuration of one replica component: the operator's settings, then ours on top. */
 public final class ConsumerSettings {
 
+    private static final Logger log = Logger.getLogger(ConsumerSettings.class);
+
     private ConsumerSettings() {
     }
 
     public static Properties of(ReplicaConfig config, String clientId) {
+        return of(config, clientId, log::warn);
+    }
+
+    /** @param warn where a key left out is told, by name only: its value may be a secret */
+    static Properties of(ReplicaConfig config, String clientId, java.util.function.Consumer<String> warn) {
         Properties properties = new Properties();
-        // Defaults an operator may change (TLS, SASL, batch size, fetch sizes all come from their block).
+        // Defaults: the isolation level and the timing below may be changed in the component's properties
+        // (as TLS, SASL, batch and fetch sizes come from there); topic creation and the client id are ours.
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         properties.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         // A node that crashed holds its partitions until its session times out; Kafka's 45 s would keep a
         // restarted node (or the site's other nodes) from applying for that long. Heartbeats come from the
         // client's own thread, so a slow batch does not count against this.
-        properties.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
-        properties.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
-        properties.putAll(config.clientProperties());
+        properties.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(KafkaPropertyAllowlist.DEFAULT_SESSION_TIMEOUT_MS));
+        properties.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(KafkaPropertyAllowlist.DEFAULT_HEARTBEAT_INTERVAL_MS));
+        // Validation refuses every other key; a component saved before the allowlist existed may still hold one.
+        properties.putAll(KafkaPropertyAllowlist.accepted(config.clientProperties(), key -> warn.accept(LogSafe.escape(clientId)
+                + ": Kafka setting '" + LogSafe.escape(key, 100) + "' of the replica component is not among the settings a replica "
+                + "accepts and is left out; remove it from the component")));
         // Ours: positions live in Keycloak's database, committed with the state they produced; Kafka's
         // committed offsets are only a copy for monitoring tools.
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

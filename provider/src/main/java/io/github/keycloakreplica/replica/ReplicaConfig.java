@@ -154,7 +154,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
                 String s = server.trim();
                 int colon = s.lastIndexOf(':');
                 if (colon <= 0 || colon == s.length() - 1 || !s.substring(colon + 1).chars().allMatch(Character::isDigit)) {
-                    problems.add("Bootstrap server '" + s + "' is not host:port.");
+                    problems.add("Bootstrap server '" + LogSafe.escape(s, 200) + "' is not host:port.");
                 }
             }
         }
@@ -168,11 +168,12 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         checkProperties(kafkaProperties, "Kafka client properties", problems);
         checkProperties(kafkaSecretProperties, "Kafka secret properties", problems);
         for (String key : kafkaProperties.stringPropertyNames()) {
-            if (looksSecret(key)) {
+            if (looksSecret(key) && KafkaPropertyAllowlist.accepts(key)) {
                 problems.add("Kafka client property '" + key + "' holds a secret: move it to the Kafka secret properties, "
                         + "which Keycloak never shows again.");
             }
         }
+        problems.addAll(KafkaPropertyAllowlist.combinationProblems(clientProperties()));
         return problems;
     }
 
@@ -184,10 +185,22 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         return all;
     }
 
+    /** Each key: one the replica sets, one outside the allowlist, or an accepted one with a bad value; keys sorted. */
     private static void checkProperties(Properties properties, String field, List<String> problems) {
-        for (String key : properties.stringPropertyNames()) {
+        for (String key : new java.util.TreeSet<>(properties.stringPropertyNames())) {
+            String named = field + ": '" + LogSafe.escape(key, 100) + "' ";
             if (RESERVED_KAFKA_KEYS.contains(key)) {
-                problems.add(field + ": '" + key + "' is set by the replica itself and cannot be overridden.");
+                problems.add(named + "is set by the replica itself and cannot be overridden.");
+                continue;
+            }
+            String refusal = KafkaPropertyAllowlist.refusal(key);
+            if (refusal != null) {
+                problems.add(named + refusal + ".");
+                continue;
+            }
+            String valueProblem = KafkaPropertyAllowlist.valueProblem(key, properties.getProperty(key));
+            if (valueProblem != null) {
+                problems.add(named + valueProblem);
             }
         }
     }
@@ -209,7 +222,8 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
 
     static boolean looksSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.equals("sasl.jaas.config") || k.endsWith(".password") || k.endsWith(".key") || k.contains("secret");
+        return k.equals("sasl.jaas.config") || k.endsWith(".password") || k.endsWith(".passphrase") || k.endsWith(".key")
+                || k.contains("secret");
     }
 
     private static Properties properties(String text) {

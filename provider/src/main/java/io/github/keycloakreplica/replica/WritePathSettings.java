@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * Where and how a replica reaches its authority's credential write path. Passwords travel there, so the
  * URL must be https (plain http only to this machine, for tests and sidecars) and the replica always
- * authenticates as a client.
+ * authenticates as a client, with the client id and secret: never with credentials in the URL, which is
+ * shown to whoever may view users.
  *
  * @param url      the endpoint requests are POSTed to
  * @param clientId the client the replica authenticates as (HTTP Basic)
@@ -37,10 +38,20 @@ public record WritePathSettings(URI url, String clientId, String secret, Duratio
         try {
             uri = new URI(url.trim());
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
-                problems.add("Write path URL must be an absolute https URL, was '" + url.trim() + "'.");
+            if (uri.getRawUserInfo() != null || hasUserInfo(url)) {
+                // Not echoed: the URL holds a password.
+                problems.add("Write path URL must not carry a user name or password (user:password@): the site authenticates "
+                        + "with the write path client id and secret, and the URL is shown to whoever may view users.");
+            } else if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+                // Echoed only when nothing in it can be a password.
+                problems.add("Write path URL must be an absolute https URL" + (url.contains("@") ? "."
+                        : ", was '" + LogSafe.escape(url.trim(), 200) + "'."));
             } else if (scheme.equals("http") && !LOOPBACK.contains(uri.getHost().toLowerCase(Locale.ROOT))) {
                 problems.add("Write path URL must use https: passwords travel over it (plain http is accepted for this machine only).");
+            }
+            if (uri.getRawFragment() != null) {
+                problems.add("Write path URL must not have a fragment (#…): it is never sent to the authority, so it cannot be "
+                        + "what the URL means.");
             }
         } catch (URISyntaxException e) {
             problems.add("Write path URL is not a URL: " + e.getReason() + ".");
@@ -67,6 +78,23 @@ public record WritePathSettings(URI url, String clientId, String secret, Duratio
             throw new IllegalArgumentException(String.join(" ", problems));
         }
         return new WritePathSettings(uri, clientId.trim(), secret, timeout);
+    }
+
+    /**
+     * An '@' before the path, also where {@link URI} gives up on the authority ("https://user:p@ss@host/"
+     * parses with no host and no user info, but still holds a password).
+     */
+    private static boolean hasUserInfo(String url) {
+        int scheme = url.indexOf("://");
+        if (scheme < 0) {
+            return false;
+        }
+        int start = scheme + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        return url.substring(start, end).indexOf('@') >= 0;
     }
 
     @Override

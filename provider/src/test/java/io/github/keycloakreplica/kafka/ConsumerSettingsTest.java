@@ -4,6 +4,8 @@ import io.github.keycloakreplica.replica.ReplicaConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +43,28 @@ class ConsumerSettingsTest {
         assertThat(ConsumerSettings.of(ReplicaConfig.of(model(null, null)), "c"))
                 .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    }
+
+    @Test
+    void aComponentSavedBeforeTheAllowlistPassesNoOtherKeyAndTheWarningNamesOnlyTheKey() {
+        ReplicaConfig config = ReplicaConfig.of(model(
+                "max.poll.records=200\ninterceptor.classes=com.example.Spy\nconfig.providers=file\nclient.id=mine",
+                "ssl.keystore.password=s3cret\nsasl.login.callback.handler.class=com.example.Handler"));
+        List<String> warnings = new ArrayList<>();
+
+        Properties properties = ConsumerSettings.of(config, "keycloak-replica-acme-site", warnings::add);
+
+        assertThat(properties)
+                .containsEntry("max.poll.records", "200")
+                .containsEntry("ssl.keystore.password", "s3cret")
+                .containsEntry(ConsumerConfig.CLIENT_ID_CONFIG, "keycloak-replica-acme-site")
+                .doesNotContainKeys("interceptor.classes", "config.providers", "sasl.login.callback.handler.class");
+        assertThat(warnings).hasSize(4)
+                .allMatch(w -> w.startsWith("keycloak-replica-acme-site: Kafka setting '") && w.contains("left out"))
+                .anyMatch(w -> w.contains("'interceptor.classes'"))
+                .anyMatch(w -> w.contains("'sasl.login.callback.handler.class'"))
+                .noneMatch(w -> w.contains("com.example") || w.contains("file") && !w.contains("config.providers"));
+        assertThat(ConsumerSettings.forSnapshots(config, "c-snapshots")).doesNotContainKeys("interceptor.classes", "config.providers");
     }
 
     private static org.keycloak.component.ComponentModel model(String properties, String secrets) {

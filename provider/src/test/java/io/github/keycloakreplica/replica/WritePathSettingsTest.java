@@ -3,6 +3,7 @@ package io.github.keycloakreplica.replica;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,6 +33,33 @@ class WritePathSettingsTest {
                 .hasMessageContaining("must use https");
         assertThat(WritePathSettings.parse("http://127.0.0.1:8080/w", "site-a", "s3cret", null)).isNotNull();
         assertThat(WritePathSettings.parse("http://localhost:8080/w", "site-a", "s3cret", null)).isNotNull();
+    }
+
+    @Test
+    void credentialsInTheUrlAreRefusedAndNeverShownBack() {
+        for (String url : List.of("https://site-a:hunter2@hq.example.com/w", "https://site-a@hq.example.com/w",
+                "https://site-a:hunt@r2@hq.example.com/w", "http://site-a:hunter2@localhost:8080/w", "ftp://site-a:hunter2@hq/w")) {
+            assertThatThrownBy(() -> WritePathSettings.parse(url, "site-a", "s3cret", null)).as(url)
+                    .hasMessageContaining("must not carry a user name or password")
+                    .hasMessageContaining("client id and secret")
+                    .hasMessageNotContaining("hunter2").hasMessageNotContaining("hunt@r2");
+        }
+        assertThatThrownBy(() -> WritePathSettings.parse("https:site-a:hunter2@hq/w", "site-a", "s3cret", null))
+                .hasMessageContaining("absolute https URL").hasMessageNotContaining("hunter2");
+        assertThat(WritePathSettings.parse("https://hq.example.com/realms/acme/users/a@b", "site-a", "s3cret", null))
+                .as("an @ in the path is no user info").isNotNull();
+    }
+
+    @Test
+    void aFragmentIsRefused() {
+        assertThatThrownBy(() -> WritePathSettings.parse("https://hq.example.com/w#credentials", "site-a", "s3cret", null))
+                .hasMessageContaining("must not have a fragment");
+    }
+
+    @Test
+    void aUrlWithABidiOverrideIsShownAsWritten() {
+        assertThatThrownBy(() -> WritePathSettings.parse("gopher://hq/w\u202Ex", "site-a", "s3cret", null))
+                .hasMessageContaining("absolute https URL, was 'gopher://hq/w\\u202Ex'");
     }
 
     @Test
