@@ -108,10 +108,11 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
             .property()
             .name(ReplicaConfig.STREAM_MAY_GRANT)
             .label(EntitlementGuard.SETTING_LABEL)
-            .helpText("The stream never grants, nor takes away, the realm's administrative roles: the roles of the "
-                    + "realm-management client (in the master realm also those of the <realm>-realm clients, and the admin and "
-                    + "create-realm roles), any role that contains one through its composites, and any group whose role mappings, "
-                    + "or its parents', hold one. A grant refused is listed with the person's unresolved entitlements, with why. "
+            .helpText("The stream does not grant the realm's administrative roles: the roles of the realm-management "
+                    + "client (in the master realm also those of the <realm>-realm clients, and the admin and create-realm roles), "
+                    + "any role that contains one through its composites, and any group whose role mappings, or its parents', hold "
+                    + "one. A grant refused is listed with the person's unresolved entitlements, with why; a person who holds such "
+                    + "a role from the stream loses it at the next change of their roles. "
                     + "List here, comma-separated, those the stream may grant all the same: a realm role by name, a client role as "
                     + "clientId.role (realm-management.view-users), a group by its path (/ops/admins). " + EntitlementGuard.EVERYTHING
                     + " lets the stream grant everything, administrators included: anyone who can write to the topics can then "

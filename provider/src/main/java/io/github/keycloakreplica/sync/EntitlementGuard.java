@@ -24,12 +24,17 @@ import java.util.stream.Stream;
  * What the stream may grant. A record on the topics proves only that someone could write there: were
  * every role it names granted, a forged record would make its author an administrator of the realm that
  * follows the topics, and that administrator could then reconfigure the replica itself. So the stream
- * neither grants nor takes away the realm's administrative roles (every role of the
+ * does not grant the realm's administrative roles (every role of the
  * {@code realm-management} client; in the admin realm also those of the {@code *-realm} clients and the
  * {@code admin} and {@code create-realm} roles, as Keycloak's {@link AdminRoles} marks them), nor any role
  * that contains one through its composites, nor any group whose role mappings, or its parents', hold one.
  * The component setting {@value #SETTING} names those it may grant all the same, or {@value #EVERYTHING}
  * for all of them.
+ *
+ * <p>Only granting is guarded. A role or group refused is one the person does not get from the stream, so
+ * a write that sets the person's roles takes away one they hold (granted while the setting allowed it, or
+ * before this guard): taking away only lowers what a forged record can do, and a replicated person cannot
+ * have been granted anything at this site (its users are read-only), so nothing held is the site's own.
  *
  * <p>It is asked for every role and group of every person written, thousands a second: its verdicts are
  * kept by role and group id for the life of the guard, one apply transaction, so the composites of a role
@@ -178,16 +183,6 @@ public final class EntitlementGuard {
             return adminRealm && AdminRoles.ALL_ROLES.contains(roleName);
         }
         return Constants.REALM_MANAGEMENT_CLIENT_ID.equals(clientId) || adminRealm && clientId.endsWith(AdminRoles.APP_SUFFIX);
-    }
-
-    /** Whether the stream may grant this role, and so also take it away. */
-    boolean manages(RoleModel role) {
-        return refusal(role) == null;
-    }
-
-    /** Whether the stream may put people in this group, and so also take them out. */
-    boolean manages(GroupModel group) {
-        return refusal(group) == null;
     }
 
     /** Why the stream may not grant this role, or null when it may. */

@@ -452,13 +452,7 @@ final class UserWriter {
             List<String> missing = new ArrayList<>();
             Set<GroupModel> wanted = resolveGroups(new VersionedValue(groups.value(), groups.version()).asList(), missing);
             unresolved.put(groups.name(), missing);
-            Set<String> expected = wanted.stream().map(GroupModel::getId).collect(Collectors.toCollection(HashSet::new));
-            // Groups the stream may not put people in, it does not take them out of either.
-            groupIds.stream().filter(id -> !expected.contains(id)).filter(id -> {
-                GroupModel group = session.groups().getGroupById(realm, id);
-                return group != null && !guard.manages(group);
-            }).toList().forEach(expected::add);
-            if (!expected.equals(groupIds)) {
+            if (!wanted.stream().map(GroupModel::getId).collect(Collectors.toSet()).equals(groupIds)) {
                 syncGroups(user, wanted);
                 corrected.add(groups.name());
             }
@@ -495,18 +489,14 @@ final class UserWriter {
         if (defaultRole != null) {
             wanted.add(defaultRole);
         }
+        Set<String> wantedIds = wanted.stream().map(RoleModel::getId).collect(Collectors.toSet());
         Map<String, RoleModel> current = new HashMap<>();
         currentIds.forEach(id -> {
             RoleModel role = session.roles().getRoleById(realm, id);
             if (role != null) {
                 current.put(id, role);
-                // Roles the stream may not grant, it does not take away either: an administrator granted them here.
-                if (!guard.manages(role)) {
-                    wanted.add(role);
-                }
             }
         });
-        Set<String> wantedIds = wanted.stream().map(RoleModel::getId).collect(Collectors.toSet());
         if (wantedIds.equals(current.keySet())) {
             return false;
         }
@@ -698,7 +688,7 @@ final class UserWriter {
         }
         RoleModel defaultRole = realm.getDefaultRole();
         sync(user, user.getRealmRoleMappingsStream().collect(Collectors.toList()), roles,
-                r -> (defaultRole == null || !r.getId().equals(defaultRole.getId())) && guard.manages(r));
+                r -> defaultRole == null || !r.getId().equals(defaultRole.getId()));
     }
 
     /** The realm roles of these names that exist and that the stream may grant; the others go to {@code unresolved}. */
@@ -766,7 +756,7 @@ final class UserWriter {
         if (client == null || grantToFresh(user, roles)) {
             return;
         }
-        sync(user, user.getClientRoleMappingsStream(client).collect(Collectors.toList()), roles, guard::manages);
+        sync(user, user.getClientRoleMappingsStream(client).collect(Collectors.toList()), roles, r -> true);
     }
 
     private static void sync(UserModel user, List<RoleModel> current, Set<RoleModel> wanted, java.util.function.Predicate<RoleModel> managed) {
@@ -800,7 +790,7 @@ final class UserWriter {
         Set<String> currentIds = new HashSet<>();
         user.getGroupsStream().collect(Collectors.toList()).forEach(group -> {
             currentIds.add(group.getId());
-            if (!wantedIds.contains(group.getId()) && guard.manages(group)) {
+            if (!wantedIds.contains(group.getId())) {
                 user.leaveGroup(group);
             }
         });
