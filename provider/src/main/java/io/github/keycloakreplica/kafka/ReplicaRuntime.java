@@ -3,6 +3,7 @@ package io.github.keycloakreplica.kafka;
 import io.github.keycloakreplica.replica.ReplicaConfig;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.StreamCodec;
+import io.github.keycloakreplica.sync.EntitlementGuard;
 import io.github.keycloakreplica.sync.RetryPolicy;
 import io.github.keycloakreplica.sync.ReplicaMetrics;
 import io.github.keycloakreplica.sync.StreamApplier;
@@ -184,6 +185,9 @@ public final class ReplicaRuntime {
         thread.start();
         watcherThread.start();
         log.infof("%s: started, bootstrap servers %s, consumer group %s", name, config.bootstrapServers(), config.consumerGroup());
+        if (config.streamMayGrant().everything()) {
+            log.warn(EntitlementGuard.Allowance.everythingWarning(name, config.topicPrefix()));
+        }
     }
 
     private static Thread thread(Runnable work, String name) {

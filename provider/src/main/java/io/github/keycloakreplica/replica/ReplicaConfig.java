@@ -2,6 +2,7 @@ package io.github.keycloakreplica.replica;
 
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.stream.Topics;
+import io.github.keycloakreplica.sync.EntitlementGuard;
 import org.keycloak.component.ComponentModel;
 
 import java.io.IOException;
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
 public record ReplicaConfig(String bootstrapServers, String topicPrefix, String consumerGroup, Properties kafkaProperties,
                             Properties kafkaSecretProperties, String upstreamName, Duration gapTimeout,
                             Set<String> accessCriticalAttributes, GapSignInPolicy gapSignInPolicy, LinkPolicy linkPolicy,
-                            WritePathSettings writePath) {
+                            WritePathSettings writePath, EntitlementGuard.Allowance streamMayGrant) {
 
     /** What sign-in does while an access-critical attribute of the person has an open gap. */
     public enum GapSignInPolicy {
@@ -49,6 +50,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
     public static final String WRITE_PATH_CLIENT_ID = "writePathClientId";
     public static final String WRITE_PATH_CLIENT_SECRET = "writePathClientSecret";
     public static final String WRITE_PATH_TIMEOUT = "writePathTimeoutSeconds";
+    public static final String STREAM_MAY_GRANT = EntitlementGuard.SETTING;
 
     public static final Duration DEFAULT_GAP_TIMEOUT = Duration.ofSeconds(120);
     public static final String DEFAULT_ACCESS_CRITICAL_ATTRIBUTES = "enabled,realmRoles,groups";
@@ -65,6 +67,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         Objects.requireNonNull(kafkaSecretProperties, "kafkaSecretProperties");
         accessCriticalAttributes = Set.copyOf(accessCriticalAttributes);
         Objects.requireNonNull(linkPolicy, "linkPolicy");
+        streamMayGrant = streamMayGrant == null ? EntitlementGuard.Allowance.NONE : streamMayGrant;
     }
 
     public static ReplicaConfig of(ComponentModel model) {
@@ -73,13 +76,20 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
                 model.get(GAP_TIMEOUT), model.get(ACCESS_CRITICAL_ATTRIBUTES), model.get(GAP_SIGN_IN_POLICY),
                 model.get(SEVERANCE_THRESHOLD), model.get(STABILIZATION_WINDOW), model.get(DRIFT_WINDOW))
                 .withWritePath(WritePathSettings.parse(model.get(WRITE_PATH_URL), model.get(WRITE_PATH_CLIENT_ID),
-                        model.get(WRITE_PATH_CLIENT_SECRET), model.get(WRITE_PATH_TIMEOUT)));
+                        model.get(WRITE_PATH_CLIENT_SECRET), model.get(WRITE_PATH_TIMEOUT)))
+                .withStreamMayGrant(EntitlementGuard.Allowance.parse(model.get(STREAM_MAY_GRANT)));
     }
 
     /** These settings with an authoritative write path for credential changes, or none (null). */
     public ReplicaConfig withWritePath(WritePathSettings settings) {
         return new ReplicaConfig(bootstrapServers, topicPrefix, consumerGroup, kafkaProperties, kafkaSecretProperties, upstreamName,
-                gapTimeout, accessCriticalAttributes, gapSignInPolicy, linkPolicy, settings);
+                gapTimeout, accessCriticalAttributes, gapSignInPolicy, linkPolicy, settings, streamMayGrant);
+    }
+
+    /** These settings with what the stream may grant beyond the entitlement guard's rule (see {@link EntitlementGuard}). */
+    public ReplicaConfig withStreamMayGrant(EntitlementGuard.Allowance allowance) {
+        return new ReplicaConfig(bootstrapServers, topicPrefix, consumerGroup, kafkaProperties, kafkaSecretProperties, upstreamName,
+                gapTimeout, accessCriticalAttributes, gapSignInPolicy, linkPolicy, writePath, allowance);
     }
 
     static ReplicaConfig parse(String bootstrapServers, String topicPrefix, String consumerGroup, String kafkaProperties,
@@ -100,7 +110,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
                 policy(gapSignInPolicy),
                 new LinkPolicy(seconds("Severance threshold", severanceThresholdSeconds, LinkPolicy.DEFAULT_SEVERANCE_THRESHOLD, 1),
                         seconds("Stabilization window", stabilizationWindowSeconds, LinkPolicy.DEFAULT_STABILIZATION_WINDOW, 0),
-                        seconds("Drift window", driftWindowSeconds, LinkPolicy.DEFAULT_DRIFT_WINDOW, 1)), null);
+                        seconds("Drift window", driftWindowSeconds, LinkPolicy.DEFAULT_DRIFT_WINDOW, 1)), null, null);
     }
 
     private static Duration seconds(String setting, String seconds, Duration fallback, long minimum) {
@@ -174,6 +184,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
             }
         }
         problems.addAll(KafkaPropertyAllowlist.combinationProblems(clientProperties()));
+        problems.addAll(streamMayGrant.problems());
         return problems;
     }
 
@@ -249,6 +260,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         return "ReplicaConfig[bootstrapServers=" + bootstrapServers + ", topicPrefix=" + topicPrefix + ", consumerGroup="
                 + consumerGroup + ", kafkaProperties=" + kafkaProperties.stringPropertyNames() + ", kafkaSecretProperties="
                 + kafkaSecretProperties.stringPropertyNames() + ", upstreamName=" + upstreamName + ", gapTimeout=" + gapTimeout
-                + ", accessCriticalAttributes=" + accessCriticalAttributes + ", gapSignInPolicy=" + gapSignInPolicy + ", writePath=" + writePath + "]";
+                + ", accessCriticalAttributes=" + accessCriticalAttributes + ", gapSignInPolicy=" + gapSignInPolicy + ", writePath=" + writePath
+                + ", streamMayGrant=" + streamMayGrant.names() + "]";
     }
 }

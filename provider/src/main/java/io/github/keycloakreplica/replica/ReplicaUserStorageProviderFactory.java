@@ -10,6 +10,7 @@ import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.EventSchemas;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.WritePathCodec;
+import io.github.keycloakreplica.sync.EntitlementGuard;
 import io.github.keycloakreplica.sync.IncrementalLag;
 import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.Operations;
@@ -103,6 +104,20 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
             .type(ProviderConfigProperty.LIST_TYPE)
             .options("allow", "refuse")
             .defaultValue("allow")
+            .add()
+            .property()
+            .name(ReplicaConfig.STREAM_MAY_GRANT)
+            .label(EntitlementGuard.SETTING_LABEL)
+            .helpText("The stream does not grant the realm's administrative roles: the roles of the realm-management "
+                    + "client (in the master realm also those of the <realm>-realm clients, and the admin and create-realm roles), "
+                    + "any role that contains one through its composites, and any group whose role mappings, or its parents', hold "
+                    + "one. A grant refused is listed with the person's unresolved entitlements, with why; a person who holds such "
+                    + "a role from the stream loses it at the next change of their roles. "
+                    + "List here, comma-separated, those the stream may grant all the same: a realm role by name, a client role as "
+                    + "clientId.role (realm-management.view-users), a group by its path (/ops/admins). " + EntitlementGuard.EVERYTHING
+                    + " lets the stream grant everything, administrators included: anyone who can write to the topics can then "
+                    + "make themselves an administrator of this realm.")
+            .type(ProviderConfigProperty.STRING_TYPE)
             .add()
             .property()
             .name(ReplicaConfig.SEVERANCE_THRESHOLD)
@@ -232,6 +247,11 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
             throw invalid(String.join(" ", problems));
         }
         refuseSharedConsumerGroup(session, model, config);
+        // Validation can only refuse; a setting that is allowed but dangerous is said in the log, here and at every start.
+        if (config.streamMayGrant().everything()) {
+            log.warn(EntitlementGuard.Allowance.everythingWarning("replica component '" + model.getName() + "' of realm '"
+                    + realm.getName() + "'", config.topicPrefix()));
+        }
         // The credential gate needs it: Keycloak's user cache writes a cached user's credentials straight to
         // the local store, and hands out the user view (whose credential manager asks the gate) only for
         // components that do not cache. Set on every save, so a realm import or an edit cannot turn it off.

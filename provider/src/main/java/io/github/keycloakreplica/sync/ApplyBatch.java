@@ -344,8 +344,10 @@ final class ApplyBatch {
         written.unresolved().forEach((attribute, entitlements) -> {
             unresolved.computeIfAbsent(subject.subject(), s -> new LinkedHashMap<>()).put(attribute, entitlements);
             if (!repairing || !quietRepairs) {
-                entitlements.forEach(e -> log.warnf("replica %s: subject %s names %s, which this realm does not have; recorded as unresolved, "
-                        + "the rest applies", componentId(), subject.subject(), e));
+                entitlements.forEach(e -> log.warnf(e.startsWith(EntitlementGuard.REFUSED)
+                        ? "replica %s: subject %s: %s; recorded as unresolved, the rest applies"
+                        : "replica %s: subject %s names %s, which this realm does not have; recorded as unresolved, the rest applies",
+                        componentId(), subject.subject(), e));
             }
         });
     }

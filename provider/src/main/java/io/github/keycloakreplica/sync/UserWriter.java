@@ -9,6 +9,7 @@ import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.VersionedValue;
 import jakarta.persistence.EntityManager;
+import org.keycloak.component.ComponentModel;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.credential.CredentialModel;
 import org.keycloak.credential.UserCredentialStore;
@@ -95,6 +96,8 @@ final class UserWriter {
     private final CredentialFormat credentialFormat;
     private final EntityManager em;
     private final UsernameClaims usernames;
+    /** What the stream may grant: administrative roles and groups only where the component's setting says so. */
+    private final EntitlementGuard guard;
     /** Group paths resolved in this transaction: walking the group tree per user and path is most of a batch's CPU. */
     private final Map<String, Optional<GroupModel>> groupsByPath = new HashMap<>();
     /** Users this transaction wrote. */
@@ -126,6 +129,9 @@ final class UserWriter {
         this.credentialFormat = new CredentialFormat(session);
         this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
         this.usernames = new UsernameClaims(em, realm, componentId, local);
+        ComponentModel component = realm.getComponent(componentId);
+        this.guard = EntitlementGuard.of(realm,
+                EntitlementGuard.Allowance.parse(component == null ? null : component.get(EntitlementGuard.SETTING)));
     }
 
     /**
@@ -444,8 +450,7 @@ final class UserWriter {
         if (groups != null) {
             Set<String> groupIds = held != null ? held.groupIds() : user.getGroupsStream().map(GroupModel::getId).collect(Collectors.toSet());
             List<String> missing = new ArrayList<>();
-            Set<GroupModel> wanted = resolveGroups(new VersionedValue(groups.value(), groups.version()).asList(),
-                    p -> missing.add("group '" + p + "'"));
+            Set<GroupModel> wanted = resolveGroups(new VersionedValue(groups.value(), groups.version()).asList(), missing);
             unresolved.put(groups.name(), missing);
             if (!wanted.stream().map(GroupModel::getId).collect(Collectors.toSet()).equals(groupIds)) {
                 syncGroups(user, wanted);
@@ -471,7 +476,7 @@ final class UserWriter {
             List<String> names = new VersionedValue(fact.value(), fact.version()).asList();
             List<String> missing = new ArrayList<>();
             if (name.kind() == AttributeName.Kind.REALM_ROLES) {
-                wanted.addAll(resolve(names, realm::getRole, n -> missing.add("realm role '" + n + "'")));
+                wanted.addAll(resolveRealmRoles(names, missing::add));
             } else if (name.kind() == AttributeName.Kind.CLIENT_ROLES) {
                 wanted.addAll(resolveClientRoles(name.clientId(), names, missing::add));
             } else {
@@ -526,7 +531,7 @@ final class UserWriter {
             case ENABLED -> user.setEnabled(value.isAbsent() || value.asBoolean());
             case REALM_ROLES -> syncRealmRoles(user, value.asList(), missing::add);
             case CLIENT_ROLES -> syncClientRoles(user, name.clientId(), value.asList(), missing::add);
-            case GROUPS -> syncGroups(user, resolveGroups(value.asList(), p -> missing.add("group '" + p + "'")));
+            case GROUPS -> syncGroups(user, resolveGroups(value.asList(), missing));
             case USER_ATTRIBUTE -> writeUserAttribute(user, name.name(), value.asList());
         }
         if (name.isEntitlement() && unresolved != null) {
@@ -677,13 +682,30 @@ final class UserWriter {
     }
 
     private void syncRealmRoles(UserModel user, List<String> wanted, Consumer<String> unresolved) {
-        Set<RoleModel> roles = resolve(wanted, realm::getRole, n -> unresolved.accept("realm role '" + n + "'"));
+        Set<RoleModel> roles = resolveRealmRoles(wanted, unresolved);
         if (grantToFresh(user, roles)) {
             return;
         }
         RoleModel defaultRole = realm.getDefaultRole();
         sync(user, user.getRealmRoleMappingsStream().collect(Collectors.toList()), roles,
                 r -> defaultRole == null || !r.getId().equals(defaultRole.getId()));
+    }
+
+    /** The realm roles of these names that exist and that the stream may grant; the others go to {@code unresolved}. */
+    private Set<RoleModel> resolveRealmRoles(List<String> wanted, Consumer<String> unresolved) {
+        return grantable(resolve(wanted, realm::getRole, n -> unresolved.accept("realm role '" + n + "'")), guard::refusal, unresolved);
+    }
+
+    /** What the guard lets the stream grant of these; the refusals, with their reasons, go to {@code unresolved}. */
+    private static <T> Set<T> grantable(Set<T> found, Function<T, String> refusal, Consumer<String> unresolved) {
+        found.removeIf(entitlement -> {
+            String why = refusal.apply(entitlement);
+            if (why != null) {
+                unresolved.accept(why);
+            }
+            return why != null;
+        });
+        return found;
     }
 
     /**
@@ -724,7 +746,8 @@ final class UserWriter {
             wanted.forEach(n -> unresolved.accept("client role '" + n + "' of unknown client '" + clientId + "'"));
             return Set.of();
         }
-        return resolve(wanted, client::getRole, n -> unresolved.accept("client role '" + n + "' of client '" + clientId + "'"));
+        return grantable(resolve(wanted, client::getRole, n -> unresolved.accept("client role '" + n + "' of client '" + clientId + "'")),
+                guard::refusal, unresolved);
     }
 
     private void syncClientRoles(UserModel user, String clientId, List<String> wanted, Consumer<String> unresolved) {
@@ -748,9 +771,11 @@ final class UserWriter {
         wanted.stream().filter(role -> !currentIds.contains(role.getId())).forEach(user::grantRole);
     }
 
-    private Set<GroupModel> resolveGroups(List<String> paths, Consumer<String> unresolved) {
-        return resolve(paths, path -> groupsByPath.computeIfAbsent(path,
-                p -> Optional.ofNullable(KeycloakModelUtils.findGroupByPath(session, realm, p))).orElse(null), unresolved);
+    /** The groups of these paths that exist and that the stream may put people in; the others go to {@code unresolved}. */
+    private Set<GroupModel> resolveGroups(List<String> paths, List<String> unresolved) {
+        return grantable(resolve(paths, path -> groupsByPath.computeIfAbsent(path,
+                p -> Optional.ofNullable(KeycloakModelUtils.findGroupByPath(session, realm, p))).orElse(null),
+                p -> unresolved.add("group '" + p + "'")), guard::refusal, unresolved::add);
     }
 
     private void syncGroups(UserModel user, Set<GroupModel> wanted) {

@@ -248,4 +248,22 @@ class ReplicaConfigTest {
         assertThat(config(null, "acme", "site-berlin", null, null).sharesConsumerGroupWith(config(null, "acme", "site-berlin", null, null)))
                 .as("no brokers named: nothing to share").isFalse();
     }
+
+    @Test
+    void whatTheStreamMayGrantIsReadFromTheComponentAndAPatternIsRefused() {
+        org.keycloak.component.ComponentModel model = new org.keycloak.component.ComponentModel();
+        model.put(ReplicaConfig.BOOTSTRAP_SERVERS, "k:1");
+        model.put(ReplicaConfig.TOPIC_PREFIX, "acme");
+        model.put(ReplicaConfig.CONSUMER_GROUP, "site-a");
+        assertThat(ReplicaConfig.of(model).streamMayGrant().names()).as("nothing beyond the rule by default").isEmpty();
+
+        model.put(ReplicaConfig.STREAM_MAY_GRANT, "realm-management.view-users, /ops/admins");
+        ReplicaConfig config = ReplicaConfig.of(model);
+        assertThat(config.streamMayGrant().names()).containsExactlyInAnyOrder("realm-management.view-users", "/ops/admins");
+        assertThat(config.problems()).isEmpty();
+        assertThat(config.withWritePath(null).streamMayGrant()).isEqualTo(config.streamMayGrant());
+
+        model.put(ReplicaConfig.STREAM_MAY_GRANT, "realm-management.*");
+        assertThat(ReplicaConfig.of(model).problems()).singleElement().asString().contains("is not a pattern");
+    }
 }
