@@ -6,6 +6,8 @@ import io.github.keycloakreplica.link.LinkTick;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.stream.Heartbeat;
 import io.github.keycloakreplica.stream.InvalidEventException;
+import io.github.keycloakreplica.stream.LogText;
+import io.github.keycloakreplica.sync.FailureText;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.sync.InboundRecord;
 import io.github.keycloakreplica.sync.ReplicaMetrics;
@@ -164,13 +166,23 @@ final class LinkWatcher implements Runnable {
             for (int i = 0; i < polled.size(); i++) {
                 ConsumerRecord<byte[], byte[]> record = polled.get(i);
                 Heartbeat heartbeat;
+                String invalid;
                 try {
                     heartbeat = codec.decodeHeartbeat(record.value());
+                    invalid = null;
                 } catch (InvalidEventException e) {
+                    heartbeat = null;
+                    invalid = "Record " + e.getMessage();
+                } catch (RuntimeException e) {
+                    // What the codec's checks missed is still the record's: it must not stop the watcher.
+                    heartbeat = null;
+                    invalid = "Record cannot be decoded: " + FailureText.of(e);
+                }
+                if (invalid != null) {
                     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
                     InboundRecord inbound = new InboundRecord(record.topic(), record.partition(), record.offset(), key, record.value());
-                    log.warnf("%s: dead-lettered heartbeat record %s: Record %s", name, inbound, e.getMessage());
-                    deadLetters.accept(inbound, "Record " + e.getMessage());
+                    log.warnf("%s: dead-lettered heartbeat record %s: %s", name, inbound, LogText.escape(invalid));
+                    deadLetters.accept(inbound, invalid);
                     continue;
                 }
                 long now = System.currentTimeMillis();

@@ -4,6 +4,7 @@ import io.github.keycloakreplica.stream.InvalidEventException;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
+import io.github.keycloakreplica.sync.FailureText;
 import io.github.keycloakreplica.sync.InboundRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -176,6 +177,9 @@ final class SnapshotReader {
                     sink.accept(subject, event);
                 } catch (InvalidEventException e) {
                     rejects.accept(record, "Record " + e.getMessage());
+                } catch (RuntimeException e) {
+                    // What the codec's checks missed is still the record's: it must not stop a bootstrap or a sync.
+                    rejects.accept(record, "Record cannot be decoded: " + FailureText.of(e));
                 }
             }
             end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
