@@ -1,6 +1,6 @@
 package io.github.keycloakreplica.admin;
 
-import io.github.keycloakreplica.replica.LogSafe;
+import io.github.keycloakreplica.stream.LogSafe;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.github.keycloakreplica.kafka;
 
 import io.github.keycloakreplica.replica.KafkaPropertyAllowlist;
-import io.github.keycloakreplica.replica.LogSafe;
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.replica.ReplicaConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jboss.logging.Logger;

@@ -6,7 +6,7 @@ import io.github.keycloakreplica.link.LinkTick;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.stream.Heartbeat;
 import io.github.keycloakreplica.stream.InvalidEventException;
-import io.github.keycloakreplica.stream.LogText;
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.sync.FailureText;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.sync.InboundRecord;
@@ -181,7 +181,7 @@ final class LinkWatcher implements Runnable {
                 if (invalid != null) {
                     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
                     InboundRecord inbound = new InboundRecord(record.topic(), record.partition(), record.offset(), key, record.value());
-                    log.warnf("%s: dead-lettered heartbeat record %s: %s", name, inbound, LogText.escape(invalid));
+                    log.warnf("%s: dead-lettered heartbeat record %s: %s", name, inbound, LogSafe.escape(invalid, 1_000));
                     deadLetters.accept(inbound, invalid);
                     continue;
                 }

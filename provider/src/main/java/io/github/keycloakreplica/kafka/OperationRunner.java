@@ -3,7 +3,7 @@ package io.github.keycloakreplica.kafka;
 import io.github.keycloakreplica.protocol.Outcome;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
-import io.github.keycloakreplica.stream.LogText;
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.sync.FailureText;
 import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.OperationState;
@@ -258,7 +258,7 @@ final class OperationRunner {
                     throw e;
                 }
                 log.warnf(e, "%s: operation %s could not act on orphan subject %s: %s", component.name(), id,
-                        LogText.escape(subject), FailureText.of(e));
+                        LogSafe.escape(subject), FailureText.of(e));
                 update(id, o -> o.setFailed(o.getFailed() + 1));
             }
         }

@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.replica;
 
+import io.github.keycloakreplica.stream.LogSafe;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;

@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.replica;
 
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.stream.Topics;
 import io.github.keycloakreplica.sync.EntitlementGuard;

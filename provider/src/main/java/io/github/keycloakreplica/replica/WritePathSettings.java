@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.replica;
 
+import io.github.keycloakreplica.stream.LogSafe;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.store;
 
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.protocol.Fact;
 
 import jakarta.persistence.EntityManager;
@@ -434,7 +435,7 @@ public final class ReplicaStore {
     }
 
     private static String escaped(String value) {
-        return value == null ? null : io.github.keycloakreplica.stream.LogText.escape(value);
+        return LogSafe.escapeWhole(value);
     }
 
     private static String truncate(String value, int max) {

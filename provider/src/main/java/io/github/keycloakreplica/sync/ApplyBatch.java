@@ -17,7 +17,7 @@ import io.github.keycloakreplica.store.SubjectRecord;
 import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.IdentitySnapshot;
 import io.github.keycloakreplica.stream.IdentityUpsert;
-import io.github.keycloakreplica.stream.LogText;
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.stream.SecretRedaction;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
@@ -474,8 +474,8 @@ final class ApplyBatch {
         boolean credentials = component.topics().credentials().equals(record.topic());
         String eventId = event == null ? null : event.envelope().id();
         String type = event == null ? null : event.envelope().type().value();
-        log.warnf("replica %s: dead-lettered record %s (key %s, event %s): %s", componentId(), record, LogText.escape(record.key(), 300),
-                LogText.escape(eventId, 300), LogText.escape(reason));
+        log.warnf("replica %s: dead-lettered record %s (key %s, event %s): %s", componentId(), record, LogSafe.escape(record.key(), 300),
+                LogSafe.escape(eventId, 300), LogSafe.escape(reason, 2_000));
         store.deadLetter(componentId(), component.realmId(), record.origin(), record.key(), eventId, type, reason,
                 SecretRedaction.redact(record.value(), credentials), now);
         if (event != null) {

@@ -1,7 +1,7 @@
 package io.github.keycloakreplica.sync;
 
 import io.github.keycloakreplica.stream.InvalidEventException;
-import io.github.keycloakreplica.stream.LogText;
+import io.github.keycloakreplica.stream.LogSafe;
 
 import java.sql.SQLException;
 
@@ -54,6 +54,7 @@ public final class FailureText {
     }
 
     private static String bounded(String text) {
-        return LogText.escape(text == null ? "" : text, MAX_LENGTH);
+        String escaped = LogSafe.escapeWhole(text == null ? "" : text);
+        return escaped.length() <= MAX_LENGTH ? escaped : escaped.substring(0, MAX_LENGTH - 1) + "…";
     }
 }

@@ -37,7 +37,7 @@ class FailureTextTest {
     void anyOtherFailureIsNamedByItsRootWithControlCharactersEscapedAndBounded() {
         String text = FailureText.of(new IllegalStateException("outer", new IllegalArgumentException("line one\nforged line\u0000" + "x".repeat(900))));
 
-        assertThat(text).startsWith("IllegalArgumentException: line one\\u000aforged line\\u0000x");
+        assertThat(text).startsWith("IllegalArgumentException: line one\\u000Aforged line\\u0000x");
         assertThat(text).doesNotContain("\n").doesNotContain("\u0000");
         assertThat(text).hasSize(FailureText.MAX_LENGTH).endsWith("…");
     }

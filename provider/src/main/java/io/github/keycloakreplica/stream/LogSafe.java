@@ -1,9 +1,11 @@
-package io.github.keycloakreplica.replica;
+package io.github.keycloakreplica.stream;
 
 /**
  * Text from outside (an admin's reason, a record key, a setting) made fit for one line of the server log:
  * a newline in it would otherwise start a line that looks like Keycloak's own, and a bidi override would
- * make the rest of the line read in another order than it was written.
+ * make the rest of the line read in another order than it was written. The same escapes make text from a
+ * record storable where people read it (a dead letter): a NUL, which PostgreSQL cannot store in text,
+ * no longer makes that write fail.
  */
 public final class LogSafe {
 
@@ -11,6 +13,11 @@ public final class LogSafe {
     public static final int DEFAULT_MAX_LENGTH = 256;
 
     private LogSafe() {
+    }
+
+    /** The whole text escaped, not cut (null stays null): for what is stored, not logged. */
+    public static String escapeWhole(String text) {
+        return text == null ? null : escape(text, Math.max(1, text.length()));
     }
 
     /** {@link #escape(CharSequence, int)} with {@link #DEFAULT_MAX_LENGTH}. */

@@ -1,4 +1,4 @@
-package io.github.keycloakreplica.replica;
+package io.github.keycloakreplica.stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +47,13 @@ class LogSafeTest {
         assertThat(LogSafe.escape("ab😀cd", 3)).as("the pair is not split").isEqualTo("ab…");
         assertThat(LogSafe.escape("ab😀cd", 4)).isEqualTo("ab😀…");
         assertThat(LogSafe.escape("x".repeat(10_000))).hasSize(LogSafe.DEFAULT_MAX_LENGTH + 1).endsWith("…");
+    }
+
+    @Test
+    void storedTextIsEscapedWholeAndNullStaysNull() {
+        assertThat(LogSafe.escapeWhole("nul\u0000" + "x".repeat(10_000))).startsWith("nul\\u0000x").hasSize(10_009);
+        assertThat(LogSafe.escapeWhole("")).isEmpty();
+        assertThat(LogSafe.escapeWhole(null)).isNull();
     }
 
     @Test
