@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.store.DeadLetterRetention;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.sync.FailureText;
@@ -38,12 +39,6 @@ final class PeriodicMaintenance {
     /** A failing step is logged again after this long even when it fails the same way. */
     private static final long REPEAT_LOG_MILLIS = Duration.ofMinutes(10).toMillis();
 
-    /** How long and how many dead letters a component keeps. */
-    record Retention(Duration age, int count) {
-
-        static final Retention DEFAULT = new Retention(Duration.ofDays(30), 10_000);
-    }
-
     private final String name;
     private final String componentId;
     private final KeycloakSessionFactory sessionFactory;
@@ -51,7 +46,7 @@ final class PeriodicMaintenance {
     private final SnapshotReader snapshots;
     private final SnapshotRepairs repairs;
     private final Duration gapTimeout;
-    private final Retention retention;
+    private final DeadLetterRetention retention;
     private final ReplicaMetrics metrics;
     private final Map<String, String> lastFailure = new HashMap<>();
     private final Map<String, Long> lastFailureLogged = new HashMap<>();
@@ -60,7 +55,7 @@ final class PeriodicMaintenance {
     private long lastPrune;
 
     PeriodicMaintenance(String name, String componentId, KeycloakSessionFactory sessionFactory, StreamApplier applier,
-                        SnapshotReader snapshots, Duration gapTimeout, Retention retention, ReplicaMetrics metrics) {
+                        SnapshotReader snapshots, Duration gapTimeout, DeadLetterRetention retention, ReplicaMetrics metrics) {
         this.name = name;
         this.componentId = componentId;
         this.sessionFactory = sessionFactory;

@@ -170,7 +170,7 @@ public final class ReplicaRuntime {
         StreamConsumer consumer = new StreamConsumer(name, component.getId(), config.topics().deltas(), sessionFactory, applier,
                 () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.of(config, clientId),
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())),
-                snapshots, config.gapTimeout(), PeriodicMaintenance.Retention.DEFAULT,
+                snapshots, config.gapTimeout(), config.deadLetterRetention(),
                 metrics);
         LinkWatcher watcher = new LinkWatcher(name, component.getId(), wanted.realmId(), config.topics().heartbeat(), codec, sessionFactory,
                 () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.forSnapshots(config, clientId + "-heartbeats"),

@@ -69,7 +69,7 @@ final class StreamConsumer implements Runnable {
 
     StreamConsumer(String name, String componentId, List<String> topics, KeycloakSessionFactory sessionFactory,
                    StreamApplier applier, Supplier<Consumer<byte[], byte[]>> clientFactory, SnapshotReader snapshots,
-                   Duration gapTimeout, PeriodicMaintenance.Retention retention, ReplicaMetrics metrics) {
+                   Duration gapTimeout, io.github.keycloakreplica.store.DeadLetterRetention retention, ReplicaMetrics metrics) {
         this.name = name;
         this.componentId = componentId;
         this.topics = topics;

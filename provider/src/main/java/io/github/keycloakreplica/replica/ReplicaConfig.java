@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.replica;
 
+import io.github.keycloakreplica.store.DeadLetterRetention;
 import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.stream.Topics;
@@ -25,7 +26,8 @@ import java.util.stream.Collectors;
 public record ReplicaConfig(String bootstrapServers, String topicPrefix, String consumerGroup, Properties kafkaProperties,
                             Properties kafkaSecretProperties, String upstreamName, Duration gapTimeout,
                             Set<String> accessCriticalAttributes, GapSignInPolicy gapSignInPolicy, LinkPolicy linkPolicy,
-                            WritePathSettings writePath, EntitlementGuard.Allowance streamMayGrant) {
+                            WritePathSettings writePath, EntitlementGuard.Allowance streamMayGrant,
+                            DeadLetterRetention deadLetterRetention) {
 
     /** What sign-in does while an access-critical attribute of the person has an open gap. */
     public enum GapSignInPolicy {
@@ -52,6 +54,8 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
     public static final String WRITE_PATH_CLIENT_SECRET = "writePathClientSecret";
     public static final String WRITE_PATH_TIMEOUT = "writePathTimeoutSeconds";
     public static final String STREAM_MAY_GRANT = EntitlementGuard.SETTING;
+    public static final String DEAD_LETTER_RETENTION_DAYS = "deadLetterRetentionDays";
+    public static final String DEAD_LETTER_LIMIT = "deadLetterLimit";
 
     public static final Duration DEFAULT_GAP_TIMEOUT = Duration.ofSeconds(120);
     public static final String DEFAULT_ACCESS_CRITICAL_ATTRIBUTES = "enabled,realmRoles,groups";
@@ -69,6 +73,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         accessCriticalAttributes = Set.copyOf(accessCriticalAttributes);
         Objects.requireNonNull(linkPolicy, "linkPolicy");
         streamMayGrant = streamMayGrant == null ? EntitlementGuard.Allowance.NONE : streamMayGrant;
+        deadLetterRetention = deadLetterRetention == null ? DeadLetterRetention.DEFAULT : deadLetterRetention;
     }
 
     public static ReplicaConfig of(ComponentModel model) {
@@ -78,19 +83,26 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
                 model.get(SEVERANCE_THRESHOLD), model.get(STABILIZATION_WINDOW), model.get(DRIFT_WINDOW))
                 .withWritePath(WritePathSettings.parse(model.get(WRITE_PATH_URL), model.get(WRITE_PATH_CLIENT_ID),
                         model.get(WRITE_PATH_CLIENT_SECRET), model.get(WRITE_PATH_TIMEOUT)))
-                .withStreamMayGrant(EntitlementGuard.Allowance.parse(model.get(STREAM_MAY_GRANT)));
+                .withStreamMayGrant(EntitlementGuard.Allowance.parse(model.get(STREAM_MAY_GRANT)))
+                .withDeadLetterRetention(DeadLetterRetention.parse(model.get(DEAD_LETTER_RETENTION_DAYS), model.get(DEAD_LETTER_LIMIT)));
     }
 
     /** These settings with an authoritative write path for credential changes, or none (null). */
     public ReplicaConfig withWritePath(WritePathSettings settings) {
         return new ReplicaConfig(bootstrapServers, topicPrefix, consumerGroup, kafkaProperties, kafkaSecretProperties, upstreamName,
-                gapTimeout, accessCriticalAttributes, gapSignInPolicy, linkPolicy, settings, streamMayGrant);
+                gapTimeout, accessCriticalAttributes, gapSignInPolicy, linkPolicy, settings, streamMayGrant, deadLetterRetention);
     }
 
     /** These settings with what the stream may grant beyond the entitlement guard's rule (see {@link EntitlementGuard}). */
     public ReplicaConfig withStreamMayGrant(EntitlementGuard.Allowance allowance) {
         return new ReplicaConfig(bootstrapServers, topicPrefix, consumerGroup, kafkaProperties, kafkaSecretProperties, upstreamName,
-                gapTimeout, accessCriticalAttributes, gapSignInPolicy, linkPolicy, writePath, allowance);
+                gapTimeout, accessCriticalAttributes, gapSignInPolicy, linkPolicy, writePath, allowance, deadLetterRetention);
+    }
+
+    /** These settings with how long and how many dead letters the component keeps. */
+    public ReplicaConfig withDeadLetterRetention(DeadLetterRetention retention) {
+        return new ReplicaConfig(bootstrapServers, topicPrefix, consumerGroup, kafkaProperties, kafkaSecretProperties, upstreamName,
+                gapTimeout, accessCriticalAttributes, gapSignInPolicy, linkPolicy, writePath, streamMayGrant, retention);
     }
 
     static ReplicaConfig parse(String bootstrapServers, String topicPrefix, String consumerGroup, String kafkaProperties,
@@ -111,7 +123,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
                 policy(gapSignInPolicy),
                 new LinkPolicy(seconds("Severance threshold", severanceThresholdSeconds, LinkPolicy.DEFAULT_SEVERANCE_THRESHOLD, 1),
                         seconds("Stabilization window", stabilizationWindowSeconds, LinkPolicy.DEFAULT_STABILIZATION_WINDOW, 0),
-                        seconds("Drift window", driftWindowSeconds, LinkPolicy.DEFAULT_DRIFT_WINDOW, 1)), null, null);
+                        seconds("Drift window", driftWindowSeconds, LinkPolicy.DEFAULT_DRIFT_WINDOW, 1)), null, null, null);
     }
 
     private static Duration seconds(String setting, String seconds, Duration fallback, long minimum) {

@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.replica;
 
 import io.github.keycloakreplica.kafka.ReplicaRuntime;
+import io.github.keycloakreplica.store.DeadLetterRetention;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.store.LinkRows;
@@ -118,6 +119,22 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
                     + " lets the stream grant everything, administrators included: anyone who can write to the topics can then "
                     + "make themselves an administrator of this realm.")
             .type(ProviderConfigProperty.STRING_TYPE)
+            .add()
+            .property()
+            .name(ReplicaConfig.DEAD_LETTER_RETENTION_DAYS)
+            .label("Dead-letter retention (days)")
+            .helpText("Records that could not be applied are kept this long for people to look at (Replica > Dead letters), "
+                    + "then dropped, oldest first. From " + DeadLetterRetention.MIN_DAYS + " to " + DeadLetterRetention.MAX_DAYS + ".")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(DeadLetterRetention.DEFAULT_AGE.toDays()))
+            .add()
+            .property()
+            .name(ReplicaConfig.DEAD_LETTER_LIMIT)
+            .label("Dead letters kept at most")
+            .helpText("However young they are, no more dead letters than this are kept: a producer gone wrong must not fill "
+                    + "this site's database. From " + DeadLetterRetention.MIN_COUNT + " to " + DeadLetterRetention.MAX_COUNT + ".")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(DeadLetterRetention.DEFAULT_COUNT))
             .add()
             .property()
             .name(ReplicaConfig.SEVERANCE_THRESHOLD)
