@@ -341,10 +341,13 @@ final class ApplyBatch {
         if (effect != null) {
             effects.merge(subject.subject(), effect, UserEffect::then);
         }
+        // Said once, when first recorded: the entitlement pass tries them again every few seconds.
+        Set<String> known = subject.row() == null ? Set.of() : storedUnresolved.getOrDefault(subject.row().getId(), List.of()).stream()
+                .map(u -> u.getAttribute() + "\n" + u.getEntitlement()).collect(Collectors.toSet());
         written.unresolved().forEach((attribute, entitlements) -> {
             unresolved.computeIfAbsent(subject.subject(), s -> new LinkedHashMap<>()).put(attribute, entitlements);
             if (!repairing || !quietRepairs) {
-                entitlements.forEach(e -> log.warnf(e.startsWith(EntitlementGuard.REFUSED)
+                entitlements.stream().filter(e -> !known.contains(attribute + "\n" + e)).forEach(e -> log.warnf(e.startsWith(EntitlementGuard.REFUSED)
                         ? "replica %s: subject %s: %s; recorded as unresolved, the rest applies"
                         : "replica %s: subject %s names %s, which this realm does not have; recorded as unresolved, the rest applies",
                         componentId(), subject.subject(), e));
