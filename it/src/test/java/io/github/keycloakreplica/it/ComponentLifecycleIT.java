@@ -124,6 +124,20 @@ class ComponentLifecycleIT {
     }
 
     @Test
+    void kafkaSettingsThatLoadFilesOrClassesAreRefusedNamingTheKey(ReplicaSite site) {
+        for (String line : List.of("config.providers=file", "interceptor.classes=org.example.Spy", "metric.reporters=org.example.Spy")) {
+            String key = line.substring(0, line.indexOf('='));
+            KeycloakHttp.Response refused = site.keycloak().admin("POST", realm.name + "/components", TestRealm.component(Map.of(
+                    "bootstrapServers", site.stack().broker().bootstrapServers(), "topicPrefix", "refused", "consumerGroup", realm.name,
+                    "kafkaProperties", line)));
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+            assertThat(refused.body()).as(line).contains("Kafka client properties: '" + key + "'");
+        }
+        JsonNode components = site.keycloak().admin("GET", realm.name + "/components?type=org.keycloak.storage.UserStorageProvider", null).json();
+        assertThat(components).as("nothing was saved").isEmpty();
+    }
+
+    @Test
     void secretKafkaSettingsAreNeverShownBack(ReplicaSite site) {
         realm.replicate(realm.upstream(1), Map.of("kafkaSecretProperties", "ssl.key.password=do-not-show-me"));
 
