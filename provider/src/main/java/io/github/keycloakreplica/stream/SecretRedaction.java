@@ -65,7 +65,7 @@ public final class SecretRedaction {
         public enum Form {
             /** An identity record's text: its JSON with secret-named fields replaced, or its raw text escaped. */
             TEXT,
-            /** A credential record redacted field by field: envelope and credential ids kept, credential contents only by length. */
+            /** A credential record redacted field by field: envelope and credential ids kept, credentialData and secretData as "<redacted> (N characters)". */
             REDACTED,
             /** Nothing of the record but {@code {"withheld": reason, "bytes": size, "sha256": hex}}. */
             WITHHELD
@@ -165,7 +165,7 @@ public final class SecretRedaction {
             if (SAFE_CREDENTIAL_FIELDS.containsKey(name) && SAFE_CREDENTIAL_FIELDS.get(name).test(value)) {
                 into.set(name, value);
             } else if (CREDENTIAL_CONTENT_FIELDS.contains(name)) {
-                into.put(name, value.isTextual() ? "<redacted: " + value.textValue().length() + " characters>" : REDACTED);
+                into.put(name, value.isTextual() ? REDACTED + " (" + value.textValue().length() + " characters)" : REDACTED);
             } else {
                 return "it has a field at " + path + " that a dead letter may not keep";
             }

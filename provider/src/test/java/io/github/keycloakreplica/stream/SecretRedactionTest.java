@@ -35,7 +35,7 @@ class SecretRedactionTest {
         assertThat(node.at("/data/credential/id").asText()).isEqualTo("c1");
         assertThat(node.at("/data/credential/userLabel").asText()).isEqualTo("mine");
         assertThat(node.at("/data/credential/version").asLong()).isEqualTo(2);
-        assertThat(node.at("/data/credential/secretData").asText()).isEqualTo("<redacted: 30 characters>");
+        assertThat(node.at("/data/credential/secretData").asText()).isEqualTo("<redacted> (30 characters)");
         assertThat(node.at("/subject").asText()).isEqualTo("s-1");
     }
 
