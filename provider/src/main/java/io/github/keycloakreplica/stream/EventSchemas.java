@@ -2,6 +2,9 @@ package io.github.keycloakreplica.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.AbsoluteIri;
+import com.networknt.schema.ExecutionContext;
+import com.networknt.schema.Format;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
@@ -19,12 +22,16 @@ import java.util.Set;
 
 /**
  * The published JSON Schemas, loaded once from this jar. They are the authority on the stream format;
- * the codec only maps what they accepted onto records.
+ * the codec only maps what they accepted onto records. {@code "format": "email"} is checked by
+ * {@link EmailAddress} rather than the library's own check, which refuses domains outside the public
+ * top-level domains that Keycloak accepts.
  */
 public final class EventSchemas {
 
     static final String BASE_IRI = "https://keycloak-replica.github.io/schema/v1/";
     private static final int MAX_REPORTED_ERRORS = 5;
+    /** One validation message as shown in a reason: enough for a path and what is wrong with it. */
+    private static final int MAX_SHOWN_ERROR_CHARS = 250;
 
     /** The request a replica sends to the authority's credential write path. */
     static final String CHANGE_REQUEST = "replica.credential.change-request";
@@ -33,8 +40,9 @@ public final class EventSchemas {
     private final JsonSchema changeRequest;
 
     public EventSchemas() {
+        JsonMetaSchema metaSchema = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).format(new EmailFormat()).build();
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-                builder -> builder.schemaLoaders(loaders -> loaders.values(list -> {
+                builder -> builder.metaSchema(metaSchema).schemaLoaders(loaders -> loaders.values(list -> {
                     // Only our own schemas resolve: a $ref must never make the server reach the network.
                     list.clear();
                     list.add(EventSchemas::fromThisJar);
@@ -60,18 +68,43 @@ public final class EventSchemas {
     }
 
     private static void check(JsonSchema schema, String name, JsonNode node) throws InvalidEventException {
-        Set<ValidationMessage> messages = schema.validate(node);
-        if (messages.isEmpty()) {
-            return;
+        List<String> errors;
+        try {
+            Set<ValidationMessage> messages = schema.validate(node);
+            if (messages.isEmpty()) {
+                return;
+            }
+            errors = messages.stream()
+                    .sorted(Comparator.comparing(m -> m.getInstanceLocation().toString()))
+                    .map(m -> RecordText.printable(m.getMessage(), MAX_SHOWN_ERROR_CHARS))
+                    .distinct()
+                    .toList();
+        } catch (RuntimeException e) {
+            // The library failing on a record is the record's problem, never a reason to stop the stream.
+            throw new InvalidEventException("could not be checked against the " + name + " schema (the validator failed with "
+                    + e.getClass().getSimpleName() + ")");
         }
-        List<String> errors = messages.stream()
-                .sorted(Comparator.comparing(m -> m.getInstanceLocation().toString()))
-                .map(ValidationMessage::getMessage)
-                .distinct()
-                .toList();
         String shown = String.join("; ", errors.subList(0, Math.min(errors.size(), MAX_REPORTED_ERRORS)));
         String more = errors.size() > MAX_REPORTED_ERRORS ? " (and " + (errors.size() - MAX_REPORTED_ERRORS) + " more)" : "";
         throw new InvalidEventException("does not match the " + name + " schema: " + shown + more);
+    }
+
+    private static final class EmailFormat implements Format {
+
+        @Override
+        public String getName() {
+            return "email";
+        }
+
+        @Override
+        public String getMessageKey() {
+            return "format.email";
+        }
+
+        @Override
+        public boolean matches(ExecutionContext executionContext, String value) {
+            return EmailAddress.isValid(value);
+        }
     }
 
     private static InputStreamSource fromThisJar(AbsoluteIri iri) {

@@ -1,13 +1,10 @@
 package io.github.keycloakreplica.stream;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,15 +12,28 @@ import java.util.Map;
 /**
  * Reads and writes stream records: CloudEvents 1.0 in JSON structured mode. Decoding validates
  * against the published schema first, so every record this returns is one the contract accepts.
- * Error messages name the place in the record, never its values: a broken credential record must not
- * spill a hash into a log or a dead-letter reason.
+ * Decoding is strict ({@link StrictJson}): a record is at most {@link #MAX_RECORD_BYTES} of valid UTF-8
+ * holding exactly one JSON object, with no text a database cannot store; versions are exact integers
+ * from 1 to 2^63-1. Whatever is wrong with a record, decoding throws {@link InvalidEventException} and
+ * nothing else. Error messages name the place in the record, never its values: a broken credential
+ * record must not spill a hash into a log or a dead-letter reason.
  */
 public final class StreamCodec {
 
+    /**
+     * The largest record decoded: Kafka's default {@code message.max.bytes} (1 MiB and 12 bytes of
+     * overhead), so an authority that keeps its broker's default never produces a larger one. Checked
+     * before parsing, so a huge record costs no more than reading its size.
+     */
+    public static final int MAX_RECORD_BYTES = 1024 * 1024;
+    /** The largest version: versions are positive longs everywhere they are stored. */
+    public static final long MAX_VERSION = Long.MAX_VALUE;
+    /** A record key is the subject, which the schema bounds to 255 characters (REPLICA_DEAD_LETTER.RECORD_KEY too). */
+    public static final int MAX_KEY_CHARS = 255;
+
     private static final int MAX_SHOWN_TYPE_LENGTH = 100;
 
-    private final ObjectMapper mapper = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private final ObjectMapper mapper = new ObjectMapper();
     private final EventSchemas schemas;
 
     public StreamCodec() {
@@ -34,27 +44,62 @@ public final class StreamCodec {
         this.schemas = schemas;
     }
 
+    /**
+     * Checks a Kafka record key as the consumer receives it (bytes): null is allowed (the subject in the
+     * record then counts), anything else must be valid UTF-8 of 1 to 255 characters without control
+     * characters or text a database cannot store, since it is logged and kept with a dead letter.
+     *
+     * @throws InvalidEventException with a message to follow "Record ", naming what is wrong, never quoting the key
+     */
+    public static void checkRecordKey(byte[] key) throws InvalidEventException {
+        if (key == null) {
+            return;
+        }
+        if (key.length == 0) {
+            throw new InvalidEventException("has an empty key, but the key must be the record's subject");
+        }
+        if (key.length > MAX_KEY_CHARS * 4) {
+            throw new InvalidEventException("has a key of " + key.length + " bytes, longer than any subject (at most " + MAX_KEY_CHARS + " characters)");
+        }
+        String text = RecordText.utf8(key, "has a key that");
+        if (text.length() > MAX_KEY_CHARS) {
+            throw new InvalidEventException("has a key of " + text.length() + " characters, longer than any subject (at most " + MAX_KEY_CHARS + ")");
+        }
+        String problem = RecordText.problemWith(text);
+        if (problem != null) {
+            throw new InvalidEventException("has a key that holds " + problem);
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
+                throw new InvalidEventException("has a key that holds a control character (U+" + String.format("%04X", (int) c)
+                        + " at index " + i + "), which no subject may hold");
+            }
+        }
+    }
+
     public StreamEvent decode(byte[] payload) throws InvalidEventException {
-        if (payload == null || payload.length == 0) {
-            throw new InvalidEventException("is empty: a delta topic carries events, not Kafka tombstones");
-        }
-        JsonNode root = parse(payload, "the record");
-        if (!root.isObject()) {
-            throw new InvalidEventException("is JSON but not an object: expected a CloudEvents envelope");
-        }
+        JsonNode root = envelopeOf(payload, "a delta topic carries events, not Kafka tombstones");
         EventType type = typeOf(root);
         schemas.validate(type, root);
+        try {
+            return map(type, root);
+        } catch (RuntimeException e) {
+            throw internalError(type, e);
+        }
+    }
 
+    private StreamEvent map(EventType type, JsonNode root) throws InvalidEventException {
         Envelope envelope = envelope(root, type);
         JsonNode data = root.get("data");
         return switch (type) {
             case IDENTITY_UPSERTED -> new IdentityUpsert(envelope, attributes(data.get("attributes")));
             case IDENTITY_DELETED -> new IdentityDeletion(envelope, versions(data.get("attributes")));
-            case CREDENTIAL_UPSERTED -> new CredentialUpsert(envelope, credential(data.get("credential")));
+            case CREDENTIAL_UPSERTED -> new CredentialUpsert(envelope, credential(data.get("credential"), "$.data.credential"));
             case CREDENTIAL_REVOKED -> {
                 JsonNode credential = data.get("credential");
                 yield new CredentialRevocation(envelope, credential.get("id").asText(), credential.get("type").asText(),
-                        credential.get("version").asLong());
+                        version(credential.get("version"), "$.data.credential.version"));
             }
             case IDENTITY_SNAPSHOT -> new IdentitySnapshot(envelope, attributes(data.get("attributes")));
             case CREDENTIALS_SNAPSHOT -> credentialsSnapshot(envelope, data.get("credentials"));
@@ -64,21 +109,43 @@ public final class StreamCodec {
 
     /** Reads a record of the heartbeat topic; anything but a schema-valid heartbeat is refused. */
     public Heartbeat decodeHeartbeat(byte[] payload) throws InvalidEventException {
-        if (payload == null || payload.length == 0) {
-            throw new InvalidEventException("is empty: the heartbeat topic carries heartbeats");
-        }
-        JsonNode root = parse(payload, "the record");
-        if (!root.isObject()) {
-            throw new InvalidEventException("is JSON but not an object: expected a CloudEvents envelope");
-        }
+        JsonNode root = envelopeOf(payload, "the heartbeat topic carries heartbeats");
         EventType type = typeOf(root);
         if (type != EventType.HEARTBEAT) {
             throw new InvalidEventException("is a " + type + " event on the heartbeat topic; it belongs on a delta or snapshot topic");
         }
         schemas.validate(type, root);
-        Envelope envelope = envelope(root, type);
-        JsonNode data = root.get("data");
-        return new Heartbeat(envelope, java.time.Duration.ofMillis(data.get("intervalMillis").asLong()), readPositions(data.get("positions")));
+        try {
+            Envelope envelope = envelope(root, type);
+            JsonNode data = root.get("data");
+            long interval = StrictJson.exactLong(data.get("intervalMillis"), "$.data.intervalMillis", 1);
+            return new Heartbeat(envelope, java.time.Duration.ofMillis(interval), positions(data.get("positions")));
+        } catch (RuntimeException e) {
+            throw internalError(type, e);
+        }
+    }
+
+    /** Size, UTF-8, one JSON object, storable text: what every record must be before its schema is asked. */
+    private static JsonNode envelopeOf(byte[] payload, String whatBelongsHere) throws InvalidEventException {
+        if (payload == null || payload.length == 0) {
+            throw new InvalidEventException("is empty: " + whatBelongsHere);
+        }
+        if (payload.length > MAX_RECORD_BYTES) {
+            throw new InvalidEventException("is " + payload.length + " bytes, more than the " + MAX_RECORD_BYTES
+                    + " bytes a record may have (Kafka's default message size)");
+        }
+        JsonNode root = StrictJson.read(payload, "the record");
+        if (!root.isObject()) {
+            throw new InvalidEventException("is JSON but not an object: expected a CloudEvents envelope");
+        }
+        return root;
+    }
+
+    private static InvalidEventException internalError(EventType type, RuntimeException e) {
+        // A record the schema accepted and the mapping below could not take is a defect of this replica;
+        // it still must not stop the stream, so it becomes the record's reason like any other.
+        return new InvalidEventException("matches the " + type + " schema but could not be decoded (internal error: "
+                + e.getClass().getSimpleName() + "); this is a defect of the replica, please report it");
     }
 
     public byte[] encode(Heartbeat heartbeat) {
@@ -191,27 +258,16 @@ public final class StreamCodec {
     private CredentialsSnapshot credentialsSnapshot(Envelope envelope, JsonNode items) throws InvalidEventException {
         java.util.List<ReplicatedCredential> present = new java.util.ArrayList<>();
         Map<String, Long> revoked = new LinkedHashMap<>();
-        for (JsonNode item : items) {
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            String path = "$.data.credentials[" + i + "]";
             if (item.path("revoked").asBoolean(false)) {
-                revoked.put(item.get("id").asText(), item.get("version").asLong());
+                revoked.put(item.get("id").asText(), version(item.get("version"), path + ".version"));
             } else {
-                present.add(credential(item));
+                present.add(credential(item, path));
             }
         }
         return new CredentialsSnapshot(envelope, present, revoked);
-    }
-
-    private JsonNode parse(byte[] payload, String what) throws InvalidEventException {
-        try {
-            return mapper.readTree(payload);
-        } catch (JsonProcessingException e) {
-            // Jackson's own message can quote the offending token; only its position is safe to keep.
-            JsonLocation at = e.getLocation();
-            String position = at == null ? "" : " (syntax error at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-            throw new InvalidEventException(what + " is not valid JSON" + position);
-        } catch (IOException e) {
-            throw new InvalidEventException(what + " cannot be read as JSON");
-        }
     }
 
     private static EventType typeOf(JsonNode root) throws InvalidEventException {
@@ -221,38 +277,62 @@ public final class StreamCodec {
         }
         String value = type.asText();
         return EventType.of(value).orElseThrow(() -> new InvalidEventException("has unknown type '"
-                + (value.length() > MAX_SHOWN_TYPE_LENGTH ? value.substring(0, MAX_SHOWN_TYPE_LENGTH) + "…" : value)
-                + "': this replica understands " + java.util.Arrays.toString(EventType.values())));
+                + RecordText.printable(value, MAX_SHOWN_TYPE_LENGTH) + "': this replica understands " + java.util.Arrays.toString(EventType.values())));
     }
 
-    private static Map<String, VersionedValue> attributes(JsonNode node) {
+    private static Map<String, VersionedValue> attributes(JsonNode node) throws InvalidEventException {
         Map<String, VersionedValue> attributes = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
-            attributes.put(field.getKey(), new VersionedValue(field.getValue().get("value"), field.getValue().get("version").asLong()));
+            String path = StrictJson.child("$.data.attributes", field.getKey());
+            attributes.put(field.getKey(), new VersionedValue(field.getValue().get("value"), version(field.getValue().get("version"), path + ".version")));
         }
         return attributes;
     }
 
-    private static Map<String, Long> versions(JsonNode node) {
+    private static Map<String, Long> versions(JsonNode node) throws InvalidEventException {
         Map<String, Long> versions = new LinkedHashMap<>();
-        node.fields().forEachRemaining(field -> versions.put(field.getKey(), field.getValue().get("version").asLong()));
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            versions.put(field.getKey(), version(field.getValue().get("version"), StrictJson.child("$.data.attributes", field.getKey()) + ".version"));
+        }
         return versions;
     }
 
-    private ReplicatedCredential credential(JsonNode node) throws InvalidEventException {
+    private static Map<String, Map<Integer, Long>> positions(JsonNode root) throws InvalidEventException {
+        Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> topics = root.fields(); topics.hasNext(); ) {
+            Map.Entry<String, JsonNode> topic = topics.next();
+            String topicPath = StrictJson.child("$.data.positions", topic.getKey());
+            Map<Integer, Long> partitions = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = topic.getValue().fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> partition = it.next();
+                // The schema allows partition numbers of at most nine digits, so they fit an int.
+                partitions.put(Integer.parseInt(partition.getKey()), StrictJson.exactLong(partition.getValue(), StrictJson.child(topicPath, partition.getKey()), 0));
+            }
+            positions.put(topic.getKey(), partitions);
+        }
+        return positions;
+    }
+
+    /** A version exactly as written: an integer from 1 to {@link #MAX_VERSION}, never rounded or wrapped. */
+    private static long version(JsonNode node, String path) throws InvalidEventException {
+        return StrictJson.exactLong(node, path, 1);
+    }
+
+    private ReplicatedCredential credential(JsonNode node, String path) throws InvalidEventException {
         String credentialData = node.get("credentialData").asText();
         String secretData = node.get("secretData").asText();
-        requireJsonObject(credentialData, "$.data.credential.credentialData");
-        requireJsonObject(secretData, "$.data.credential.secretData");
-        return new ReplicatedCredential(node.get("id").asText(), node.get("type").asText(), node.get("version").asLong(),
+        requireJsonObject(credentialData, path + ".credentialData");
+        requireJsonObject(secretData, path + ".secretData");
+        return new ReplicatedCredential(node.get("id").asText(), node.get("type").asText(), version(node.get("version"), path + ".version"),
                 credentialData, secretData,
-                node.hasNonNull("createdDate") ? node.get("createdDate").asLong() : null,
+                node.hasNonNull("createdDate") ? StrictJson.exactLong(node.get("createdDate"), path + ".createdDate", 0) : null,
                 node.hasNonNull("userLabel") ? node.get("userLabel").asText() : null);
     }
 
-    private void requireJsonObject(String text, String path) throws InvalidEventException {
-        if (!parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), path).isObject()) {
+    private static void requireJsonObject(String text, String path) throws InvalidEventException {
+        if (!StrictJson.read(text, path).isObject()) {
             throw new InvalidEventException(path + " is JSON but not an object, as Keycloak's stored credential format needs");
         }
     }

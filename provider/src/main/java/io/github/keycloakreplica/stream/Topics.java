@@ -47,6 +47,14 @@ public record Topics(String prefix) {
         return prefix + ".heartbeat";
     }
 
+    /**
+     * Whether records of this topic may carry credential secrets (hashes, seeds): the credential delta and
+     * snapshot topics. What a dead letter keeps of their records is redacted field by field, or withheld.
+     */
+    public boolean mayCarrySecrets(String topic) {
+        return credentials().equals(topic) || credentialsSnapshot().equals(topic);
+    }
+
     /** The delta topics the incremental consumer follows. */
     public List<String> deltas() {
         return List.of(identity(), credentials());

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,10 +72,15 @@ public final class WritePathCodec {
         JsonNode credential = root.get("credential");
         CredentialChangeRequest.Draft draft = credential == null ? null : new CredentialChangeRequest.Draft(
                 text(credential, "id"), text(credential, "type"),
-                credential.hasNonNull("version") ? credential.get("version").asLong() : null,
+                credential.hasNonNull("version") ? StrictJson.exactLong(credential.get("version"), "$.credential.version", 1) : null,
                 text(credential, "userLabel"), text(credential, "credentialData"), text(credential, "secretData"));
-        return new CredentialChangeRequest(root.get("id").asText(), root.get("site").asText(), root.get("subject").asText(),
-                CredentialChangeRequest.Change.of(root.get("change").asText()), text(root, "password"), draft);
+        try {
+            return new CredentialChangeRequest(root.get("id").asText(), root.get("site").asText(), root.get("subject").asText(),
+                    CredentialChangeRequest.Change.of(root.get("change").asText()), text(root, "password"), draft);
+        } catch (RuntimeException e) {
+            // The schema rules out what the record's constructor refuses; should they ever differ, the request is refused, not the server.
+            throw new InvalidEventException("the request matches its schema but is not a valid request (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     /** The authority's answer to a request it carried out: the events it published, in order. */
@@ -124,17 +128,11 @@ public final class WritePathCodec {
         return value == null || value.isNull() ? null : value.asText();
     }
 
-    private JsonNode parse(byte[] body, String what) throws InvalidEventException {
+    private static JsonNode parse(byte[] body, String what) throws InvalidEventException {
         if (body == null || body.length == 0) {
             throw new InvalidEventException(what + " is empty");
         }
-        try {
-            return mapper.readTree(new String(body, StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            var at = e.getLocation();
-            throw new InvalidEventException(what + " is not valid JSON"
-                    + (at == null ? "" : " (syntax error at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
-        }
+        return StrictJson.read(body, what);
     }
 
     private byte[] write(JsonNode node, String what) {
