@@ -56,7 +56,7 @@ class DeadLetterIT {
         assertThat(wrongType.get("reason").asText()).contains("$.data.attributes.enabled.value").contains("boolean");
 
         JsonNode badHash = site.awaitDeadLetter(d -> unknownHash.envelope().id().equals(d.path("eventId").asText()));
-        assertThat(badHash.get("reason").asText()).contains("argon9").contains("PasswordHashProvider");
+        assertThat(badHash.get("reason").asText()).contains("PasswordHashProvider");
         assertThat(badHash.get("eventType").asText()).isEqualTo("replica.credential.upserted");
         assertThat(badHash.toString()).doesNotContain("TOPSECRETHASH");
         assertThat(badHash.get("payload").asText()).contains("<redacted>");

@@ -167,6 +167,7 @@ final class SnapshotReader {
                 records++;
                 InboundRecord record = new InboundRecord(r.topic(), r.partition(), r.offset(), subject, r.value());
                 try {
+                    StreamCodec.checkRecordKey(r.key());
                     StreamEvent event = codec.decode(r.value());
                     if (!event.envelope().type().isSnapshot() || !event.subject().equals(subject)) {
                         rejects.accept(record, "Record is a " + event.envelope().type() + " event for subject '" + event.subject()

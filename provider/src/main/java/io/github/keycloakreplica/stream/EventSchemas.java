@@ -76,7 +76,7 @@ public final class EventSchemas {
             }
             errors = messages.stream()
                     .sorted(Comparator.comparing(m -> m.getInstanceLocation().toString()))
-                    .map(m -> RecordText.printable(m.getMessage(), MAX_SHOWN_ERROR_CHARS))
+                    .map(m -> LogSafe.escape(m.getMessage(), MAX_SHOWN_ERROR_CHARS))
                     .distinct()
                     .toList();
         } catch (RuntimeException e) {

@@ -14,6 +14,6 @@ public final class InvalidEventException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public InvalidEventException(String message) {
-        super(RecordText.printable(message, MAX_MESSAGE_CHARS));
+        super(LogSafe.escape(message, MAX_MESSAGE_CHARS));
     }
 }

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * Text from records as databases and log lines can take it. PostgreSQL refuses the NUL character in
  * text columns and no UTF-8 database can hold half a surrogate pair, so such text is refused on every
  * database alike rather than failing only where PostgreSQL runs. What is shown of a record (keys in log
- * lines, paths in reasons) goes through {@link #printable}, so a record can never start a new log line.
+ * lines, paths in reasons) goes through {@link LogSafe}, so a record can never start a new log line.
  */
 public final class RecordText {
 
@@ -60,32 +60,6 @@ public final class RecordText {
             throw new InvalidEventException(what + " is not valid UTF-8 (truncated at its end)");
         }
         return out.flip().toString();
-    }
-
-    /**
-     * Text fit for a single log line or a reason: control characters (C0, DEL, C1, and the Unicode line
-     * and paragraph separators) and unpaired surrogates become {@code \}{@code uXXXX} escapes, and text
-     * longer than {@code maxChars} is cut with an ellipsis. Null stays null.
-     */
-    public static String printable(String text, int maxChars) {
-        if (text == null) {
-            return null;
-        }
-        StringBuilder out = new StringBuilder(Math.min(text.length(), maxChars) + 16);
-        for (int i = 0; i < text.length(); i++) {
-            if (out.length() >= maxChars) {
-                return out.append('…').toString();
-            }
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                out.append(c).append(text.charAt(++i));
-            } else if (needsEscape(c)) {
-                escape(out, c);
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     /**

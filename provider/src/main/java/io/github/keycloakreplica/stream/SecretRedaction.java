@@ -179,7 +179,7 @@ public final class SecretRedaction {
 
     private static DeadLetterPayload withheld(byte[] payload, String reason) {
         ObjectNode summary = WRITER.createObjectNode();
-        summary.put("withheld", RecordText.printable(reason, InvalidEventException.MAX_MESSAGE_CHARS));
+        summary.put("withheld", LogSafe.escape(reason, InvalidEventException.MAX_MESSAGE_CHARS));
         summary.put("bytes", payload.length);
         summary.put("sha256", sha256(payload));
         return new DeadLetterPayload(DeadLetterPayload.Form.WITHHELD, RecordText.escapeRemainingInJson(summary.toString()));
@@ -197,7 +197,7 @@ public final class SecretRedaction {
         if (root == null) {
             // Bytes that are not UTF-8 show as U+FFFD; control characters are escaped so the text stays one line.
             int shown = Math.min(payload.length, MAX_KEPT_CHARS * 4);
-            String printable = RecordText.printable(new String(payload, 0, shown, StandardCharsets.UTF_8), Integer.MAX_VALUE);
+            String printable = LogSafe.escapeWhole(new String(payload, 0, shown, StandardCharsets.UTF_8));
             return new DeadLetterPayload(DeadLetterPayload.Form.TEXT, shown < payload.length ? cut(printable) : truncate(printable));
         }
         scrub(root);

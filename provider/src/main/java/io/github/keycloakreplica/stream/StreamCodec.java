@@ -277,7 +277,7 @@ public final class StreamCodec {
         }
         String value = type.asText();
         return EventType.of(value).orElseThrow(() -> new InvalidEventException("has unknown type '"
-                + RecordText.printable(value, MAX_SHOWN_TYPE_LENGTH) + "': this replica understands " + java.util.Arrays.toString(EventType.values())));
+                + LogSafe.escape(value, MAX_SHOWN_TYPE_LENGTH) + "': this replica understands " + java.util.Arrays.toString(EventType.values())));
     }
 
     private static Map<String, VersionedValue> attributes(JsonNode node) throws InvalidEventException {

@@ -131,7 +131,7 @@ final class StrictJson {
         if (PLAIN_NAME.matcher(name).matches() && name.length() <= MAX_SHOWN_NAME_CHARS) {
             return path + "." + name;
         }
-        return path + "['" + RecordText.printable(name, MAX_SHOWN_NAME_CHARS).replace("'", "\\'") + "']";
+        return path + "['" + LogSafe.escape(name, MAX_SHOWN_NAME_CHARS).replace("'", "\\'") + "']";
     }
 
     /**

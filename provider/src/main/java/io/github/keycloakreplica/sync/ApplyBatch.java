@@ -474,7 +474,7 @@ final class ApplyBatch {
     }
 
     void reject(InboundRecord record, StreamEvent event, SubjectRecord subject, String reason) {
-        boolean credentials = component.topics().credentials().equals(record.topic());
+        boolean credentials = component.topics().mayCarrySecrets(record.topic());
         String eventId = event == null ? null : event.envelope().id();
         String type = event == null ? null : event.envelope().type().value();
         log.warnf("replica %s: dead-lettered record %s (key %s, event %s): %s", componentId(), record, LogSafe.escape(record.key(), 300),

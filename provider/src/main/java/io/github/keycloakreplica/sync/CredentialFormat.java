@@ -1,6 +1,6 @@
 package io.github.keycloakreplica.sync;
 
-import io.github.keycloakreplica.stream.RecordText;
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import org.keycloak.credential.CredentialModel;
 import org.keycloak.credential.CredentialProvider;
@@ -50,7 +50,7 @@ final class CredentialFormat {
     void check(CredentialModel model) {
         String type = model.getType();
         if (!supportedTypes().contains(type)) {
-            throw new EventRejectedException("credential type '" + RecordText.printable(type, MAX_SHOWN_TYPE_CHARS)
+            throw new EventRejectedException("credential type '" + LogSafe.escape(type, MAX_SHOWN_TYPE_CHARS)
                     + "' is not handled by any credential provider of this Keycloak (it handles "
                     + supportedTypes().stream().sorted().collect(Collectors.toList()) + ")");
         }

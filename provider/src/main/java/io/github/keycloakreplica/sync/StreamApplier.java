@@ -95,6 +95,8 @@ public final class StreamApplier {
         for (InboundRecord record : records) {
             StreamEvent event;
             try {
+                // The key as the consumer read it: a NUL or a newline in it survives that reading, so it is refused here.
+                StreamCodec.checkRecordKey(record.key() == null ? null : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 event = codec.decode(record.value());
             } catch (InvalidEventException e) {
                 batch.reject(record, null, null, "Record " + e.getMessage());
@@ -392,7 +394,7 @@ public final class StreamApplier {
             return "is a " + event.envelope().type() + " event on topic " + record.topic() + "; it belongs on " + expectedTopic;
         }
         if (record.key() != null && !record.key().equals(event.subject())) {
-            return "has record key '" + record.key() + "' but subject '" + event.subject()
+            return "has record key '" + io.github.keycloakreplica.stream.LogSafe.escape(record.key(), 255) + "' but subject '" + event.subject()
                     + "': the key must be the subject, or one subject's events can be reordered across partitions";
         }
         return null;

@@ -28,15 +28,6 @@ class RecordTextTest {
     }
 
     @Test
-    void printableTextIsOneLineAndBounded() {
-        assertThat(RecordText.printable("key\nINFO forged line\r\u0000\u007f\u0085\u2028\uD800 end", 100))
-                .isEqualTo("key\\nINFO forged line\\r\\u0000\\u007F\\u0085\\u2028\\uD800 end");
-        assertThat(RecordText.printable("\uD83D\uDE80 ok", 100)).isEqualTo("\uD83D\uDE80 ok");
-        assertThat(RecordText.printable("abcdef", 3)).isEqualTo("abc…");
-        assertThat(RecordText.printable(null, 3)).isNull();
-    }
-
-    @Test
     void escapesInsideJsonWhatJacksonLeavesRaw() {
         assertThat(RecordText.escapeRemainingInJson("{\"a\":\"x\u0085y\u2028\uD800\uD83D\uDE80\"}"))
                 .isEqualTo("{\"a\":\"x\\u0085y\\u2028\\uD800\uD83D\uDE80\"}");

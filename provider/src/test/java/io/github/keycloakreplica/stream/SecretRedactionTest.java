@@ -139,7 +139,7 @@ class SecretRedactionTest {
         byte[] text = "not json\nINFO forged\u0000 line \u2028".getBytes(StandardCharsets.UTF_8);
         byte[] invalid = {'a', (byte) 0xFF, 'b'};
 
-        assertThat(SecretRedaction.redact(text, false)).isEqualTo("not json\\nINFO forged\\u0000 line \\u2028");
+        assertThat(SecretRedaction.redact(text, false)).isEqualTo("not json\\u000AINFO forged\\u0000 line \\u2028");
         assertThat(SecretRedaction.redact(invalid, false)).isEqualTo("a\uFFFDb");
         assertThat(SecretRedaction.redact("{\"a\":\"x\\u0000\\u2028y\"}".getBytes(StandardCharsets.UTF_8), false))
                 .isEqualTo("{\"a\":\"x\\u0000\\u2028y\"}");

@@ -89,13 +89,13 @@ class StreamCodecFuzzTest {
             } catch (InvalidEventException e) {
                 refused++;
                 String message = e.getMessage();
-                assertThat(message).as(where + " for " + RecordText.printable(new String(mutated, StandardCharsets.UTF_8), 3000)).doesNotContain("internal error").hasSizeLessThanOrEqualTo(InvalidEventException.MAX_MESSAGE_CHARS + 1);
+                assertThat(message).as(where + " for " + LogSafe.escape(new String(mutated, StandardCharsets.UTF_8), 3000)).doesNotContain("internal error").hasSizeLessThanOrEqualTo(InvalidEventException.MAX_MESSAGE_CHARS + 1);
                 assertPrintable(message, where);
                 if (treeMutation) {
                     assertThat(message).as(where).doesNotContain(SECRET);
                 }
             } catch (Throwable t) {
-                fail(where + ": decoding threw " + t + " for " + RecordText.printable(new String(mutated, StandardCharsets.UTF_8), 2000), t);
+                fail(where + ": decoding threw " + t + " for " + LogSafe.escape(new String(mutated, StandardCharsets.UTF_8), 2000), t);
             }
             SecretRedaction.DeadLetterPayload kept;
             try {

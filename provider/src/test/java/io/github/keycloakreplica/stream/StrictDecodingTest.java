@@ -388,7 +388,7 @@ class StrictDecodingTest {
 
     @Test
     void aMessageIsCutToItsBoundAndEscaped() {
-        assertThat(new InvalidEventException("a\nb\u0000c\u2028").getMessage()).isEqualTo("a\\nb\\u0000c\\u2028");
+        assertThat(new InvalidEventException("a\nb\u0000c\u2028").getMessage()).isEqualTo("a\\u000Ab\\u0000c\\u2028");
         assertThat(new InvalidEventException("x".repeat(5000)).getMessage()).hasSize(InvalidEventException.MAX_MESSAGE_CHARS + 1).endsWith("…");
     }
 
