@@ -39,7 +39,8 @@ public final class FailureText {
             root = t;
         }
         if (sql != null) {
-            StringBuilder text = new StringBuilder("the database refused the statement (");
+            StringBuilder text = new StringBuilder(TransientFailure.isTransient(failure)
+                    ? "the database is unavailable or busy (" : "the database refused the statement (");
             text.append(sql.getClass().getSimpleName());
             if (sql.getSQLState() != null) {
                 text.append(", SQLState ").append(sql.getSQLState());

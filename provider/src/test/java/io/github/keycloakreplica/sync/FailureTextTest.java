@@ -27,6 +27,12 @@ class FailureTextTest {
     }
 
     @Test
+    void aDatabaseThatIsAwayIsNamedAsSuch() {
+        assertThat(FailureText.of(new RuntimeException(new java.sql.SQLException("FATAL: terminating connection due to administrator "
+                + "command", "57P01")))).isEqualTo("the database is unavailable or busy (SQLException, SQLState 57P01)");
+    }
+
+    @Test
     void ourOwnMessagesAreKeptBecauseTheyNeverQuoteValues() {
         assertThat(FailureText.of(new RuntimeException("wrapper", new EventRejectedException("credential type 'x' is not handled"))))
                 .isEqualTo("credential type 'x' is not handled");
