@@ -117,7 +117,7 @@ class ComponentLifecycleIT {
             assertThat(property.path("helpText").asText()).as(property.toString()).hasSizeGreaterThan(40);
         }
         assertThat(names).containsExactly("bootstrapServers", "topicPrefix", "consumerGroup", "upstreamName",
-                "gapTimeoutSeconds", "accessCriticalAttributes", "gapSignInPolicy", "streamMayGrant", "deadLetterRetentionDays",
+                "gapTimeoutSeconds", "accessCriticalAttributes", "gapSignInPolicy", "streamMayGrant", "passwordHashCostCeiling", "deadLetterRetentionDays",
                 "deadLetterLimit", "severanceThresholdSeconds",
                 "stabilizationWindowSeconds", "driftWindowSeconds", "writePathUrl", "writePathClientId", "writePathClientSecret",
                 "writePathTimeoutSeconds", "kafkaProperties", "kafkaSecretProperties");

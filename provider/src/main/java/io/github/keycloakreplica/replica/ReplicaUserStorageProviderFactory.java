@@ -11,6 +11,7 @@ import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.EventSchemas;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.WritePathCodec;
+import io.github.keycloakreplica.sync.CredentialSanity;
 import io.github.keycloakreplica.sync.EntitlementGuard;
 import io.github.keycloakreplica.sync.IncrementalLag;
 import io.github.keycloakreplica.sync.OperationKind;
@@ -119,6 +120,15 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
                     + " lets the stream grant everything, administrators included: anyone who can write to the topics can then "
                     + "make themselves an administrator of this realm.")
             .type(ProviderConfigProperty.STRING_TYPE)
+            .add()
+            .property()
+            .name(CredentialSanity.SETTING)
+            .label("Password hashing cost ceiling")
+            .helpText("A replicated password whose hash costs more than this many times Keycloak's default for its algorithm "
+                    + "(pbkdf2-sha512: 210,000 iterations) is refused: every failed sign-in, which anyone can cause, pays that cost. "
+                    + "From 1 to " + CredentialSanity.MAX_HASH_COST_FACTOR + ".")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(CredentialSanity.DEFAULT_MAX_HASH_COST_FACTOR))
             .add()
             .property()
             .name(ReplicaConfig.DEAD_LETTER_RETENTION_DAYS)
@@ -259,7 +269,12 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
-        List<String> problems = config.problems();
+        List<String> problems = new java.util.ArrayList<>(config.problems());
+        try {
+            CredentialSanity.costFactorSetting(model.get(CredentialSanity.SETTING));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
         if (!problems.isEmpty()) {
             throw invalid(String.join(" ", problems));
         }

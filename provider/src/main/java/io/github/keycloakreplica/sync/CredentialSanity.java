@@ -89,6 +89,31 @@ public final class CredentialSanity {
         this(DEFAULT_MAX_HASH_COST_FACTOR);
     }
 
+    /** The component setting that sets the ceiling, as a factor of Keycloak's default cost. */
+    public static final String SETTING = "passwordHashCostCeiling";
+    public static final int MAX_HASH_COST_FACTOR = 100;
+
+    /**
+     * The ceiling a component's setting asks for (blank: the default).
+     *
+     * @throws IllegalArgumentException naming the setting and its range
+     */
+    public static int costFactorSetting(String text) {
+        if (text == null || text.isBlank()) {
+            return DEFAULT_MAX_HASH_COST_FACTOR;
+        }
+        try {
+            int factor = Integer.parseInt(text.trim());
+            if (factor >= 1 && factor <= MAX_HASH_COST_FACTOR) {
+                return factor;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("Password hashing cost ceiling must be a whole number from 1 to " + MAX_HASH_COST_FACTOR
+                + " (times Keycloak's default cost for the password's algorithm).");
+    }
+
     /**
      * @param maxHashCostFactor how many times Keycloak's default hashing cost for its algorithm a replicated
      *                          password may demand per sign-in; at least 1

@@ -121,15 +121,24 @@ final class UserWriter {
         final Map<String, CredentialEntity> credentials = new LinkedHashMap<>();
     }
 
+    /** The component's ceiling; a stored value that no longer parses (the component form refuses one) counts as the default. */
+    private static int hashCostFactor(ComponentModel component) {
+        try {
+            return CredentialSanity.costFactorSetting(component == null ? null : component.get(CredentialSanity.SETTING));
+        } catch (IllegalArgumentException e) {
+            return CredentialSanity.DEFAULT_MAX_HASH_COST_FACTOR;
+        }
+    }
+
     UserWriter(KeycloakSession session, RealmModel realm, String componentId) {
         this.session = session;
         this.realm = realm;
         this.componentId = componentId;
         this.local = UserStoragePrivateUtil.userLocalStorage(session);
-        this.credentialFormat = new CredentialFormat(session);
+        ComponentModel component = realm.getComponent(componentId);
+        this.credentialFormat = new CredentialFormat(session, new CredentialSanity(hashCostFactor(component)));
         this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
         this.usernames = new UsernameClaims(em, realm, componentId, local);
-        ComponentModel component = realm.getComponent(componentId);
         this.guard = EntitlementGuard.of(realm,
                 EntitlementGuard.Allowance.parse(component == null ? null : component.get(EntitlementGuard.SETTING)));
     }

@@ -232,4 +232,14 @@ class CredentialSanityTest {
     void otherTypesAreLeftToTheirProviders() {
         accepted(model("kerberos", "{}", "{}"));
     }
+
+    @Test
+    void theCeilingSettingIsAWholeFactorWithinItsRange() {
+        org.assertj.core.api.Assertions.assertThat(CredentialSanity.costFactorSetting(null)).isEqualTo(CredentialSanity.DEFAULT_MAX_HASH_COST_FACTOR);
+        org.assertj.core.api.Assertions.assertThat(CredentialSanity.costFactorSetting(" 2 ")).isEqualTo(2);
+        for (String bad : new String[]{"0", "101", "two", "1.5"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> CredentialSanity.costFactorSetting(bad))
+                    .hasMessageStartingWith("Password hashing cost ceiling must be a whole number from 1 to 100");
+        }
+    }
 }
