@@ -29,6 +29,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConvergenceDefectsIT {
 
     /**
+     * Two people swap usernames and three rotate theirs: each waits for the next to let go of its name,
+     * none would ever, and in-order delivery renames them all. The rotation is broken within seconds.
+     */
+    @Test
+    void usernamesRotatedAmongSubjectsReachEveryone(ReplicaSite site) {
+        try (TestRealm realm = new TestRealm(site, "rotate")) {
+            Upstream upstream = realm.upstream(3);
+            realm.replicate(upstream, Map.of());
+            for (int size : new int[]{2, 3}) {
+                List<String> subjects = new ArrayList<>();
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    subjects.add(UUID.randomUUID().toString());
+                    names.add(ReplicationIT.uniqueName("rot" + i));
+                    upstream.upsert(subjects.get(i), Map.of("username", names.get(i), "enabled", true));
+                }
+                names.forEach(name -> realm.awaitUser(name, u -> true));
+                // Each takes the next one's name, at once: whichever arrives first finds its name still held.
+                for (int i = 0; i < size; i++) {
+                    upstream.upsert(subjects.get(i), Map.of("username", names.get((i + 1) % size)));
+                }
+                for (int i = 0; i < size; i++) {
+                    String subject = subjects.get(i);
+                    String wanted = names.get((i + 1) % size);
+                    Awaitility.await(subject + " named " + wanted).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(250))
+                            .until(() -> realm.user(wanted).map(u -> SubjectIds.userId(subject).equals(u.get("id").asText())).orElse(false));
+                }
+                Awaitility.await("nobody waiting for a username").atMost(ReplicaSite.APPLY_TIMEOUT)
+                        .until(() -> site.keycloak().admin("GET", realm.name + "/replica/gaps", null).json()
+                                .findValues("waitingForUsername").stream().allMatch(JsonNode::isNull));
+            }
+            assertThat(deadLetters(site, realm)).isZero();
+        }
+    }
+
+    /**
      * An authority may replace a password by a new credential id and revoke the old one after; the two
      * ids' events arrive in any order, and may arrive before the person. Keycloak shows the newest present
      * password, and revoking it brings the next one back.

@@ -168,8 +168,11 @@ class SyncOperationsIT {
             System.out.printf("targeted sync: %s removed %d ms after the request, with %d of %d backlog users applied%n",
                     leaverName, took.toMillis(), users, BACKLOG);
             assertThat(users).as("the deltas were still behind the deletion").isLessThan(BACKLOG);
-            // The incremental sync's lag says so too, per partition, from the newest heartbeat.
-            JsonNode behind = site.keycloak().admin("GET", realm.name + "/replica/lag", null).json().get(0);
+            // The incremental sync's lag says so too, per partition, from the newest heartbeat: one sent after the
+            // backlog (the upstream's heartbeat can be late on a busy machine).
+            JsonNode behind = Awaitility.await("a heartbeat after the backlog").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/lag", null).json().get(0),
+                            lag -> lag.hasNonNull("heartbeatAt") && Instant.parse(lag.get("heartbeatAt").asText()).isAfter(asked));
             assertThat(behind.get("totalLag").asLong()).as(behind.toString()).isGreaterThan(0);
             assertThat(behind.get("partitions")).extracting(p -> p.get("topic").asText()).contains(upstream.topics().identity());
             JsonNode done = awaitSucceeded(site, realm, started.json().get("id").asText());

@@ -10,6 +10,7 @@ import org.keycloak.models.KeycloakSession;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.LinkedHashSet;
@@ -131,6 +132,17 @@ public final class ReplicaStore {
                 .setParameter("componentId", componentId)
                 .setMaxResults(max)
                 .getResultList();
+    }
+
+    /** Subjects waiting for a username, each to the subject whose user holds it now (oldest waits first). */
+    public Map<String, String> parkedWaits(String componentId, int max) {
+        Map<String, String> waits = new LinkedHashMap<>();
+        em.createNamedQuery("replicaParkedWaits", Object[].class)
+                .setParameter("componentId", componentId)
+                .setMaxResults(max)
+                .getResultList()
+                .forEach(row -> waits.put((String) row[0], (String) row[1]));
+        return waits;
     }
 
     /** The subjects holding the usernames these subjects wait for. */

@@ -57,6 +57,11 @@ import java.util.UUID;
                 query = "select s.subject from ReplicaSubjectEntity s where s.componentId = :componentId and s.parkedUsername is not null "
                         + "and not exists (select u.id from UserEntity u where u.realmId = s.realmId and u.username = s.parkedUsername "
                         + "and u.id <> s.userId) order by s.parkedSince"),
+        @NamedQuery(name = "replicaParkedWaits",
+                query = "select s.subject, h.subject from ReplicaSubjectEntity s, UserEntity u, ReplicaSubjectEntity h "
+                        + "where s.componentId = :componentId and s.parkedUsername is not null and u.realmId = s.realmId "
+                        + "and u.username = s.parkedUsername and u.id <> s.userId and h.componentId = s.componentId and h.userId = u.id "
+                        + "order by s.parkedSince"),
         @NamedQuery(name = "replicaParkedHolders",
                 query = "select distinct s.parkedHolder from ReplicaSubjectEntity s where s.componentId = :componentId "
                         + "and s.subject in :subjects and s.parkedHolder is not null"),

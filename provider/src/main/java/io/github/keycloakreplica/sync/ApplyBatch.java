@@ -266,6 +266,24 @@ final class ApplyBatch {
         return freed;
     }
 
+    /**
+     * Breaks a rotation of usernames: the first member's user moves aside to a name nobody can hold, and at
+     * {@link #finish} each member, in turn, takes the name it waits for.
+     *
+     * @param cycle loaded subjects in waiting order, each waiting for the next one's username
+     */
+    void breakCycle(List<String> cycle, String origin) {
+        SubjectRecord first = subjects.get(cycle.get(0));
+        String released = writer.moveAside(first.userId());
+        if (released == null) {
+            return;
+        }
+        String note = "usernames rotated among subjects " + String.join(", ", cycle) + ": user moved aside so that each can take its "
+                + "new username, '" + released + "' first";
+        log.infof("replica %s: %s", componentId(), note);
+        logLine(first.subject(), new LogLine(null, "username", null, Outcome.APPLIED, note, origin));
+    }
+
     /** Projects a waiting subject whole again; true when it has its username now. */
     private boolean retry(SubjectRecord subject, String origin) {
         String username = subject.parkedUsername();

@@ -269,7 +269,8 @@ public final class StreamApplier {
     /**
      * Gives subjects that wait for a username the one they were given, where nobody else holds it any
      * more (its holder let go of it through a path that did not give it on at once: another node's
-     * transaction, an orphan sweep). In the caller's transaction.
+     * transaction, an orphan sweep); when none is free, breaks rotations of usernames among waiting
+     * subjects ({@link UsernameCycles}). In the caller's transaction.
      *
      * @return how many subjects have their username now
      */
@@ -277,11 +278,15 @@ public final class StreamApplier {
         return inBatchMode(session, () -> {
             ApplyBatch batch = batch(session);
             List<String> names = batch.store.parkedSubjectsWithFreeUsername(componentId, max);
-            if (names.isEmpty()) {
+            List<List<String>> cycles = names.isEmpty() ? UsernameCycles.find(batch.store.parkedWaits(componentId, max)) : List.of();
+            if (names.isEmpty() && cycles.isEmpty()) {
                 return 0;
             }
-            batch.load(names, List.of());
+            List<String> loaded = new ArrayList<>(names);
+            cycles.forEach(loaded::addAll);
+            batch.load(loaded, List.of());
             int freed = batch.retryParked(names, "username free");
+            cycles.forEach(cycle -> batch.breakCycle(cycle, "usernames rotated"));
             batch.finish();
             return freed;
         });

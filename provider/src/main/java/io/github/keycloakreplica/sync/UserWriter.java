@@ -181,6 +181,28 @@ final class UserWriter {
         }
     }
 
+    /**
+     * Gives a user a username no subject can be given (it holds a character the stream refuses), so that
+     * the name it held goes to the subject waiting for it: how a rotation of usernames is broken.
+     *
+     * @return the username it let go of, or null when the user does not exist
+     */
+    String moveAside(String userId) {
+        UserModel user = find(userId);
+        if (user == null) {
+            return null;
+        }
+        String before = user.getUsername();
+        String aside = MOVED_ASIDE_PREFIX + userId;
+        user.setUsername(aside);
+        usernames.letGo(before, userId);
+        usernames.claim(aside, userId);
+        return before;
+    }
+
+    /** Ends in the user id; the tab makes it a name the stream's schema never lets through. */
+    static final String MOVED_ASIDE_PREFIX = "moving\t";
+
     UserModel find(String userId) {
         return absent.contains(userId) ? null : local.getUserById(realm, userId);
     }
