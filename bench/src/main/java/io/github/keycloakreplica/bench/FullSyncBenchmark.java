@@ -69,6 +69,9 @@ public final class FullSyncBenchmark {
             KeycloakHttp http = new KeycloakHttp(server.baseUrl(), server.adminUsername(), server.adminPassword());
             awaitEmptyBootstrap(http);
             List<String> subjects = publishSnapshots(upstream[0]);
+            // Sync operations are refused while the link is SEVERED: the upstream's heartbeats open it.
+            upstream[0].startHeartbeats(Duration.ofSeconds(1));
+            awaitLinkReachable(http);
             int before = Integer.parseInt(http.admin("GET", "acme/users/count", null).body().trim());
             if (before != 0) {
                 throw new IllegalStateException("the replica realm holds " + before + " users before the full sync; it must start empty");
@@ -118,6 +121,18 @@ public final class FullSyncBenchmark {
             Thread.sleep(500);
         }
         throw new IllegalStateException("the replica component stored no delta positions within 2 minutes of the server's start");
+    }
+
+    private static void awaitLinkReachable(KeycloakHttp http) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            JsonNode links = http.admin("GET", "acme/replica/link", null).json();
+            if (links.size() > 0 && !"SEVERED".equals(links.get(0).path("state").asText()) && links.get(0).hasNonNull("state")) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the replica's link stayed SEVERED for 2 minutes although heartbeats are sent");
     }
 
     /**

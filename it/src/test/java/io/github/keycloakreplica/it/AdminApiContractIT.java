@@ -73,6 +73,7 @@ class AdminApiContractIT {
             Awaitility.await("the gap").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.subject(subject).orElseThrow().get("gaps").size() == 1);
             String viewer = SyncOperationsIT.localUserWithRole(site, realm, "view-users");
             String outsider = SyncOperationsIT.localUserWithRole(site, other, "manage-users");
+            realm.awaitLinkReachable();
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "full", "reason", "contract test"));
             check(factory, config, started, "/operations", "post", "202");

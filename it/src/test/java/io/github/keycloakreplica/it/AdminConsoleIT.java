@@ -46,6 +46,14 @@ class AdminConsoleIT {
             browser.findElement(By.id("password")).sendKeys(site.server().adminPassword());
             browser.findElement(By.id("kc-login")).click();
 
+            // The upstream sends no heartbeats yet: the link is SEVERED and the button says why nothing started.
+            String refused = syncAllUsers(wait, "Full sync not started.");
+            Chromium.screenshot(browser, "admin-console-sync-all-users-refused-while-severed");
+            assertThat(refused).contains("Nothing was queued: start it again once the link is back");
+            upstream.startHeartbeats(Duration.ofMillis(500));
+            realm.awaitLinkReachable();
+            browser.navigate().refresh();
+
             String notice = syncAllUsers(wait, "Full sync started as operation ");
             Chromium.screenshot(browser, "admin-console-sync-all-users-started");
             String id = notice.substring(notice.indexOf("Full sync started as operation ") + "Full sync started as operation ".length()).substring(0, 36);

@@ -65,6 +65,20 @@ class SyncOperationsIT {
             upstream.flush();
             assertThat(realm.user(firstName)).as("not from the deltas").isEmpty();
 
+            // No heartbeat yet: the link is SEVERED, and a full sync is refused, not queued, in admin REST and on the button.
+            KeycloakHttp.Response refused = site.keycloak().admin("POST", realm.name + "/replica/operations",
+                    Map.of("kind", "full", "reason", "while severed"));
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+            assertThat(refused.json().get("error").asText()).isEqualTo("replica_link_down");
+            assertThat(refused.json().get("error_description").asText()).startsWith("A full sync reads the upstream's snapshot topics")
+                    .contains("Nothing was queued");
+            KeycloakHttp.Response refusedButton = site.keycloak().admin("POST", realm.name + "/user-storage/" + realm.componentId()
+                    + "/sync?action=triggerFullSync", null);
+            assertThat(refusedButton.json().get("status").asText()).startsWith("Full sync not started. A full sync reads");
+            assertThat(site.keycloak().admin("GET", realm.name + "/replica/operations", null).json()).as("nothing queued").hasSize(1);
+            upstream.startHeartbeats(Duration.ofMillis(500));
+            realm.awaitLinkReachable();
+
             // What the component's start counted (its bootstrap may have repaired the first person from the snapshots).
             double repairedBefore = MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"repaired\"");
             double rejectedBefore = MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"");
@@ -215,6 +229,13 @@ class SyncOperationsIT {
             kept.forEach(name -> realm.awaitUser(name, u -> true));
             orphaned.forEach(name -> realm.awaitUser(name, u -> true));
             realm.awaitUser(otherName, u -> true);
+            KeycloakHttp.Response severed = site.keycloak().admin("POST", realm.name + "/replica/operations", Map.of("kind", "orphans",
+                    "dryRun", true, "reason", "while severed", "componentId", hqComponent));
+            assertThat(severed.status()).as(severed.toString()).isEqualTo(409);
+            assertThat(severed.json().get("error_description").asText()).startsWith("An orphan reconciliation reads");
+            hq.startHeartbeats(Duration.ofMillis(500));
+            other.startHeartbeats(Duration.ofMillis(500));
+            realm.awaitLinkReachable();
 
             JsonNode dryRun = runOperation(site, realm, Map.of("kind", "orphans", "dryRun", true, "reason", "what would go?",
                     "componentId", hqComponent));

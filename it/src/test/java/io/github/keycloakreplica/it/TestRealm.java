@@ -110,6 +110,22 @@ final class TestRealm implements AutoCloseable {
         return componentId();
     }
 
+    /**
+     * Waits until the link of every replica component of this realm is past SEVERED (its upstreams'
+     * heartbeats arrive): sync operations are refused while it is not.
+     */
+    void awaitLinkReachable() {
+        Awaitility.await("the link of realm " + name + " reachable").atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .until(() -> site.keycloak().admin("GET", name + "/replica/link", null).json(), links -> {
+                    for (JsonNode link : links) {
+                        if (!java.util.Set.of("RECOVERING", "CONNECTED").contains(link.path("state").asText())) {
+                            return false;
+                        }
+                    }
+                    return !links.isEmpty();
+                });
+    }
+
     String componentId() {
         JsonNode components = site.keycloak().admin("GET", name + "/components?type=org.keycloak.storage.UserStorageProvider", null).json();
         return components.get(0).get("id").asText();

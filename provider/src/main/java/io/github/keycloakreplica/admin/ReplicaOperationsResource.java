@@ -1,8 +1,8 @@
 package io.github.keycloakreplica.admin;
 
 import io.github.keycloakreplica.link.LinkRecord;
-import io.github.keycloakreplica.link.LinkState;
 import io.github.keycloakreplica.replica.CredentialRefusal;
+import io.github.keycloakreplica.replica.SeveredOperations;
 import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.ReplicaStore;
@@ -200,6 +200,10 @@ public final class ReplicaOperationsResource {
         } catch (IllegalArgumentException e) {
             throw badRequest(e.getMessage());
         }
+        LinkRecord link = LinkRows.of(session).read(component.getId()).orElse(null);
+        SeveredOperations.refusal(kind, link).ifPresent(refusal -> {
+            throw new ErrorResponseException(CredentialRefusal.LINK_DOWN, refusal, Response.Status.CONFLICT);
+        });
         String operator = auth.adminAuth().getUser().getUsername();
         OperationRows.Started started = Operations.start(session, component, kind, scope, operator, request.reason().trim(),
                 request.idempotencyKey());
@@ -248,9 +252,7 @@ public final class ReplicaOperationsResource {
     }
 
     /**
-     * The subjects of a targeted sync, from the list or the username. Refused while the link is SEVERED:
-     * the snapshot topics are out of reach, and a sync queued behind a cut would run at an hour nobody
-     * chose; the answer says to start it again once the link is back.
+     * The subjects of a targeted sync, from the list or the username.
      */
     private String targetedScope(ComponentModel component, StartRequest request) {
         List<String> subjects = new java.util.ArrayList<>(request.subjects() == null ? List.of() : request.subjects());
@@ -269,13 +271,6 @@ public final class ReplicaOperationsResource {
             scope = TargetedScope.write(subjects);
         } catch (IllegalArgumentException e) {
             throw badRequest(e.getMessage());
-        }
-        LinkRecord link = LinkRows.of(session).read(component.getId()).orElse(null);
-        if (link == null || link.state() == LinkState.SEVERED) {
-            throw new ErrorResponseException(CredentialRefusal.LINK_DOWN, "A targeted sync reads the upstream's snapshot topics, which this "
-                    + "site cannot reach now (link " + (link == null ? "not looked at yet" : "SEVERED since "
-                    + CredentialRefusal.since(link.since()) + ": " + link.cause()) + "). Nothing was queued: start it again once the link is back.",
-                    Response.Status.CONFLICT);
         }
         return scope;
     }

@@ -20,6 +20,11 @@ final class OperationSyncResult extends SynchronizationResult {
         setIgnored(true);
     }
 
+    /** A full sync that was not started, and why (see {@link SeveredOperations}). */
+    static OperationSyncResult refused(String why) {
+        return new OperationSyncResult("Full sync not started. " + why);
+    }
+
     /** @param last the full sync that finished last before this one, if any: its result is the one there is to show */
     static OperationSyncResult started(ReplicaOperationEntity operation, boolean created, ReplicaOperationEntity last, String realm) {
         String where = "GET /admin/realms/" + realm + "/replica/operations/" + operation.getId();

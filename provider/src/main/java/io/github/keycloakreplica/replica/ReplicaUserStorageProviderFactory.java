@@ -38,6 +38,7 @@ import org.keycloak.storage.user.SynchronizationResult;
 
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code replica} user federation provider: one component per replicated upstream realm, set up
@@ -339,6 +340,11 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         String requestedBy = current != null && current.getContext().getHttpRequest() != null
                 ? "Keycloak \"Sync all users\"" : "Keycloak periodic full sync";
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            Optional<String> refused = SeveredOperations.refusal(OperationKind.FULL, LinkRows.of(session).read(model.getId()).orElse(null));
+            if (refused.isPresent()) {
+                log.infof("replica component '%s': %s not started: %s", model.getName(), requestedBy, refused.get());
+                return OperationSyncResult.refused(refused.get());
+            }
             ReplicaOperationEntity last = OperationRows.of(session).lastFinished(model.getId(), OperationKind.FULL.name()).orElse(null);
             OperationRows.Started started = Operations.fullSync(session, model, requestedBy, null);
             return OperationSyncResult.started(started.operation(), started.created(), last, session.realms().getRealm(realmId).getName());
