@@ -37,7 +37,8 @@ class SyncOperationsIT {
     void aFullSyncBringsWhatOnlyTheSnapshotTopicsHoldAndSaysWhatItDid(ReplicaSite site) throws Exception {
         try (TestRealm realm = new TestRealm(site, "fullsync")) {
             Upstream upstream = realm.upstream(2);
-            realm.replicate(upstream, Map.of());
+            // A short stabilization window: the link leaves SEVERED a second after the heartbeats start below.
+            realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
             KeycloakHttp.Response events = site.keycloak().admin("PUT", realm.name, Map.of("adminEventsEnabled", true,
                     "adminEventsDetailsEnabled", true));
             assertThat(events.status()).as(events.toString()).isEqualTo(204);
@@ -144,7 +145,7 @@ class SyncOperationsIT {
     void aTargetedSyncDeprovisionsOnePersonWithinSecondsWhileTheDeltasAreFarBehind(ReplicaSite site) {
         try (TestRealm realm = new TestRealm(site, "targeted")) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
-            realm.replicate(upstream, SeveranceIT.linkSettings(3, 1));
+            realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
             String leaver = UUID.randomUUID().toString();
             String leaverName = ReplicationIT.uniqueName("leaver");
             upstream.upsert(leaver, ReplicationIT.person(leaverName));
@@ -206,8 +207,8 @@ class SyncOperationsIT {
         try (TestRealm realm = new TestRealm(site, "orphans")) {
             Upstream hq = realm.upstream(2);
             Upstream other = realm.upstream(1).withoutSnapshots();
-            String hqComponent = realm.replicate(hq, Map.of());
-            realm.replicate(other, Map.of());
+            String hqComponent = realm.replicate(hq, SeveranceIT.linkSettings(10, 1));
+            realm.replicate(other, SeveranceIT.linkSettings(10, 1));
             String otherComponent = componentFollowing(site, realm, other);
             // Two people the upstream still has, two it has no record of any more (their snapshot records are
             // gone: published on the deltas only), one of another federation component, one local user.
