@@ -47,9 +47,42 @@ public final class LocalPostgres implements AutoCloseable {
         this.bin = binaries().orElseThrow(() -> new StackException("No PostgreSQL server binaries (initdb, pg_ctl)"
                 + " under " + DEBIAN_ROOT + "/<version>/bin. Install them with 'apt-get install postgresql'"
                 + " or point -D" + BIN_PROPERTY + " at a directory that has them."));
-        this.dir = dir.toAbsolutePath();
         this.port = FreePorts.next();
         this.asPostgresUser = isRoot();
+        this.dir = asPostgresUser && !othersMayEnter(dir.toAbsolutePath().getParent()) ? elsewhere(dir) : dir.toAbsolutePath();
+    }
+
+    /**
+     * Whether a user who is neither owner nor in the group (the {@code postgres} user, for a root-owned
+     * checkout) can pass through every existing directory from the root down to this one. A checkout under
+     * a directory only its owner may enter (root's home, a {@code mktemp -d} folder) is not passable.
+     */
+    static boolean othersMayEnter(Path directory) {
+        for (Path p = directory; p != null; p = p.getParent()) {
+            if (!Files.exists(p)) {
+                continue;
+            }
+            try {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A directory the postgres user can reach, under the system's temporary directory, named after the wanted one. */
+    private static Path elsewhere(Path wanted) {
+        try {
+            Path dir = Files.createTempDirectory("keycloak-replica-postgres-");
+            System.err.printf("PostgreSQL runs as the postgres user, who cannot enter %s (a parent directory is closed to others); "
+                    + "its directory is %s instead%n", wanted.toAbsolutePath(), dir);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create a directory for PostgreSQL under " + System.getProperty("java.io.tmpdir"), e);
+        }
     }
 
     /** The directory with initdb and pg_ctl, if there is one: newest version first. */
