@@ -5,6 +5,7 @@ import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.replica.ReplicaConfig;
 import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
+import io.github.keycloakreplica.store.DeadLetterRows;
 import io.github.keycloakreplica.store.ExposureRows;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.ReplicaDeadLetterEntity;
@@ -221,8 +222,8 @@ public final class ReplicaAdminResource {
         int page = AdminInput.page(max);
         int from = AdminInput.offset(first);
         ReplicaStore store = ReplicaStore.of(session);
-        List<DeadLetter> items = store.deadLetters(realm.getId(), from, page).stream().map(ReplicaAdminResource::toRepresentation).toList();
-        return new Page<>(store.countDeadLetters(realm.getId()), from, page, items);
+        List<DeadLetter> items = DeadLetterRows.of(session).deadLetters(realm.getId(), from, page).stream().map(ReplicaAdminResource::toRepresentation).toList();
+        return new Page<>(DeadLetterRows.of(session).countDeadLetters(realm.getId()), from, page, items);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.kafka;
 
 import io.github.keycloakreplica.store.DeadLetterRetention;
+import io.github.keycloakreplica.store.DeadLetterRows;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.sync.FailureText;
@@ -89,7 +90,7 @@ final class PeriodicMaintenance {
         if (now - lastPrune >= PRUNE_MILLIS) {
             lastPrune = now;
             step("dead-letter retention", () -> {
-                int dropped = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> ReplicaStore.of(session)
+                int dropped = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> DeadLetterRows.of(session)
                         .pruneDeadLetters(componentId, now - retention.age().toMillis(), retention.count()));
                 if (dropped > 0) {
                     log.infof("%s: dropped %d dead letter(s) past the retention (%d days, %d kept at most)", name, dropped,

@@ -1,6 +1,5 @@
 package io.github.keycloakreplica.store;
 
-import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.protocol.Fact;
 
 import jakarta.persistence.EntityManager;
@@ -363,68 +362,6 @@ public final class ReplicaStore {
         }
     }
 
-    // dead letters
-
-    /**
-     * Keeps a record that could not be applied. Every text is stored with its control characters escaped:
-     * a NUL that PostgreSQL refuses must not make the dead letter itself fail, nor a newline forge lines
-     * where people read it.
-     */
-    public void deadLetter(String componentId, String realmId, RecordOrigin origin, String recordKey, String eventId,
-                           String eventType, String reason, String redactedPayload, long now) {
-        ReplicaDeadLetterEntity row = new ReplicaDeadLetterEntity();
-        row.setId(UUID.randomUUID().toString());
-        row.setComponentId(componentId);
-        row.setRealmId(realmId);
-        row.setOrigin(new RecordOrigin(truncate(escaped(origin.getTopic()), 255), origin.getPartition(), origin.getOffset()));
-        row.setRecordKey(truncate(escaped(recordKey), 255));
-        row.setEventId(truncate(escaped(eventId), 255));
-        row.setEventType(truncate(escaped(eventType), 255));
-        row.setReason(truncate(escaped(reason), 2048));
-        row.setPayload(escaped(redactedPayload));
-        row.setReceivedAt(now);
-        em.persist(row);
-    }
-
-    /**
-     * Drops a component's dead letters older than the cutoff, and the oldest beyond the newest {@code keep}.
-     *
-     * @return how many were dropped
-     */
-    public int pruneDeadLetters(String componentId, long cutoff, int keep) {
-        int dropped = em.createNamedQuery("deleteReplicaDeadLettersOlderThan")
-                .setParameter("componentId", componentId)
-                .setParameter("cutoff", cutoff)
-                .executeUpdate();
-        List<Long> beyond = em.createNamedQuery("replicaDeadLetterTimesByComponent", Long.class)
-                .setParameter("componentId", componentId)
-                .setFirstResult(keep)
-                .setMaxResults(1)
-                .getResultList();
-        if (!beyond.isEmpty()) {
-            // Everything as old as the first one beyond the limit goes: at worst a few more than asked.
-            dropped += em.createNamedQuery("deleteReplicaDeadLettersOlderThan")
-                    .setParameter("componentId", componentId)
-                    .setParameter("cutoff", beyond.get(0) + 1)
-                    .executeUpdate();
-        }
-        return dropped;
-    }
-
-    public List<ReplicaDeadLetterEntity> deadLetters(String realmId, int first, int max) {
-        return em.createNamedQuery("replicaDeadLettersByRealm", ReplicaDeadLetterEntity.class)
-                .setParameter("realmId", realmId)
-                .setFirstResult(first)
-                .setMaxResults(max)
-                .getResultList();
-    }
-
-    public long countDeadLetters(String realmId) {
-        return em.createNamedQuery("countReplicaDeadLettersByRealm", Long.class)
-                .setParameter("realmId", realmId)
-                .getSingleResult();
-    }
-
     // clean-up when a component or a realm goes away
 
     public void forgetComponent(String componentId) {
@@ -444,10 +381,6 @@ public final class ReplicaStore {
                 "deleteReplicaSeveredSignInsByRealm", "deleteReplicaOperationsByRealm")) {
             em.createNamedQuery(query).setParameter("realmId", realmId).executeUpdate();
         }
-    }
-
-    private static String escaped(String value) {
-        return LogSafe.escapeWhole(value);
     }
 
     private static String truncate(String value, int max) {

@@ -5,6 +5,7 @@ import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.Outcome;
 import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.UserChange;
+import io.github.keycloakreplica.store.DeadLetterRows;
 import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.store.SubjectRecord;
@@ -190,8 +191,7 @@ public final class StreamApplier {
     public void deadLetterBare(KeycloakSession session, InboundRecord record, String reason) {
         ReplicaStore store = ReplicaStore.of(session);
         long now = System.currentTimeMillis();
-        store.deadLetter(componentId, realmId, new io.github.keycloakreplica.store.RecordOrigin(record.topic(), record.partition(),
-                record.offset()), null, null, null, reason, withheld(record.value()), now);
+        DeadLetterRows.of(session).deadLetter(componentId, realmId, record.origin(), null, null, null, reason, withheld(record.value()), now);
         store.savePositions(componentId, realmId,
                 List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), now);
     }
