@@ -179,8 +179,7 @@ final class OperationRunner {
                         session -> component.applier().deadLetterSnapshot(session, record, reason)));
         List<String> missing = subjects.stream().filter(s -> !found.containsKey(s)).toList();
         StreamApplier.BatchResult result = found.isEmpty() ? null
-                : new SnapshotRepairs(component.name(), sessionFactory, component.applier()).repair(found, "targeted sync " + id, (s, r) -> {
-                });
+                : new SnapshotRepairs(component.name(), sessionFactory, component.applier()).repair(found, "targeted sync " + id);
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
             OperationRows.of(session).find(id).ifPresent(o -> {
                 o.setProcessed(subjects.size());

@@ -138,8 +138,7 @@ final class PeriodicMaintenance {
                 KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> applier.deadLetterSnapshot(session, record, reason)));
         Map<String, List<StreamEvent>> chunk = new LinkedHashMap<>();
         expired.forEach(subject -> chunk.put(subject, found.getOrDefault(subject, List.of())));
-        repairs.repair(chunk, "gap open longer than the gap timeout (" + gapTimeout.toSeconds() + " s)", (session, result) -> {
-        });
+        repairs.repair(chunk, "gap open longer than the gap timeout (" + gapTimeout.toSeconds() + " s)");
         List<String> missing = expired.stream().filter(s -> !found.containsKey(s)).toList();
         if (!missing.isEmpty()) {
             log.warnf("%s: no snapshot record for %d subject(s) with gaps past the timeout (%s); trying again after another timeout",

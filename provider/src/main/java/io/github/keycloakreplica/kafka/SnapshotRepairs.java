@@ -67,10 +67,10 @@ final class SnapshotRepairs {
         return total;
     }
 
-    /** The same subjects with the careful repair only. */
-    StreamApplier.BatchResult repair(Map<String, List<StreamEvent>> chunk, String reason,
-                                     BiConsumer<KeycloakSession, StreamApplier.BatchResult> alsoCommit) {
-        return repair(chunk, List.of(careful(reason)), reason, alsoCommit);
+    /** The same subjects with the careful repair only, and nothing else to commit with it. */
+    StreamApplier.BatchResult repair(Map<String, List<StreamEvent>> chunk, String reason) {
+        return repair(chunk, List.of(careful(reason)), reason, (session, result) -> {
+        });
     }
 
     Attempt careful(String reason) {

@@ -172,8 +172,7 @@ final class StreamConsumer implements Runnable {
                 int[] subjects = {0};
                 snapshots.readAll(BOOTSTRAP_CHUNK, chunk -> {
                     working = "bootstrap, after " + subjects[0] + " snapshot subjects";
-                    repairs.repair(chunk, "bootstrap: " + why, (session, result) -> {
-                    });
+                    repairs.repair(chunk, "bootstrap: " + why);
                     subjects[0] += chunk.size();
                 }, this::deadLetterSnapshot);
                 // Mark the start of every delta partition not yet positioned, so a restart does not bootstrap again.

@@ -177,7 +177,8 @@ public final class SecretRedaction {
         return node.isTextual() && node.textValue().length() <= MAX_SAFE_TEXT_CHARS;
     }
 
-    private static DeadLetterPayload withheld(byte[] payload, String reason) {
+    /** Nothing of the record but its size, its SHA-256 and why: for a record no reading of it may be kept. */
+    public static DeadLetterPayload withheld(byte[] payload, String reason) {
         ObjectNode summary = WRITER.createObjectNode();
         summary.put("withheld", LogSafe.escape(reason, InvalidEventException.MAX_MESSAGE_CHARS));
         summary.put("bytes", payload.length);
