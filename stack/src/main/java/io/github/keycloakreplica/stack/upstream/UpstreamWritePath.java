@@ -3,7 +3,7 @@ package io.github.keycloakreplica.stack.upstream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.github.keycloakreplica.replica.ReplicaConfig;
+
 import io.github.keycloakreplica.stream.CredentialChangeRequest;
 import io.github.keycloakreplica.stream.InvalidEventException;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
@@ -79,10 +79,12 @@ public final class UpstreamWritePath implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/credentials";
     }
 
-    /** The settings of a replica component that uses this write path. */
+    /**
+     * The settings of a replica component that uses this write path, by the names README's settings table
+     * documents (the stack follows the component's public settings, not the provider's classes).
+     */
     public Map<String, String> componentSettings() {
-        return Map.of(ReplicaConfig.WRITE_PATH_URL, url(), ReplicaConfig.WRITE_PATH_CLIENT_ID, clientId,
-                ReplicaConfig.WRITE_PATH_CLIENT_SECRET, secret);
+        return Map.of("writePathUrl", url(), "writePathClientId", clientId, "writePathClientSecret", secret);
     }
 
     /** The authority's password policy: passwords shorter than this are refused with its own message. */
