@@ -1,10 +1,11 @@
 package io.github.keycloakreplica.admin;
 
+import io.github.keycloakreplica.config.ReplicaComponents;
+import io.github.keycloakreplica.apply.ReplicaMetrics;
+import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.protocol.Fact;
-import io.github.keycloakreplica.replica.ReplicaConfig;
-import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
 import io.github.keycloakreplica.store.DeadLetterRows;
 import io.github.keycloakreplica.store.ExposureRows;
 import io.github.keycloakreplica.store.LinkRows;
@@ -16,7 +17,6 @@ import io.github.keycloakreplica.store.ReplicaSubjectEntity;
 import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
 import io.github.keycloakreplica.store.SubjectRecord;
 import io.github.keycloakreplica.sync.IncrementalLag;
-import io.github.keycloakreplica.sync.ReplicaMetrics;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -35,7 +35,6 @@ import org.keycloak.services.ErrorResponseException;
 import org.keycloak.storage.UserStoragePrivateUtil;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
-import org.keycloak.storage.UserStorageProvider;
 
 import java.time.Instant;
 import java.util.List;
@@ -288,9 +287,7 @@ public final class ReplicaAdminResource {
     }
 
     private List<ComponentModel> replicaComponents() {
-        return realm.getComponentsStream(realm.getId(), UserStorageProvider.class.getName())
-                .filter(c -> ReplicaUserStorageProviderFactory.PROVIDER_ID.equals(c.getProviderId()))
-                .toList();
+        return ReplicaComponents.of(realm).toList();
     }
 
     private static DeadLetter toRepresentation(ReplicaDeadLetterEntity e) {

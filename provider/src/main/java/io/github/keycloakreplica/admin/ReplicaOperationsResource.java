@@ -1,18 +1,19 @@
 package io.github.keycloakreplica.admin;
 
+import io.github.keycloakreplica.config.ReplicaComponents;
+import io.github.keycloakreplica.credential.CredentialRefusal;
 import io.github.keycloakreplica.link.LinkRecord;
-import io.github.keycloakreplica.replica.CredentialRefusal;
-import io.github.keycloakreplica.replica.SeveredOperations;
-import io.github.keycloakreplica.replica.ReplicaUserStorageProviderFactory;
+import io.github.keycloakreplica.storage.SeveredOperations;
 import io.github.keycloakreplica.store.LinkRows;
-import io.github.keycloakreplica.store.ReplicaStore;
-import io.github.keycloakreplica.store.ReplicaSubjectEntity;
-import io.github.keycloakreplica.sync.OrphanScope;
-import io.github.keycloakreplica.sync.TargetedScope;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
+import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.ReplicaSubjectEntity;
+import io.github.keycloakreplica.sync.IncrementalLag;
 import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.Operations;
+import io.github.keycloakreplica.sync.OrphanScope;
+import io.github.keycloakreplica.sync.TargetedScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.Consumes;
@@ -35,7 +36,6 @@ import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
-import io.github.keycloakreplica.sync.IncrementalLag;
 import java.time.Instant;
 import java.util.List;
 
@@ -281,7 +281,7 @@ public final class ReplicaOperationsResource {
                     .orElseThrow(() -> badRequest("Realm " + realm.getName() + " has no replica component " + componentId + "."));
         }
         if (components.size() != 1) {
-            throw badRequest(components.isEmpty() ? "Realm " + realm.getName() + " has no " + ReplicaUserStorageProviderFactory.PROVIDER_ID
+            throw badRequest(components.isEmpty() ? "Realm " + realm.getName() + " has no " + ReplicaComponents.PROVIDER_ID
                     + " component." : "Realm " + realm.getName() + " has " + components.size() + " replica components: name one in componentId.");
         }
         return components.get(0);

@@ -1,8 +1,8 @@
 package io.github.keycloakreplica.kafka;
 
-import io.github.keycloakreplica.replica.KafkaPropertyAllowlist;
+import io.github.keycloakreplica.config.KafkaPropertyAllowlist;
+import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.stream.LogSafe;
-import io.github.keycloakreplica.replica.ReplicaConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jboss.logging.Logger;
 

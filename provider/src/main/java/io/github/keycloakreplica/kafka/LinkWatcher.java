@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.FailureText;
+import io.github.keycloakreplica.apply.InboundRecord;
+import io.github.keycloakreplica.apply.ReplicaMetrics;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.link.LinkTick;
@@ -7,10 +10,7 @@ import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.stream.Heartbeat;
 import io.github.keycloakreplica.stream.InvalidEventException;
 import io.github.keycloakreplica.stream.LogSafe;
-import io.github.keycloakreplica.sync.FailureText;
 import io.github.keycloakreplica.stream.StreamCodec;
-import io.github.keycloakreplica.sync.InboundRecord;
-import io.github.keycloakreplica.sync.ReplicaMetrics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;

@@ -1,19 +1,20 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.FailureText;
+import io.github.keycloakreplica.apply.StreamApplier;
+import io.github.keycloakreplica.apply.TransientFailure;
 import io.github.keycloakreplica.protocol.Outcome;
+import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
+import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.LogSafe;
-import io.github.keycloakreplica.sync.FailureText;
+import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.OperationState;
-import io.github.keycloakreplica.sync.RetryPolicy;
-import io.github.keycloakreplica.sync.StreamApplier;
-import io.github.keycloakreplica.protocol.SubjectIds;
-import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.sync.OrphanScope;
+import io.github.keycloakreplica.sync.RetryPolicy;
 import io.github.keycloakreplica.sync.TargetedScope;
-import io.github.keycloakreplica.sync.TransientFailure;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.storage.UserStoragePrivateUtil;

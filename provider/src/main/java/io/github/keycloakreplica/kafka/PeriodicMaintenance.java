@@ -1,13 +1,13 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.FailureText;
+import io.github.keycloakreplica.apply.ReplicaMetrics;
+import io.github.keycloakreplica.apply.StreamApplier;
+import io.github.keycloakreplica.apply.TransientFailure;
 import io.github.keycloakreplica.store.DeadLetterRetention;
 import io.github.keycloakreplica.store.DeadLetterRows;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.StreamEvent;
-import io.github.keycloakreplica.sync.FailureText;
-import io.github.keycloakreplica.sync.ReplicaMetrics;
-import io.github.keycloakreplica.sync.StreamApplier;
-import io.github.keycloakreplica.sync.TransientFailure;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;

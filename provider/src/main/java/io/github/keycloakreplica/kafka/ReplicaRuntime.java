@@ -1,12 +1,12 @@
 package io.github.keycloakreplica.kafka;
 
-import io.github.keycloakreplica.replica.ReplicaConfig;
+import io.github.keycloakreplica.apply.EntitlementGuard;
+import io.github.keycloakreplica.apply.ReplicaMetrics;
+import io.github.keycloakreplica.apply.StreamApplier;
+import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.StreamCodec;
-import io.github.keycloakreplica.sync.EntitlementGuard;
 import io.github.keycloakreplica.sync.RetryPolicy;
-import io.github.keycloakreplica.sync.ReplicaMetrics;
-import io.github.keycloakreplica.sync.StreamApplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;

@@ -1,11 +1,11 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.FailureText;
+import io.github.keycloakreplica.apply.InboundRecord;
 import io.github.keycloakreplica.stream.InvalidEventException;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
-import io.github.keycloakreplica.sync.FailureText;
-import io.github.keycloakreplica.sync.InboundRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;

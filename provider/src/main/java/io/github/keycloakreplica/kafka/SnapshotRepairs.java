@@ -1,9 +1,10 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.FailureText;
+import io.github.keycloakreplica.apply.StreamApplier;
+import io.github.keycloakreplica.apply.TransientFailure;
+import io.github.keycloakreplica.protocol.Outcome;
 import io.github.keycloakreplica.stream.StreamEvent;
-import io.github.keycloakreplica.sync.FailureText;
-import io.github.keycloakreplica.sync.StreamApplier;
-import io.github.keycloakreplica.sync.TransientFailure;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;

@@ -1,13 +1,14 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.ApplyStall;
+import io.github.keycloakreplica.apply.FailureText;
+import io.github.keycloakreplica.apply.InboundRecord;
+import io.github.keycloakreplica.apply.ReplicaMetrics;
+import io.github.keycloakreplica.apply.StreamApplier;
+import io.github.keycloakreplica.apply.TransientFailure;
+import io.github.keycloakreplica.store.DeadLetterRetention;
 import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.ReplicaStore;
-import io.github.keycloakreplica.sync.ApplyStall;
-import io.github.keycloakreplica.sync.FailureText;
-import io.github.keycloakreplica.sync.InboundRecord;
-import io.github.keycloakreplica.sync.ReplicaMetrics;
-import io.github.keycloakreplica.sync.StreamApplier;
-import io.github.keycloakreplica.sync.TransientFailure;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

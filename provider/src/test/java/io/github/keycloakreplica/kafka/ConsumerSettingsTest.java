@@ -1,6 +1,6 @@
 package io.github.keycloakreplica.kafka;
 
-import io.github.keycloakreplica.replica.ReplicaConfig;
+import io.github.keycloakreplica.config.ReplicaConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.Test;
 

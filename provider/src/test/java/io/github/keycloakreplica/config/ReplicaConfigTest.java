@@ -1,0 +1,269 @@
+package io.github.keycloakreplica.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ReplicaConfigTest {
+
+    private static ReplicaConfig config(String bootstrap, String prefix, String group, String properties, String secrets) {
+        return ReplicaConfig.parse(bootstrap, prefix, group, properties, secrets, null);
+    }
+
+    @Test
+    void aCompleteConfigurationHasNoProblems() {
+        ReplicaConfig config = config(" kafka-1:9092,kafka-2:9093 ", "acme", "site-berlin",
+                "security.protocol=SASL_SSL\nmax.poll.records=200", "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required;");
+
+        assertThat(config.problems()).isEmpty();
+        assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9093");
+        assertThat(config.topics().identity()).isEqualTo("acme.identity");
+        assertThat(config.clientProperties()).containsKeys("security.protocol", "max.poll.records", "sasl.jaas.config");
+        assertThat(config.upstreamName()).isEqualTo(ReplicaConfig.DEFAULT_UPSTREAM_NAME);
+    }
+
+    @Test
+    void missingAndMalformedSettingsAreNamed() {
+        assertThat(config(null, null, null, null, null).problems())
+                .anyMatch(p -> p.startsWith("Bootstrap servers are required"))
+                .anyMatch(p -> p.startsWith("Topic prefix"))
+                .anyMatch(p -> p.startsWith("Consumer group is required"));
+        assertThat(config("kafka-1", "acme", "g", null, null).problems()).containsExactly("Bootstrap server 'kafka-1' is not host:port.");
+        assertThat(config("k:1", "acme/realms", "g", null, null).problems()).singleElement().asString().contains("may only hold");
+        assertThat(config("kafka-1:9092\nERROR forged,k:1", "acme", "g", null, null).problems())
+                .containsExactly("Bootstrap server 'kafka-1:9092\\u000AERROR forged' is not host:port.");
+    }
+
+    @Test
+    void settingsTheReplicaOwnsCannotBeOverridden() {
+        assertThat(config("k:1", "p", "g", "enable.auto.commit=true\ngroup.id=other", null).problems())
+                .anyMatch(p -> p.contains("'enable.auto.commit' is set by the replica"))
+                .anyMatch(p -> p.contains("'group.id' is set by the replica"));
+    }
+
+    @Test
+    void secretsBelongInTheSecretBlock() {
+        assertThat(config("k:1", "p", "g", "ssl.truststore.password=changeit", null).problems())
+                .singleElement().asString().contains("'ssl.truststore.password' holds a secret");
+        assertThat(config("k:1", "p", "g", null, "ssl.truststore.password=changeit").problems()).isEmpty();
+    }
+
+    @Test
+    void configProvidersAreRefusedSinceTheyReadServerFilesIntoTheSettings() {
+        assertThat(config("k:1", "p", "g", "config.providers=file\nconfig.providers.file.class="
+                + "org.apache.kafka.common.config.provider.FileConfigProvider\nsasl.mechanism=${file:/etc/passwd:root}", null).problems())
+                .anyMatch(p -> p.equals("Kafka client properties: 'config.providers' is not among the Kafka settings a replica accepts: "
+                        + "it makes Kafka read files and other sources on this server into its settings (and from there into the server log)."))
+                .anyMatch(p -> p.startsWith("Kafka client properties: 'config.providers.file.class' is not among the Kafka settings"));
+    }
+
+    @Test
+    void settingsThatLoadClassesAreRefusedAndSaySo() {
+        for (String key : List.of("interceptor.classes", "metric.reporters", "sasl.login.callback.handler.class",
+                "sasl.client.callback.handler.class", "sasl.login.class", "ssl.engine.factory.class", "partition.assignment.strategy",
+                "security.providers", "sasl.oauthbearer.jwt.retriever.class", "value.serializer.class")) {
+            assertThat(config("k:1", "p", "g", key + "=com.example.Harmless", null).problems()).as(key)
+                    .containsExactly("Kafka client properties: '" + key + "' is not among the Kafka settings a replica accepts: "
+                            + "it names Java classes that Kafka would load and run inside Keycloak.");
+        }
+    }
+
+    @Test
+    void theSecretBlockFollowsTheSameAllowlist() {
+        assertThat(config("k:1", "p", "g", null, "sasl.login.callback.handler.class=com.example.Handler\nconfig.providers=env").problems())
+                .anyMatch(p -> p.startsWith("Kafka secret properties: 'sasl.login.callback.handler.class' is not among the Kafka settings"))
+                .anyMatch(p -> p.startsWith("Kafka secret properties: 'config.providers' is not among the Kafka settings"))
+                .hasSize(2);
+    }
+
+    @Test
+    void unknownAndMisspeltKeysAreRefusedByName() {
+        assertThat(config("k:1", "p", "g", "ssl.trustore.location=/etc/kafka/truststore.p12", null).problems())
+                .containsExactly("Kafka client properties: 'ssl.trustore.location' is not among the Kafka settings a replica accepts: "
+                        + "Kafka has no consumer setting of that name.");
+        assertThat(config("k:1", "p", "g", "linger.ms=5", null).problems())
+                .as("a producer setting").singleElement().asString().contains("'linger.ms' is not among");
+        assertThat(config("k:1", "p", "g", "auto.commit.interval.ms=1000", null).problems())
+                .as("a consumer setting that means nothing to a replica")
+                .containsExactly("Kafka client properties: 'auto.commit.interval.ms' is not among the Kafka settings a replica accepts.");
+    }
+
+    @Test
+    void refusalsOfKafkaSettingsWithASpecialReasonGiveIt() {
+        assertThat(config("k:1", "p", "g", "sasl.kerberos.kinit.cmd=/tmp/x\ngroup.instance.id=node\nallow.auto.create.topics=true",
+                null).problems())
+                .anyMatch(p -> p.contains("'sasl.kerberos.kinit.cmd'") && p.endsWith("it runs a program on this server."))
+                .anyMatch(p -> p.contains("'group.instance.id'") && p.contains("fence the others out"))
+                .anyMatch(p -> p.contains("'allow.auto.create.topics'") && p.contains("never creates"));
+    }
+
+    @Test
+    void deserializersStayTheReplicasOwn() {
+        assertThat(config("k:1", "p", "g", "key.deserializer=com.example.Evil", null).problems())
+                .containsExactly("Kafka client properties: 'key.deserializer' is set by the replica itself and cannot be overridden.");
+    }
+
+    @Test
+    void valuesAreCheckedByKafkasOwnDefinitionsWithoutBeingQuoted() {
+        assertThat(config("k:1", "p", "g", "max.poll.records=abc2\nsecurity.protocol=TLS13\ncheck.crcs=yes", null).problems())
+                .containsExactlyInAnyOrder(
+                        "Kafka client properties: 'check.crcs' is not valid: Expected value to be either true or false.",
+                        "Kafka client properties: 'max.poll.records' is not valid: Not a number of type INT.",
+                        "Kafka client properties: 'security.protocol' is not valid: String must be one of (case insensitive): "
+                                + "SASL_SSL, PLAINTEXT, SSL, SASL_PLAINTEXT.")
+                .noneMatch(p -> p.contains("abc2") || p.contains("TLS13") || p.contains("yes"));
+        assertThat(config("k:1", "p", "g", "fetch.max.bytes=99999999999", null).problems())
+                .singleElement().asString().contains("'fetch.max.bytes' is not valid: Not a number of type INT");
+    }
+
+    @Test
+    void numbersThatWouldStallTheSiteAreBounded() {
+        assertThat(config("k:1", "p", "g", "max.poll.records=1000000", null).problems())
+                .singleElement().asString().startsWith("Kafka client properties: 'max.poll.records' must be between 1 and 10,000: ");
+        assertThat(config("k:1", "p", "g", "max.poll.records=0", null).problems())
+                .as("Kafka's own bound first").singleElement().asString().contains("Value must be at least 1");
+        assertThat(config("k:1", "p", "g", "request.timeout.ms=0", null).problems())
+                .singleElement().asString().contains("'request.timeout.ms' must be at least 1,000");
+        assertThat(config("k:1", "p", "g", "fetch.max.bytes=1073741824", null).problems())
+                .singleElement().asString().contains("between 0 and 134,217,728").contains("heap");
+        assertThat(config("k:1", "p", "g", "fetch.max.wait.ms=60000", null).problems())
+                .singleElement().asString().contains("heartbeats");
+        assertThat(config("k:1", "p", "g", "reconnect.backoff.max.ms=86400000", null).problems())
+                .singleElement().asString().contains("severed");
+        assertThat(config("k:1", "p", "g", "max.poll.interval.ms=100", null).problems())
+                .singleElement().asString().contains("at least 10,000");
+        assertThat(config("k:1", "p", "g", "max.poll.records=500\nfetch.max.bytes=1048576\nrequest.timeout.ms=30000", null).problems())
+                .isEmpty();
+    }
+
+    @Test
+    void theHeartbeatMustComeWithinTheSessionTimeout() {
+        assertThat(config("k:1", "p", "g", "session.timeout.ms=2000", null).problems())
+                .containsExactly("Kafka properties: 'heartbeat.interval.ms' (3000, the replica's default) must be less than "
+                        + "'session.timeout.ms' (2000): Kafka does not start a consumer otherwise; a third of the session timeout is usual.");
+        assertThat(config("k:1", "p", "g", "heartbeat.interval.ms=20000", null).problems())
+                .singleElement().asString().contains("(20000)").contains("(10000, the replica's default)");
+        assertThat(config("k:1", "p", "g", "session.timeout.ms=30000\nheartbeat.interval.ms=10000", null).problems()).isEmpty();
+    }
+
+    @Test
+    void saslSettingsAreCheckedWithoutQuotingTheSecret() {
+        assertThat(config("k:1", "p", "g", "sasl.mechanism=SCRAM-SHA-521", null).problems())
+                .singleElement().asString().contains("'sasl.mechanism' must be one of GSSAPI, OAUTHBEARER, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512");
+        assertThat(config("k:1", "p", "g", null, "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "username=\"site\" hunter2 password=\"x\";").problems())
+                .singleElement().asString().contains("'sasl.jaas.config' is not one JAAS login entry Kafka can read").doesNotContain("hunter2");
+        assertThat(config("k:1", "p", "g", null, "sasl.jaas.config=com.example.LoginModule required password=\"hunter2\";").problems())
+                .singleElement().asString().contains("names the login module com.example.LoginModule, which a replica does not run")
+                .doesNotContain("hunter2");
+        assertThat(config("k:1", "p", "g", null, "sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule "
+                + "required;").problems()).isEmpty();
+    }
+
+    @Test
+    void oauthEndpointsMustBeHttps() {
+        for (String url : List.of("file:/etc/passwd", "http://idp.example.com/token", "https:///token", "not a url")) {
+            assertThat(config("k:1", "p", "g", "sasl.oauthbearer.token.endpoint.url=" + url, null).problems()).as(url)
+                    .singleElement().asString().contains("'sasl.oauthbearer.token.endpoint.url' must be an https URL");
+        }
+        assertThat(config("k:1", "p", "g", "sasl.oauthbearer.jwks.endpoint.url=https://idp:s3cret@idp.example.com/jwks", null).problems())
+                .singleElement().asString().contains("must not carry a user name or password").doesNotContain("s3cret");
+        assertThat(config("k:1", "p", "g", "sasl.oauthbearer.token.endpoint.url=https://idp.example.com/realms/kafka/protocol/openid-connect/token",
+                null).problems()).isEmpty();
+    }
+
+    @Test
+    void aSiteOnTlsWithPemOrOAuthHasNoProblems() {
+        String properties = String.join("\n", "security.protocol=SASL_SSL", "sasl.mechanism=OAUTHBEARER",
+                "sasl.oauthbearer.token.endpoint.url=https://idp.example.com/token", "sasl.oauthbearer.scope=kafka",
+                "sasl.oauthbearer.client.credentials.client.id=site-berlin", "ssl.truststore.type=PEM",
+                "ssl.truststore.location=/etc/kafka/ca.pem", "ssl.enabled.protocols=TLSv1.3,TLSv1.2", "ssl.endpoint.identification.algorithm=https",
+                "client.rack=eu-central-1a", "client.dns.lookup=use_all_dns_ips", "session.timeout.ms=15000", "heartbeat.interval.ms=5000",
+                "max.poll.interval.ms=600000", "isolation.level=read_committed", "metadata.max.age.ms=60000", "check.crcs=true");
+        String secrets = "sasl.oauthbearer.client.credentials.client.secret=s3cret\nssl.keystore.key=-----BEGIN PRIVATE KEY-----";
+
+        assertThat(config("k:1", "p", "g", properties, secrets).problems()).isEmpty();
+    }
+
+    @Test
+    void aKeyPassphraseIsASecretToo() {
+        assertThat(config("k:1", "p", "g", "sasl.oauthbearer.assertion.private.key.passphrase=x\nssl.keystore.key=y", null).problems())
+                .anyMatch(p -> p.contains("'sasl.oauthbearer.assertion.private.key.passphrase' holds a secret"))
+                .anyMatch(p -> p.contains("'ssl.keystore.key' holds a secret"))
+                .hasSize(2);
+    }
+
+    @Test
+    void aKeyWithALineBreakIsNamedOnOneLine() {
+        assertThat(config("k:1", "p", "g", "evil\\nINFO\\u0020forged=1", null).problems())
+                .singleElement().asString().doesNotContain("\n").contains("'evil\\u000AINFO forged'");
+    }
+
+    @Test
+    void toStringNeverShowsSecretValues() {
+        ReplicaConfig config = config("k:1", "p", "g", null, "sasl.jaas.config=... password=\"hunter2\";");
+
+        assertThat(config.toString()).contains("sasl.jaas.config").doesNotContain("hunter2");
+    }
+
+    @Test
+    void malformedPropertiesAreAClearError() {
+        assertThatThrownBy(() -> config("k:1", "p", "g", "a=\\u12", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Java properties format");
+    }
+
+    @Test
+    void aComponentsWritePathIsReadFromItsConfigAndItsSecretNeverShown() {
+        org.keycloak.component.ComponentModel model = new org.keycloak.component.ComponentModel();
+        model.put(ReplicaConfig.BOOTSTRAP_SERVERS, "k:1");
+        model.put(ReplicaConfig.TOPIC_PREFIX, "acme");
+        model.put(ReplicaConfig.CONSUMER_GROUP, "site-a");
+        assertThat(ReplicaConfig.of(model).writePath()).as("no URL, no write path").isNull();
+
+        model.put(ReplicaConfig.WRITE_PATH_URL, "https://hq.example.com/realms/acme/credentials");
+        model.put(ReplicaConfig.WRITE_PATH_CLIENT_ID, "site-a");
+        model.put(ReplicaConfig.WRITE_PATH_CLIENT_SECRET, "wr1te-s3cret");
+        ReplicaConfig config = ReplicaConfig.of(model);
+        assertThat(config.writePath().url().getHost()).isEqualTo("hq.example.com");
+        assertThat(config.toString()).doesNotContain("wr1te-s3cret");
+
+        model.put(ReplicaConfig.WRITE_PATH_URL, "http://hq.example.com/credentials");
+        assertThatThrownBy(() -> ReplicaConfig.of(model)).hasMessageContaining("must use https");
+    }
+
+    @Test
+    void aSecondComponentInOneConsumerGroupOnTheSameTopicsIsAClash() {
+        ReplicaConfig site = config("kafka-1:9092,kafka-2:9093", "acme", "site-berlin", null, null);
+
+        assertThat(site.sharesConsumerGroupWith(config(" KAFKA-2:9093 , kafka-1:9092", "acme", "site-berlin", null, null))).isTrue();
+        assertThat(site.sharesConsumerGroupWith(config("kafka-1:9092,kafka-2:9093", "globex", "site-berlin", null, null)))
+                .as("other topics: Kafka assigns each topic's partitions among its own subscribers").isFalse();
+        assertThat(site.sharesConsumerGroupWith(config("kafka-1:9092,kafka-2:9093", "acme", "site-munich", null, null))).isFalse();
+        assertThat(site.sharesConsumerGroupWith(config("other:9092", "acme", "site-berlin", null, null)))
+                .as("another cluster").isFalse();
+        assertThat(config(null, "acme", "site-berlin", null, null).sharesConsumerGroupWith(config(null, "acme", "site-berlin", null, null)))
+                .as("no brokers named: nothing to share").isFalse();
+    }
+
+    @Test
+    void whatTheStreamMayGrantIsReadFromTheComponentAndAPatternIsRefused() {
+        org.keycloak.component.ComponentModel model = new org.keycloak.component.ComponentModel();
+        model.put(ReplicaConfig.BOOTSTRAP_SERVERS, "k:1");
+        model.put(ReplicaConfig.TOPIC_PREFIX, "acme");
+        model.put(ReplicaConfig.CONSUMER_GROUP, "site-a");
+        assertThat(ReplicaConfig.of(model).streamMayGrant().names()).as("nothing beyond the rule by default").isEmpty();
+
+        model.put(ReplicaConfig.STREAM_MAY_GRANT, "realm-management.view-users, /ops/admins");
+        ReplicaConfig config = ReplicaConfig.of(model);
+        assertThat(config.streamMayGrant().names()).containsExactlyInAnyOrder("realm-management.view-users", "/ops/admins");
+        assertThat(config.problems()).isEmpty();
+        assertThat(config.withWritePath(null).streamMayGrant()).isEqualTo(config.streamMayGrant());
+
+        model.put(ReplicaConfig.STREAM_MAY_GRANT, "realm-management.*");
+        assertThat(ReplicaConfig.of(model).problems()).singleElement().asString().contains("is not a pattern");
+    }
+}
