@@ -8,6 +8,7 @@ import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.store.DeadLetterRows;
+import io.github.keycloakreplica.store.AfterCommit;
 import io.github.keycloakreplica.store.ExposureRows;
 import io.github.keycloakreplica.store.Ledgers;
 import io.github.keycloakreplica.store.LinkRows;
@@ -25,7 +26,6 @@ import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
 import io.github.keycloakreplica.stream.VersionedValue;
 import org.jboss.logging.Logger;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
@@ -117,16 +117,9 @@ final class ApplyBatch {
         this.exposureRows = ExposureRows.of(session);
         // Counted once the batch's transaction commits: a batch that rolls back is applied again (a full
         // sync's chunk redone with usernames looked up, a consumer batch retried) and would count twice.
-        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-            @Override
-            protected void commitImpl() {
-                outcomes.forEach(component.metrics()::counted);
-                gapsResolved.forEach(component.metrics()::gapResolved);
-            }
-
-            @Override
-            protected void rollbackImpl() {
-            }
+        AfterCommit.run(session, () -> {
+            outcomes.forEach(component.metrics()::counted);
+            gapsResolved.forEach(component.metrics()::gapResolved);
         });
     }
 

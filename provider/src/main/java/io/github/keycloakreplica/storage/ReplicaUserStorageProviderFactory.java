@@ -13,6 +13,7 @@ import io.github.keycloakreplica.credential.UpstreamCredentialWriter;
 import io.github.keycloakreplica.credential.WritePathClient;
 import io.github.keycloakreplica.kafka.ReplicaRuntime;
 import io.github.keycloakreplica.link.LinkRecord;
+import io.github.keycloakreplica.store.AfterCommit;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
@@ -27,7 +28,6 @@ import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
@@ -212,16 +212,7 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
     /** Keycloak signals creation and removal itself (after commit); an edited component restarts after commit too. */
     @Override
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
-        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-            @Override
-            protected void commitImpl() {
-                runtime.requestReconcile();
-            }
-
-            @Override
-            protected void rollbackImpl() {
-            }
-        });
+        AfterCommit.run(session, runtime::requestReconcile);
     }
 
     /** Keycloak removes the imported users with the component; the replica's own rows go in the same transaction. */
