@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
+import io.github.keycloakreplica.stack.LocalOpenLdap;
 import io.github.keycloakreplica.stack.LocalPostgres;
 import io.github.keycloakreplica.stack.Stack;
 import io.github.keycloakreplica.stack.StackArtifacts;
@@ -45,8 +46,8 @@ public final class FullSyncBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        if (LDAP && !OpenLdap.available()) {
-            System.err.println("The LDAP baseline needs OpenLDAP's slapd and slapadd: " + OpenLdap.INSTALL_HINT
+        if (LDAP && !LocalOpenLdap.available()) {
+            System.err.println("The LDAP baseline needs OpenLDAP's slapd and slapadd: " + LocalOpenLdap.INSTALL_HINT
                     + "; or run with -Dbench.fullSync.ldap=false for the replica's figure alone.");
             System.exit(2);
         }
@@ -80,7 +81,7 @@ public final class FullSyncBenchmark {
             LdapSyncBaseline.Result ldap = null;
             if (LDAP) {
                 Path dir = Files.createDirectories(stack.workDir().resolve("openldap"));
-                try (OpenLdap directory = OpenLdap.load(dir, SUBJECTS)) {
+                try (LocalOpenLdap directory = LocalOpenLdap.load(dir, SUBJECTS)) {
                     ldap = LdapSyncBaseline.run(http, directory, "ldap-baseline", SUBJECTS);
                 }
             }

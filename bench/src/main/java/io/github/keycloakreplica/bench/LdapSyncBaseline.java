@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
+import io.github.keycloakreplica.stack.LocalOpenLdap;
 import io.github.keycloakreplica.stack.Stack;
 
 import java.io.IOException;
@@ -66,7 +67,7 @@ public final class LdapSyncBaseline {
      * Creates {@code realm} with an LDAP user federation of {@code ldap}, runs a full sync and times it until the
      * realm holds {@code expectedUsers} users, or the request ended and the count stopped growing.
      */
-    public static Result run(KeycloakHttp http, OpenLdap ldap, String realm, int expectedUsers) {
+    public static Result run(KeycloakHttp http, LocalOpenLdap ldap, String realm, int expectedUsers) {
         check(http.admin("POST", "", Map.of("realm", realm, "enabled", true)), 201, "create realm " + realm);
         String realmId = check(http.admin("GET", encode(realm), null), 200, "read realm " + realm).json().path("id").asText();
         String componentId = createLdapComponent(http, ldap, realm, realmId);
@@ -156,7 +157,7 @@ public final class LdapSyncBaseline {
      * import. Keys as in Keycloak 26's LDAPStorageProviderFactory, LDAPConstants, UserStorageProviderModel,
      * CacheableStorageProviderModel and PrioritizedComponentModel.
      */
-    private static String createLdapComponent(KeycloakHttp http, OpenLdap ldap, String realm, String realmId) {
+    private static String createLdapComponent(KeycloakHttp http, LocalOpenLdap ldap, String realm, String realmId) {
         // Unset keys keep their defaults; "referral" in particular must be absent, not empty: Keycloak hands any
         // value it has to JNDI as java.naming.referral, which rejects "".
         Map<String, String> config = new LinkedHashMap<>();
@@ -268,8 +269,8 @@ public final class LdapSyncBaseline {
      */
     public static void main(String[] args) {
         int users = Integer.getInteger("bench.ldapUsers", 1000);
-        if (!OpenLdap.available()) {
-            System.err.println("LDAP sync baseline: OpenLDAP is missing; " + OpenLdap.INSTALL_HINT);
+        if (!LocalOpenLdap.available()) {
+            System.err.println("LDAP sync baseline: OpenLDAP is missing; " + LocalOpenLdap.INSTALL_HINT);
             System.exit(2);
         }
         int exitCode = 1;
@@ -280,7 +281,7 @@ public final class LdapSyncBaseline {
             throw new UncheckedIOException("Could not create a temporary directory for OpenLDAP", e);
         }
         // LDAP first: it takes seconds, and a broken installation should fail before Keycloak's minute of start.
-        try (OpenLdap ldap = OpenLdap.load(ldapDir, users);
+        try (LocalOpenLdap ldap = LocalOpenLdap.load(ldapDir, users);
              Stack stack = Stack.builder().postgres().keycloak(KeycloakServerSpec.builder("ldap-trial").build()).start()) {
             System.out.println("LDAP sync baseline: " + ldap + "; " + stack);
             KeycloakServer server = stack.keycloak("ldap-trial");

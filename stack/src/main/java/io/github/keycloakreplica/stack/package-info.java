@@ -7,5 +7,6 @@
  * {@link io.github.keycloakreplica.stack.KeycloakServer}; the process implementations are one backend. A
  * container backend (Testcontainers, for machines with Docker) can implement the same interfaces beside them.
  * {@link io.github.keycloakreplica.stack.Stack} wires a broker and N servers together.
+ * {@link io.github.keycloakreplica.stack.LocalOpenLdap} starts a throwaway OpenLDAP slapd, the directory of the benchmarks' LDAP baseline.
  */
 package io.github.keycloakreplica.stack;
