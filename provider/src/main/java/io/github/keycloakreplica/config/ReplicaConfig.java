@@ -62,11 +62,6 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
 
     public static final String DEFAULT_UPSTREAM_NAME = "the upstream identity authority";
 
-    /** The replica owns these: overriding them would break exactly-once apply or the topic layout. */
-    static final Set<String> RESERVED_KAFKA_KEYS = Set.of(
-            "bootstrap.servers", "group.id", "enable.auto.commit", "auto.offset.reset",
-            "key.deserializer", "value.deserializer");
-
     public ReplicaConfig {
         Objects.requireNonNull(kafkaProperties, "kafkaProperties");
         Objects.requireNonNull(kafkaSecretProperties, "kafkaSecretProperties");
@@ -167,7 +162,10 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         return new Topics(topicPrefix);
     }
 
-    /** Everything wrong with these settings, each in words an administrator can act on; empty when valid. */
+    /**
+     * Everything wrong with these settings, each in words an administrator can act on; empty when valid.
+     * The Kafka client properties are checked by the kafka package, which knows Kafka's configuration.
+     */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
         if (bootstrapServers == null || bootstrapServers.isEmpty()) {
@@ -188,15 +186,6 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         if (consumerGroup == null || consumerGroup.isEmpty()) {
             problems.add("Consumer group is required: the same on every node of this site, different from every other site.");
         }
-        checkProperties(kafkaProperties, "Kafka client properties", problems);
-        checkProperties(kafkaSecretProperties, "Kafka secret properties", problems);
-        for (String key : kafkaProperties.stringPropertyNames()) {
-            if (looksSecret(key) && KafkaPropertyAllowlist.accepts(key)) {
-                problems.add("Kafka client property '" + key + "' holds a secret: move it to the Kafka secret properties, "
-                        + "which Keycloak never shows again.");
-            }
-        }
-        problems.addAll(KafkaPropertyAllowlist.combinationProblems(clientProperties()));
         problems.addAll(streamMayGrant.problems());
         return problems;
     }
@@ -207,26 +196,6 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
         all.putAll(kafkaProperties);
         all.putAll(kafkaSecretProperties);
         return all;
-    }
-
-    /** Each key: one the replica sets, one outside the allowlist, or an accepted one with a bad value; keys sorted. */
-    private static void checkProperties(Properties properties, String field, List<String> problems) {
-        for (String key : new java.util.TreeSet<>(properties.stringPropertyNames())) {
-            String named = field + ": '" + LogSafe.escape(key, 100) + "' ";
-            if (RESERVED_KAFKA_KEYS.contains(key)) {
-                problems.add(named + "is set by the replica itself and cannot be overridden.");
-                continue;
-            }
-            String refusal = KafkaPropertyAllowlist.refusal(key);
-            if (refusal != null) {
-                problems.add(named + refusal + ".");
-                continue;
-            }
-            String valueProblem = KafkaPropertyAllowlist.valueProblem(key, properties.getProperty(key));
-            if (valueProblem != null) {
-                problems.add(named + valueProblem);
-            }
-        }
     }
 
     /**
@@ -242,12 +211,6 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
     private Set<String> brokers() {
         return bootstrapServers == null ? Set.of() : Arrays.stream(bootstrapServers.split(","))
                 .map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
-    }
-
-    static boolean looksSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.equals("sasl.jaas.config") || k.endsWith(".password") || k.endsWith(".passphrase") || k.endsWith(".key")
-                || k.contains("secret");
     }
 
     private static Properties properties(String text) {

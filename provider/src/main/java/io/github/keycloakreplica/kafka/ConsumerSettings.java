@@ -1,12 +1,14 @@
 package io.github.keycloakreplica.kafka;
 
-import io.github.keycloakreplica.config.KafkaPropertyAllowlist;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.stream.LogSafe;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /** The Kafka consumer configuration of one replica component: the operator's settings, then ours on top. */
 public final class ConsumerSettings {
@@ -16,12 +18,19 @@ public final class ConsumerSettings {
     private ConsumerSettings() {
     }
 
+    /** Everything wrong with a component's settings, its Kafka client properties included; empty when it may start. */
+    public static List<String> problems(ReplicaConfig config) {
+        List<String> problems = new ArrayList<>(config.problems());
+        problems.addAll(KafkaPropertyAllowlist.problems(config));
+        return problems;
+    }
+
     public static Properties of(ReplicaConfig config, String clientId) {
         return of(config, clientId, log::warn);
     }
 
     /** @param warn where a key left out is told, by name only: its value may be a secret */
-    static Properties of(ReplicaConfig config, String clientId, java.util.function.Consumer<String> warn) {
+    static Properties of(ReplicaConfig config, String clientId, Consumer<String> warn) {
         Properties properties = new Properties();
         // Defaults: the isolation level and the timing below may be changed in the component's properties
         // (as TLS, SASL, batch and fetch sizes come from there); topic creation and the client id are ours.

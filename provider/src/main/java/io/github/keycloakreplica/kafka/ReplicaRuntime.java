@@ -155,7 +155,7 @@ public final class ReplicaRuntime {
             log.errorf("%s is not started: %s", name, e.getMessage());
             return;
         }
-        List<String> problems = config.problems();
+        List<String> problems = ConsumerSettings.problems(config);
         if (!problems.isEmpty()) {
             log.errorf("%s is not started: %s", name, String.join(" ", problems));
             return;

@@ -11,6 +11,7 @@ import io.github.keycloakreplica.config.WritePathSettings;
 import io.github.keycloakreplica.credential.KeycloakHttpTransport;
 import io.github.keycloakreplica.credential.UpstreamCredentialWriter;
 import io.github.keycloakreplica.credential.WritePathClient;
+import io.github.keycloakreplica.kafka.ConsumerSettings;
 import io.github.keycloakreplica.kafka.ReplicaRuntime;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.store.AfterCommit;
@@ -39,6 +40,7 @@ import org.keycloak.storage.UserStorageProviderModel;
 import org.keycloak.storage.user.ImportSynchronization;
 import org.keycloak.storage.user.SynchronizationResult;
 
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -106,7 +108,7 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
-        List<String> problems = new java.util.ArrayList<>(config.problems());
+        List<String> problems = new ArrayList<>(ConsumerSettings.problems(config));
         try {
             CredentialSanity.costFactorSetting(model.get(CredentialSanity.SETTING));
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
-package io.github.keycloakreplica.config;
+package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.stream.LogSafe;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -127,6 +129,52 @@ public final class KafkaPropertyAllowlist {
             Map.entry("heartbeat.interval.ms", new Bound(1, Integer.MAX_VALUE, "Kafka needs a positive interval")),
             Map.entry("session.timeout.ms", new Bound(1, Integer.MAX_VALUE, "Kafka needs a positive timeout")));
 
+    /** The replica owns these: overriding them would break exactly-once apply or the topic layout. */
+    static final Set<String> RESERVED_KAFKA_KEYS = Set.of(
+            "bootstrap.servers", "group.id", "enable.auto.commit", "auto.offset.reset",
+            "key.deserializer", "value.deserializer");
+
+    /** Everything wrong with a component's Kafka client properties, in words an administrator can act on. */
+    public static List<String> problems(ReplicaConfig config) {
+        List<String> problems = new ArrayList<>();
+        checkProperties(config.kafkaProperties(), "Kafka client properties", problems);
+        checkProperties(config.kafkaSecretProperties(), "Kafka secret properties", problems);
+        for (String key : config.kafkaProperties().stringPropertyNames()) {
+            if (looksSecret(key) && accepts(key)) {
+                problems.add("Kafka client property '" + key + "' holds a secret: move it to the Kafka secret properties, "
+                        + "which Keycloak never shows again.");
+            }
+        }
+        problems.addAll(combinationProblems(config.clientProperties()));
+        return problems;
+    }
+
+    /** Each key: one the replica sets, one outside the allowlist, or an accepted one with a bad value; keys sorted. */
+    private static void checkProperties(Properties properties, String field, List<String> problems) {
+        for (String key : new TreeSet<>(properties.stringPropertyNames())) {
+            String named = field + ": '" + LogSafe.escape(key, 100) + "' ";
+            if (RESERVED_KAFKA_KEYS.contains(key)) {
+                problems.add(named + "is set by the replica itself and cannot be overridden.");
+                continue;
+            }
+            String refusal = refusal(key);
+            if (refusal != null) {
+                problems.add(named + refusal + ".");
+                continue;
+            }
+            String valueProblem = valueProblem(key, properties.getProperty(key));
+            if (valueProblem != null) {
+                problems.add(named + valueProblem);
+            }
+        }
+    }
+
+    static boolean looksSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.equals("sasl.jaas.config") || k.endsWith(".password") || k.endsWith(".passphrase") || k.endsWith(".key")
+                || k.contains("secret");
+    }
+
     /** What the replica sets when the administrator does not (see ConsumerSettings); needed to check the two together. */
     public static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
     public static final int DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
@@ -144,7 +192,7 @@ public final class KafkaPropertyAllowlist {
 
     /**
      * Why the key is refused, as the end of a sentence that names it ("'x' " + this), or null when it is
-     * accepted. Keys the replica sets itself are refused here too; {@link ReplicaConfig} words those apart.
+     * accepted. Keys the replica sets itself are refused here too; {@link #problems} words those apart.
      */
     public static String refusal(String key) {
         if (accepts(key)) {

@@ -1,4 +1,4 @@
-package io.github.keycloakreplica.config;
+package io.github.keycloakreplica.kafka;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -31,7 +31,7 @@ class KafkaPropertyAllowlistTest {
 
     @Test
     void theKeysTheReplicaSetsItselfAreNotAccepted() {
-        assertThat(ReplicaConfig.RESERVED_KAFKA_KEYS).noneMatch(KafkaPropertyAllowlist::accepts);
+        assertThat(KafkaPropertyAllowlist.RESERVED_KAFKA_KEYS).noneMatch(KafkaPropertyAllowlist::accepts);
         assertThat(KafkaPropertyAllowlist.accepts(ConsumerConfig.CLIENT_ID_CONFIG)).isFalse();
     }
 
