@@ -63,8 +63,8 @@ class AdminApiContractIT {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
             String componentId = realm.replicate(upstream, SeveranceIT.linkSettings(3, 1));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("api");
-            upstream.upsert(subject, ReplicationIT.person(username));
+            String username = People.uniqueName("api");
+            upstream.upsert(subject, People.person(username));
             upstream.sendRaw(upstream.topics().identity(), subject, "not json".getBytes(StandardCharsets.UTF_8));
             realm.awaitUser(username, u -> true);
             // A gap: lastName v9 while the replica holds v1.

@@ -32,11 +32,11 @@ class AdminConsoleIT {
             String componentId = realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
             // Once the new replica runs (it bootstraps from the snapshot topics as it starts), two people only
             // the snapshot topics hold: what a full sync will bring.
-            String first = ReplicationIT.uniqueName("console");
-            upstream.upsert(UUID.randomUUID().toString(), ReplicationIT.person(first));
+            String first = People.uniqueName("console");
+            upstream.upsert(UUID.randomUUID().toString(), People.person(first));
             realm.awaitUser(first, u -> true);
             for (int i = 0; i < 2; i++) {
-                upstream.upsertEvent(UUID.randomUUID().toString(), ReplicationIT.person(ReplicationIT.uniqueName("console")));
+                upstream.upsertEvent(UUID.randomUUID().toString(), People.person(People.uniqueName("console")));
             }
             upstream.flush();
 

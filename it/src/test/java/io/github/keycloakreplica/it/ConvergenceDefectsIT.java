@@ -42,7 +42,7 @@ class ConvergenceDefectsIT {
                 List<String> names = new ArrayList<>();
                 for (int i = 0; i < size; i++) {
                     subjects.add(UUID.randomUUID().toString());
-                    names.add(ReplicationIT.uniqueName("rot" + i));
+                    names.add(People.uniqueName("rot" + i));
                     upstream.upsert(subjects.get(i), Map.of("username", names.get(i), "enabled", true));
                 }
                 names.forEach(name -> realm.awaitUser(name, u -> true));
@@ -77,7 +77,7 @@ class ConvergenceDefectsIT {
 
             // The new id's password arrives before the old id's last change and before its revocation.
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("pia");
+            String username = People.uniqueName("pia");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
             String oldId = "pw-a-" + subject;
             String newId = "pw-b-" + subject;
@@ -94,7 +94,7 @@ class ConvergenceDefectsIT {
 
             // Both ids present at the authority before the person exists here.
             String early = UUID.randomUUID().toString();
-            String earlyName = ReplicationIT.uniqueName("pim");
+            String earlyName = People.uniqueName("pim");
             String olderId = "pw-a-" + early;
             String newerId = "pw-b-" + early;
             upstream.send(upstream.credentialEvent(early, olderId, "password", KeycloakCredentials.password("older password"), null));
@@ -127,16 +127,16 @@ class ConvergenceDefectsIT {
             Upstream upstream = realm.upstream(1);
             realm.replicate(upstream, Map.of());
             String granted = UUID.randomUUID().toString();
-            String grantedName = ReplicationIT.uniqueName("gra");
+            String grantedName = People.uniqueName("gra");
             upstream.upsert(granted, Map.of("username", grantedName, "enabled", true, "realmRoles", List.of("r1")));
             realm.awaitUser(grantedName, u -> true);
 
             String created = UUID.randomUUID().toString();
             String recreated = UUID.randomUUID().toString();
-            String recreatedName = ReplicationIT.uniqueName("rec");
+            String recreatedName = People.uniqueName("rec");
             List<StreamEvent> oneBatch = new ArrayList<>();
             // Created with roles, a group, an attribute and a password, then deleted.
-            oneBatch.add(upstream.upsertEvent(created, Map.of("username", ReplicationIT.uniqueName("cre"), "enabled", true,
+            oneBatch.add(upstream.upsertEvent(created, Map.of("username", People.uniqueName("cre"), "enabled", true,
                     "realmRoles", List.of("r1", "r2"), "groups", List.of("/g1"), "department", "d1")));
             oneBatch.add(upstream.credentialEvent(created, "pw-" + created, "password", KeycloakCredentials.password("pw"), null));
             oneBatch.add(upstream.deleteEvent(created));
@@ -151,7 +151,7 @@ class ConvergenceDefectsIT {
 
             JsonNode again = realm.awaitUser(recreatedName, u -> true);
             assertThat(again.get("id").asText()).isEqualTo(recreated);
-            assertThat(ReplicationIT.names(site.keycloak().admin("GET", realm.name + "/users/" + recreated + "/role-mappings/realm", null).json(),
+            assertThat(People.names(site.keycloak().admin("GET", realm.name + "/users/" + recreated + "/role-mappings/realm", null).json(),
                     "name")).contains("r1").doesNotContain("r2");
             Awaitility.await(grantedName + " removed").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.user(grantedName).isEmpty());
             assertThat(site.keycloak().admin("GET", realm.name + "/users/count", null).json().asInt()).isEqualTo(1);
@@ -175,7 +175,7 @@ class ConvergenceDefectsIT {
             String componentId = realm.replicate(upstream, Map.of("gapSignInPolicy", "refuse"));
             EntitlementsAndGapsIT.guardDirectGrants(site, realm.name);
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("dora");
+            String username = People.uniqueName("dora");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
             upstream.password(subject, "pw-" + subject, "dora's password");
             realm.awaitUser(username, u -> true);
@@ -206,7 +206,7 @@ class ConvergenceDefectsIT {
 
             // Deleted while a role it names is missing here: nothing is left waiting to be granted.
             String leaver = UUID.randomUUID().toString();
-            String leaverName = ReplicationIT.uniqueName("lea");
+            String leaverName = People.uniqueName("lea");
             upstream.upsert(leaver, Map.of("username", leaverName, "enabled", true, "realmRoles", List.of("not-in-this-realm")));
             Awaitility.await("unresolved role recorded").atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> realm.subject(leaver).map(v -> v.get("unresolved").size() == 1).orElse(false));
@@ -242,7 +242,7 @@ class ConvergenceDefectsIT {
 
     /** The ids of a user's credentials as Keycloak's admin REST API lists them. */
     static List<String> credentialIds(ReplicaSite site, TestRealm realm, String userId) {
-        return ReplicationIT.names(site.keycloak().admin("GET", realm.name + "/users/" + userId + "/credentials", null).json(), "id");
+        return People.names(site.keycloak().admin("GET", realm.name + "/users/" + userId + "/credentials", null).json(), "id");
     }
 
     static long deadLetters(ReplicaSite site, TestRealm realm) {

@@ -504,7 +504,7 @@ class ConvergenceIT {
             check(mismatches, subject, "realm roles", want.realmRoles(), realmRoles.getOrDefault(subject, Set.of()));
             check(mismatches, subject, "client roles", want.clientRoles(), clientRoles.getOrDefault(subject, Set.of()));
             check(mismatches, subject, "groups", want.groups(), groups.getOrDefault(subject, Set.of()));
-            Set<String> credentials = new TreeSet<>(ReplicationIT.names(http.admin("GET", realm.name + "/users/" + subject + "/credentials", null)
+            Set<String> credentials = new TreeSet<>(People.names(http.admin("GET", realm.name + "/users/" + subject + "/credentials", null)
                     .json(), "id"));
             check(mismatches, subject, "credentials", want.credentials(), credentials);
         }

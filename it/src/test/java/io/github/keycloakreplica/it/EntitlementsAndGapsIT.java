@@ -34,16 +34,16 @@ class EntitlementsAndGapsIT {
         String role = "auditor-" + UUID.randomUUID().toString().substring(0, 6);
         String group = "/site-a/" + role;
         String subject = UUID.randomUUID().toString();
-        String username = ReplicationIT.uniqueName("rita");
+        String username = People.uniqueName("rita");
         site.upstream().upsert(subject, Map.of("username", username, "enabled", true,
                 "realmRoles", List.of("operator", role), "groups", List.of("/site-a/ops", group)));
 
         site.awaitUser(username, u -> true);
-        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
                 .contains("operator").doesNotContain(role);
         JsonNode view = Awaitility.await().atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> subjectView(site, subject),
                 v -> v.get("unresolved").size() == 2);
-        assertThat(ReplicationIT.names(view.get("unresolved"), null))
+        assertThat(People.names(view.get("unresolved"), null))
                 .containsExactlyInAnyOrder("realm role '" + role + "'", "group '" + group + "'");
 
         assertThat(site.keycloak().admin("POST", REALM + "/roles", Map.of("name", role)).status()).isEqualTo(201);
@@ -52,9 +52,9 @@ class EntitlementsAndGapsIT {
 
         Awaitility.await("granted once they exist").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> subjectView(site, subject).get("unresolved").isEmpty());
-        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
                 .contains("operator", role);
-        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
                 .containsExactlyInAnyOrder("/site-a/ops", group);
     }
 
@@ -65,7 +65,7 @@ class EntitlementsAndGapsIT {
             String componentId = realm.replicate(upstream, Map.of("gapSignInPolicy", "refuse"));
             guardDirectGrants(site, realm.name);
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("sven");
+            String username = People.uniqueName("sven");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
             upstream.password(subject, "pw-" + subject, "sven's password");
             realm.awaitUser(username, u -> true);
@@ -107,7 +107,7 @@ class EntitlementsAndGapsIT {
             Upstream upstream = realm.upstream(1).withoutSnapshots();
             realm.replicate(upstream, Map.of("gapSignInPolicy", "refuse", "upstreamName", "the HQ Keycloak"));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("tove");
+            String username = People.uniqueName("tove");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
             upstream.password(subject, "pw-" + subject, "tove's password");
             realm.awaitUser(username, u -> true);

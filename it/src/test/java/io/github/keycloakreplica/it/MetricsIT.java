@@ -39,7 +39,7 @@ class MetricsIT {
             Upstream upstream = realm.upstream(1).withoutSnapshots();
             realm.replicate(upstream, Map.of());
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("mira");
+            String username = People.uniqueName("mira");
 
             IdentityUpsert first = upstream.upsertEvent(subject, Map.of("username", username, "lastName", "One", "enabled", true));
             IdentityUpsert second = upstream.upsertEvent(subject, Map.of("lastName", "Two"));

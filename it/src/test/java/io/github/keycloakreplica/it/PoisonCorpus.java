@@ -80,8 +80,8 @@ final class PoisonCorpus {
             List<Kind> snapshotKinds = snapshotKinds(upstream);
             List<String> early = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
-                String name = ReplicationIT.uniqueName("early");
-                upstream.upsert(subjectOn(upstream, p), ReplicationIT.person(name));
+                String name = People.uniqueName("early");
+                upstream.upsert(subjectOn(upstream, p), People.person(name));
                 early.add(name);
             }
             snapshotKinds.forEach(kind -> send(upstream, kind));
@@ -94,8 +94,8 @@ final class PoisonCorpus {
             Map<String, String> holders = new LinkedHashMap<>();
             for (int n = 0; n < CREDENTIAL_KINDS; n++) {
                 String holder = key("holder");
-                String name = ReplicationIT.uniqueName("holder");
-                upstream.upsert(holder, ReplicationIT.person(name));
+                String name = People.uniqueName("holder");
+                upstream.upsert(holder, People.person(name));
                 holders.put(holder, name);
             }
             holders.values().forEach(name -> realm.awaitUser(name, u -> true));
@@ -251,8 +251,8 @@ final class PoisonCorpus {
     private static List<String> validOnEveryPartition(Upstream upstream, int partitions) {
         List<String> names = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            String name = ReplicationIT.uniqueName("after");
-            upstream.upsert(subjectOn(upstream, p), ReplicationIT.person(name));
+            String name = People.uniqueName("after");
+            upstream.upsert(subjectOn(upstream, p), People.person(name));
             names.add(name);
         }
         return names;

@@ -143,7 +143,7 @@ class PostgresReplicaIT {
             String[] pair = onTwoPartitions(upstream);
             String holder = pair[0];
             String taker = pair[1];
-            String name = ReplicationIT.uniqueName("moved");
+            String name = People.uniqueName("moved");
             upstream.upsert(holder, Map.of("username", name, "enabled", true));
             realm.awaitUser(name, u -> holder.equals(u.get("id").asText()));
             StreamEvent rename = upstream.upsertEvent(holder, Map.of("username", name + "-renamed"));
@@ -164,7 +164,7 @@ class PostgresReplicaIT {
 
             // The holder's rename is lost: both are repaired from the snapshot topics after the gap timeout.
             String[] lost = onTwoPartitions(upstream);
-            String lostName = ReplicationIT.uniqueName("lost");
+            String lostName = People.uniqueName("lost");
             upstream.upsert(lost[0], Map.of("username", lostName, "enabled", true));
             realm.awaitUser(lostName, u -> lost[0].equals(u.get("id").asText()));
             upstream.upsertEvent(lost[0], Map.of("username", lostName + "-renamed"));
@@ -174,7 +174,7 @@ class PostgresReplicaIT {
 
             // The holder is deleted, after the reuse arrived.
             String[] gone = onTwoPartitions(upstream);
-            String goneName = ReplicationIT.uniqueName("gone");
+            String goneName = People.uniqueName("gone");
             upstream.upsert(gone[0], Map.of("username", goneName, "enabled", true));
             realm.awaitUser(goneName, u -> gone[0].equals(u.get("id").asText()));
             StreamEvent deletion = upstream.deleteEvent(gone[0]);
@@ -203,7 +203,7 @@ class PostgresReplicaIT {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
             realm.replicate(upstream, SeveranceIT.linkSettings(3, 1));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("drift");
+            String username = People.uniqueName("drift");
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Dana", "realmRoles", List.of("drift-role"),
                     "department", "ops"));
             upstream.password(subject, "pw-" + subject, "dana's password");
@@ -231,7 +231,7 @@ class PostgresReplicaIT {
             JsonNode user = realm.user(username).orElseThrow();
             assertThat(user.get("firstName").asText()).isEqualTo("Dana");
             assertThat(user.at("/attributes/department/0").asText()).isEqualTo("ops");
-            assertThat(ReplicationIT.names(site.keycloak().admin("GET", realm.name + "/users/" + subject + "/role-mappings/realm", null).json(),
+            assertThat(People.names(site.keycloak().admin("GET", realm.name + "/users/" + subject + "/role-mappings/realm", null).json(),
                     "name")).contains("drift-role");
             assertThat(realm.subject(subject).orElseThrow().get("eventLog").toString()).contains("Keycloak's user differed from the ledger in");
         }
@@ -268,8 +268,8 @@ class PostgresReplicaIT {
     @Order(5)
     void replicatesSurvivesACrashAndWaitsOutADatabaseOutage() throws Exception {
         String subject = UUID.randomUUID().toString();
-        String username = ReplicationIT.uniqueName("pg");
-        site.upstream().upsert(subject, ReplicationIT.person(username));
+        String username = People.uniqueName("pg");
+        site.upstream().upsert(subject, People.person(username));
         site.upstream().password(subject, "pw-" + subject, "postgres password");
         site.upstream().sendRaw(site.upstream().topics().identity(), subject, "not json".getBytes(StandardCharsets.UTF_8));
         site.awaitUser(username, u -> true);

@@ -50,11 +50,11 @@ class SeveranceIT {
             // Two people: one signs in with a password, the other also has an OTP (the realm's direct grant
             // then asks for a code, and a code signs in once), for the changes that concern a second factor.
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("sev");
+            String username = People.uniqueName("sev");
             upstream.upsert(subject, Map.of("username", username, "email", username + "@example.com", "enabled", true));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             String otpSubject = UUID.randomUUID().toString();
-            String otpUsername = ReplicationIT.uniqueName("sevotp");
+            String otpUsername = People.uniqueName("sevotp");
             upstream.upsert(otpSubject, Map.of("username", otpUsername, "enabled", true));
             upstream.password(otpSubject, "pw-" + otpSubject, PASSWORD);
             upstream.totp(otpSubject, "otp-" + otpSubject, OTP_SECRET, "phone");
@@ -169,7 +169,7 @@ class SeveranceIT {
             settings.putAll(hq.componentSettings());
             realm.replicate(upstream, settings);
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("out");
+            String username = People.uniqueName("out");
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "lastName", "Before"));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             String userId = realm.awaitUser(username, u -> true).get("id").asText();

@@ -42,7 +42,7 @@ class SeveredBrowserIT {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
             realm.replicate(upstream, SeveranceIT.linkSettings(3, 5));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("bro");
+            String username = People.uniqueName("bro");
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Bea", "lastName", "Rowser"));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             realm.awaitUser(username, u -> true);
@@ -114,13 +114,13 @@ class SeveredBrowserIT {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
             realm.replicate(upstream, SeveranceIT.linkSettings(3, 5));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("mail");
+            String username = People.uniqueName("mail");
             String email = username + "@acme.example";
             upstream.upsert(subject, Map.of("username", username, "email", email, "emailVerified", true, "enabled", true));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             // Someone with an OTP too: the forgotten-password flow's "Reset OTP" step would remove it.
             String otpSubject = UUID.randomUUID().toString();
-            String otpUsername = ReplicationIT.uniqueName("mailotp");
+            String otpUsername = People.uniqueName("mailotp");
             String otpEmail = otpUsername + "@acme.example";
             upstream.upsert(otpSubject, Map.of("username", otpUsername, "email", otpEmail, "emailVerified", true, "enabled", true));
             upstream.password(otpSubject, "pw-" + otpSubject, PASSWORD);
@@ -187,7 +187,7 @@ class SeveredBrowserIT {
                 settings.putAll(hq.componentSettings());
                 realm.replicate(upstream, settings);
                 String subject = UUID.randomUUID().toString();
-                String username = ReplicationIT.uniqueName("brw");
+                String username = People.uniqueName("brw");
                 upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Wanda", "lastName", "Path"));
                 upstream.password(subject, "pw-" + subject, PASSWORD);
                 String userId = realm.awaitUser(username, u -> true).get("id").asText();

@@ -44,25 +44,25 @@ class SyncOperationsIT {
             assertThat(events.status()).as(events.toString()).isEqualTo(204);
             // One person through the deltas as usual.
             String known = UUID.randomUUID().toString();
-            String knownName = ReplicationIT.uniqueName("fs");
-            upstream.upsert(known, ReplicationIT.person(knownName));
+            String knownName = People.uniqueName("fs");
+            upstream.upsert(known, People.person(knownName));
             realm.awaitUser(knownName, u -> true);
             // What the delta topics never carried (lost deltas, a site that followed the wrong topics): only
             // the snapshot topics have it. Two new people, and a change of the first one.
             String first = UUID.randomUUID().toString();
             String second = UUID.randomUUID().toString();
-            String firstName = ReplicationIT.uniqueName("fs");
-            String secondName = ReplicationIT.uniqueName("fs");
-            upstream.upsertEvent(first, ReplicationIT.person(firstName));
+            String firstName = People.uniqueName("fs");
+            String secondName = People.uniqueName("fs");
+            upstream.upsertEvent(first, People.person(firstName));
             upstream.credentialEvent(first, "pw-" + first, "password",
                     io.github.keycloakreplica.stack.upstream.KeycloakCredentials.password(PASSWORD), null);
-            upstream.upsertEvent(second, ReplicationIT.person(secondName));
+            upstream.upsertEvent(second, People.person(secondName));
             upstream.upsertEvent(known, Map.of("lastName", "From-snapshot"));
             // And one whose username a local user of the realm holds: refused, the others of its chunk applied.
-            String takenName = ReplicationIT.uniqueName("taken");
+            String takenName = People.uniqueName("taken");
             assertThat(site.keycloak().admin("POST", realm.name + "/users", Map.of("username", takenName, "enabled", true)).status())
                     .isEqualTo(201);
-            upstream.upsertEvent(UUID.randomUUID().toString(), ReplicationIT.person(takenName));
+            upstream.upsertEvent(UUID.randomUUID().toString(), People.person(takenName));
             upstream.flush();
             assertThat(realm.user(firstName)).as("not from the deltas").isEmpty();
 
@@ -147,8 +147,8 @@ class SyncOperationsIT {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
             realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
             String leaver = UUID.randomUUID().toString();
-            String leaverName = ReplicationIT.uniqueName("leaver");
-            upstream.upsert(leaver, ReplicationIT.person(leaverName));
+            String leaverName = People.uniqueName("leaver");
+            upstream.upsert(leaver, People.person(leaverName));
             realm.awaitUser(leaverName, u -> true);
             SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
 
@@ -215,16 +215,16 @@ class SyncOperationsIT {
             List<String> kept = new ArrayList<>();
             List<String> orphaned = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                String name = ReplicationIT.uniqueName(i < 2 ? "keep" : "orphan");
+                String name = People.uniqueName(i < 2 ? "keep" : "orphan");
                 if (i == 2) {
                     hq.withoutSnapshots();
                 }
-                hq.upsert(UUID.randomUUID().toString(), ReplicationIT.person(name));
+                hq.upsert(UUID.randomUUID().toString(), People.person(name));
                 (i < 2 ? kept : orphaned).add(name);
             }
-            String otherName = ReplicationIT.uniqueName("other");
-            other.upsert(UUID.randomUUID().toString(), ReplicationIT.person(otherName));
-            String localName = ReplicationIT.uniqueName("local");
+            String otherName = People.uniqueName("other");
+            other.upsert(UUID.randomUUID().toString(), People.person(otherName));
+            String localName = People.uniqueName("local");
             assertThat(site.keycloak().admin("POST", realm.name + "/users", Map.of("username", localName, "enabled", true)).status())
                     .isEqualTo(201);
             kept.forEach(name -> realm.awaitUser(name, u -> true));
@@ -369,7 +369,7 @@ class SyncOperationsIT {
 
     /** A local user of the realm with one realm-management role, signed in: their access token. */
     static String localUserWithRole(ReplicaSite site, TestRealm realm, String role) {
-        String username = ReplicationIT.uniqueName("op");
+        String username = People.uniqueName("op");
         KeycloakHttp.Response created = site.keycloak().admin("POST", realm.name + "/users", Map.of("username", username, "enabled", true,
                 "email", username + "@example.com", "firstName", "Op", "lastName", "Erator",
                 "credentials", java.util.List.of(Map.of("type", "password", "value", PASSWORD, "temporary", false))));

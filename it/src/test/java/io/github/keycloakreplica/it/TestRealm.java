@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,7 +41,7 @@ final class TestRealm implements AutoCloseable {
      */
     TestRealm(ReplicaSite site, String prefix, boolean asShipped) {
         this.site = site;
-        this.name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        this.name = People.uniqueName(prefix);
         if (asShipped) {
             ObjectNode realm = (ObjectNode) withDefaults(read(StackArtifacts.load().realmFile("acme-realm.json")));
             realm.put("realm", name);

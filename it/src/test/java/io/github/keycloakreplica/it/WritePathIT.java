@@ -49,7 +49,7 @@ class WritePathIT {
                 assertThat(component.at("/config/writePathClientSecret/0").asText()).isNotEqualTo(CLIENT_SECRET);
 
                 String subject = UUID.randomUUID().toString();
-                String username = ReplicationIT.uniqueName("wp");
+                String username = People.uniqueName("wp");
                 upstream.upsert(subject, Map.of("username", username, "enabled", true));
                 // A password only, for now: with an OTP, the realm's direct grant would want a code per token.
                 upstream.password(subject, "pw-" + subject, PASSWORD);
