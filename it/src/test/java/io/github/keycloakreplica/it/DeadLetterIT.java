@@ -45,7 +45,7 @@ class DeadLetterIT {
         upstream.password(subject, UUID.randomUUID().toString(), "frank's password");
 
         site.awaitUser(username, u -> true);
-        ReplicationIT.awaitToken(site, username, "frank's password");
+        site.awaitToken(ReplicaSite.REALM, username, "frank's password");
 
         JsonNode notJson = site.awaitDeadLetter(d -> subject.equals(d.path("key").asText()) && d.path("reason").asText().contains("not valid JSON"));
         assertThat(notJson.get("reason").asText()).contains("line 1");

@@ -273,7 +273,7 @@ class PostgresReplicaIT {
         site.upstream().password(subject, "pw-" + subject, "postgres password");
         site.upstream().sendRaw(site.upstream().topics().identity(), subject, "not json".getBytes(StandardCharsets.UTF_8));
         site.awaitUser(username, u -> true);
-        ReplicationIT.awaitToken(site, username, "postgres password");
+        site.awaitToken(REALM, username, "postgres password");
         JsonNode letter = site.awaitDeadLetter(d -> subject.equals(d.path("key").asText()));
         assertThat(letter.get("payload").asText()).isEqualTo("not json");
 
@@ -281,7 +281,7 @@ class PostgresReplicaIT {
         site.server().start();
         JsonNode user = site.user(username).orElseThrow();
         assertThat(user.get("id").asText()).isEqualTo(subject);
-        ReplicationIT.awaitToken(site, username, "postgres password");
+        site.awaitToken(REALM, username, "postgres password");
         site.upstream().upsert(subject, Map.of("firstName", "After-crash"));
         site.awaitUser(username, u -> "After-crash".equals(u.path("firstName").asText()));
 

@@ -33,7 +33,7 @@ class ReadOnlyIdentityIT {
         site.upstream().upsert(subject, People.person(username));
         site.upstream().password(subject, UUID.randomUUID().toString(), "erin's password");
         original = site.awaitUser(username, u -> true);
-        ReplicationIT.awaitToken(site, username, "erin's password");
+        site.awaitToken(REALM, username, "erin's password");
     }
 
     @Test

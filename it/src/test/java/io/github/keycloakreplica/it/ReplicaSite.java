@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -103,9 +104,17 @@ public final class ReplicaSite implements AutoCloseable {
         return keycloak;
     }
 
-    /** The user as the admin REST API shows it, if the realm has it. */
+    /** The user of the shared realm as the admin REST API shows it, if the realm has it. */
     public Optional<JsonNode> user(String username) {
-        KeycloakHttp.Response r = keycloak.admin("GET", REALM + "/users?exact=true&briefRepresentation=false&username="
+        return user(REALM, username);
+    }
+
+    /**
+     * The user of any realm of this site as the admin REST API shows it, if the realm has it. A failed
+     * search fails the test: read as "no such user", it would let a wait for a removal pass on an error.
+     */
+    Optional<JsonNode> user(String realm, String username) {
+        KeycloakHttp.Response r = keycloak.admin("GET", realm + "/users?exact=true&briefRepresentation=false&username="
                 + URLEncoder.encode(username, StandardCharsets.UTF_8), null);
         if (r.status() != 200) {
             throw new AssertionError("user search failed: " + r);
@@ -115,10 +124,25 @@ public final class ReplicaSite implements AutoCloseable {
     }
 
     public JsonNode awaitUser(String username, Predicate<JsonNode> condition) {
-        return Awaitility.await("user " + username + " replicated")
+        return awaitUser(REALM, username, condition);
+    }
+
+    JsonNode awaitUser(String realm, String username, Predicate<JsonNode> condition) {
+        return Awaitility.await("user " + username + " in realm " + realm)
                 .atMost(APPLY_TIMEOUT)
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> user(username).filter(condition).orElse(null), java.util.Objects::nonNull);
+                .until(() -> user(realm, username).filter(condition).orElse(null), Objects::nonNull);
+    }
+
+    /**
+     * A token from the realm's confidential client (the shared realm's, or a copy's of it), once the
+     * person's password signs in there: replicating a password takes a moment after the person appears.
+     */
+    KeycloakHttp.Response awaitToken(String realm, String username, String password) {
+        return Awaitility.await("token for " + username)
+                .atMost(APPLY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> keycloak.passwordGrant(realm, CONFIDENTIAL_CLIENT, CLIENT_SECRET, username, password), r -> r.status() == 200);
     }
 
     public void awaitNoUser(String username) {
@@ -144,7 +168,7 @@ public final class ReplicaSite implements AutoCloseable {
                         }
                     }
                     return null;
-                }, java.util.Objects::nonNull);
+                }, Objects::nonNull);
     }
 
     /**

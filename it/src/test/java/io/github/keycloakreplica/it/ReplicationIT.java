@@ -4,7 +4,6 @@ import io.github.keycloakreplica.stack.KeycloakHttp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.upstream.Upstream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -46,7 +45,7 @@ class ReplicationIT {
         JsonNode groups = site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json();
         assertThat(People.names(groups, "path")).containsExactly("/site-a/ops");
 
-        KeycloakHttp.Response token = awaitToken(site, username, "correct horse battery staple");
+        KeycloakHttp.Response token = site.awaitToken(REALM, username, "correct horse battery staple");
         JsonNode claims = KeycloakHttp.claims(token.json().get("access_token").asText());
         assertThat(claims.get("sub").asText()).isEqualTo(subject);
         assertThat(claims.get("preferred_username").asText()).isEqualTo(username);
@@ -65,7 +64,7 @@ class ReplicationIT {
         upstream.upsert(subject, People.person(username));
         upstream.password(subject, passwordId, "first password");
         site.awaitUser(username, u -> true);
-        awaitToken(site, username, "first password");
+        site.awaitToken(REALM, username, "first password");
 
         Map<String, Object> changes = new LinkedHashMap<>();
         changes.put("email", username + "@new.example.com");
@@ -84,7 +83,7 @@ class ReplicationIT {
                 .contains("operator").doesNotContain("project-lead");
         assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
                 .containsExactly("/site-a/engineering");
-        awaitToken(site, username, "second password");
+        site.awaitToken(REALM, username, "second password");
         assertRefused(site.keycloak().passwordGrant(REALM, CONFIDENTIAL_CLIENT, CLIENT_SECRET, username, "first password"),
                 "Invalid user credentials");
 
@@ -118,7 +117,7 @@ class ReplicationIT {
         String id = user.get("id").asText();
         assertThat(id).hasSize(36).isNotEqualTo(subject);
         assertThat(user.at("/attributes/replicaSubject/0").asText()).isEqualTo(subject);
-        JsonNode claims = KeycloakHttp.claims(awaitToken(site, username, "carols password").json().get("access_token").asText());
+        JsonNode claims = KeycloakHttp.claims(site.awaitToken(REALM, username, "carols password").json().get("access_token").asText());
         assertThat(claims.get("sub").asText()).isEqualTo(id);
 
         JsonNode replicated = site.keycloak().admin("GET", REALM + "/replica/subjects/"
@@ -127,14 +126,6 @@ class ReplicationIT {
         assertThat(replicated.get(0).at("/attributes/username/version").asLong()).isEqualTo(1);
         assertThat(replicated.get(0).at("/credentials").size()).isEqualTo(1);
         assertThat(replicated.toString()).doesNotContain("secretData").doesNotContain("salt");
-    }
-
-    static KeycloakHttp.Response awaitToken(ReplicaSite site, String username, String password) {
-        return Awaitility.await("token for " + username)
-                .atMost(ReplicaSite.APPLY_TIMEOUT)
-                .pollInterval(java.time.Duration.ofMillis(500))
-                .until(() -> site.keycloak().passwordGrant(REALM, CONFIDENTIAL_CLIENT, CLIENT_SECRET, username, password),
-                        r -> r.status() == 200);
     }
 
     static String replicaComponentId(ReplicaSite site) {

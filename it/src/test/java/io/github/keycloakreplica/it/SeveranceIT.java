@@ -58,7 +58,7 @@ class SeveranceIT {
             upstream.upsert(otpSubject, Map.of("username", otpUsername, "enabled", true));
             upstream.password(otpSubject, "pw-" + otpSubject, PASSWORD);
             upstream.totp(otpSubject, "otp-" + otpSubject, OTP_SECRET, "phone");
-            awaitToken(site, realm, username, PASSWORD);
+            site.awaitToken(realm.name, username, PASSWORD);
             String userId = realm.awaitUser(otpUsername, u -> true).get("id").asText();
             Awaitility.await("both credentials of " + otpUsername).atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> credentials(site, realm, userId).size() == 2);
@@ -173,7 +173,7 @@ class SeveranceIT {
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "lastName", "Before"));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             String userId = realm.awaitUser(username, u -> true).get("id").asText();
-            awaitToken(site, realm, username, PASSWORD);
+            site.awaitToken(realm.name, username, PASSWORD);
             awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(WINDOW_SECONDS + 20));
 
             site.stack().broker().stop();
@@ -206,7 +206,7 @@ class SeveranceIT {
             published.get(60, java.util.concurrent.TimeUnit.SECONDS);
 
             realm.awaitUser(username, u -> "During".equals(u.path("lastName").asText()));
-            awaitToken(site, realm, username, "changed at HQ during the outage");
+            site.awaitToken(realm.name, username, "changed at HQ during the outage");
             JsonNode back = awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(2L * WINDOW_SECONDS + 30));
             assertThat(back.get("history").get(0).get("cause").asText()).startsWith("caught up");
 
@@ -289,12 +289,6 @@ class SeveranceIT {
     static JsonNode awaitLink(ReplicaSite site, TestRealm realm, String state, Duration within) {
         return Awaitility.await("link " + state + " in realm " + realm.name).atMost(within).pollInterval(Duration.ofMillis(200))
                 .until(() -> link(site, realm), l -> state.equals(l.path("state").asText()));
-    }
-
-    static void awaitToken(ReplicaSite site, TestRealm realm, String username, String password) {
-        Awaitility.await("token for " + username).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(250))
-                .until(() -> site.keycloak().passwordGrant(realm.name, ReplicaSite.CONFIDENTIAL_CLIENT, ReplicaSite.CLIENT_SECRET, username,
-                        password).status() == 200);
     }
 
     static KeycloakHttp.Response resetPassword(ReplicaSite site, TestRealm realm, String userId) {

@@ -46,7 +46,7 @@ class SeveredBrowserIT {
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Bea", "lastName", "Rowser"));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             realm.awaitUser(username, u -> true);
-            SeveranceIT.awaitToken(site, realm, username, PASSWORD);
+            site.awaitToken(realm.name, username, PASSWORD);
             SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
 
             upstream.stopHeartbeats();
@@ -127,7 +127,7 @@ class SeveredBrowserIT {
             upstream.totp(otpSubject, "otp-" + otpSubject, "JBSWY3DPEHPK3PXP", "phone");
             String userId = realm.awaitUser(username, u -> true).get("id").asText();
             String otpUserId = realm.awaitUser(otpUsername, u -> true).get("id").asText();
-            SeveranceIT.awaitToken(site, realm, username, PASSWORD);
+            site.awaitToken(realm.name, username, PASSWORD);
             org.awaitility.Awaitility.await("both credentials of " + otpUsername).atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> SeveranceIT.credentials(site, realm, otpUserId).size() == 2);
             SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
@@ -191,7 +191,7 @@ class SeveredBrowserIT {
                 upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Wanda", "lastName", "Path"));
                 upstream.password(subject, "pw-" + subject, PASSWORD);
                 String userId = realm.awaitUser(username, u -> true).get("id").asText();
-                SeveranceIT.awaitToken(site, realm, username, PASSWORD);
+                site.awaitToken(realm.name, username, PASSWORD);
                 SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
                 SeveranceIT.enableRequiredAction(site, realm, "UPDATE_PASSWORD");
                 SeveranceIT.enableRequiredAction(site, realm, "CONFIGURE_TOTP");

@@ -4,7 +4,6 @@ import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.StackArtifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import org.awaitility.Awaitility;
@@ -17,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -130,16 +130,13 @@ final class TestRealm implements AutoCloseable {
         return components.get(0).get("id").asText();
     }
 
+    /** The user as the admin REST API shows it, if this realm has it. */
     Optional<JsonNode> user(String username) {
-        JsonNode users = site.keycloak().admin("GET", name + "/users?exact=true&briefRepresentation=false&username="
-                + URLEncoder.encode(username, StandardCharsets.UTF_8), null).json();
-        return users instanceof ArrayNode array && !array.isEmpty() ? Optional.of(array.get(0)) : Optional.empty();
+        return site.user(name, username);
     }
 
-    JsonNode awaitUser(String username, java.util.function.Predicate<JsonNode> condition) {
-        return Awaitility.await("user " + username + " in realm " + name).atMost(ReplicaSite.APPLY_TIMEOUT)
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> user(username).filter(condition).orElse(null), java.util.Objects::nonNull);
+    JsonNode awaitUser(String username, Predicate<JsonNode> condition) {
+        return site.awaitUser(name, username, condition);
     }
 
     /** The replica's view of one subject (versions, gaps, event log), if it has seen it. */

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import static io.github.keycloakreplica.it.SeveranceIT.awaitLink;
-import static io.github.keycloakreplica.it.SeveranceIT.awaitToken;
 import static io.github.keycloakreplica.it.SeveranceIT.credentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +53,7 @@ class WritePathIT {
                 // A password only, for now: with an OTP, the realm's direct grant would want a code per token.
                 upstream.password(subject, "pw-" + subject, PASSWORD);
                 String userId = realm.awaitUser(username, u -> true).get("id").asText();
-                awaitToken(site, realm, username, PASSWORD);
+                site.awaitToken(realm.name, username, PASSWORD);
                 JsonNode link = awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
                 assertThat(link.get("writePath").asText()).isEqualTo(hq.url());
                 assertThat(link.get("credentialWritesAllowed").asBoolean()).isTrue();
@@ -90,7 +89,7 @@ class WritePathIT {
                 KeycloakHttp.Response temporary = resetPassword(site, realm, userId, "temporary from the site", true);
                 assertThat(temporary.status()).as(temporary.toString()).isEqualTo(400);
                 assertThat(temporary.json().path("error_description").asText()).contains("was confirmed by", "Temporary off");
-                awaitToken(site, realm, username, "temporary from the site");
+                site.awaitToken(realm.name, username, "temporary from the site");
 
                 // The authority fails: unconfirmed, refused, nothing stored.
                 before = credentials(site, realm, userId);
