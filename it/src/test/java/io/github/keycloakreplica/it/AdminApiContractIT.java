@@ -61,7 +61,7 @@ class AdminApiContractIT {
 
         try (TestRealm realm = new TestRealm(site, "contract"); TestRealm other = new TestRealm(site, "contractother")) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
-            String componentId = realm.replicate(upstream, SeveranceIT.linkSettings(3, 1));
+            String componentId = realm.replicate(upstream, TestRealm.linkSettings(3, 1));
             String subject = UUID.randomUUID().toString();
             String username = People.uniqueName("api");
             upstream.upsert(subject, People.person(username));

@@ -29,7 +29,7 @@ class AdminConsoleIT {
     void syncAllUsersFromTheComponentsPageStartsAFullSyncAndTheNextClickShowsItsResult(ReplicaSite site) throws Exception {
         try (TestRealm realm = new TestRealm(site, "console")) {
             Upstream upstream = realm.upstream(1);
-            String componentId = realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
+            String componentId = realm.replicate(upstream, TestRealm.linkSettings(10, 1));
             // Once the new replica runs (it bootstraps from the snapshot topics as it starts), two people only
             // the snapshot topics hold: what a full sync will bring.
             String first = People.uniqueName("console");

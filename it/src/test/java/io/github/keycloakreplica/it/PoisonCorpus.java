@@ -86,7 +86,7 @@ final class PoisonCorpus {
             }
             snapshotKinds.forEach(kind -> send(upstream, kind));
             upstream.flush();
-            realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
+            realm.replicate(upstream, TestRealm.linkSettings(10, 1));
             early.forEach(name -> realm.awaitUser(name, u -> true));
 
             // People whose credential records the corpus breaks, each with one of their own.

@@ -201,7 +201,7 @@ class PostgresReplicaIT {
             ConvergenceDefectsIT.createRoles(site, realm, "drift-role");
             // A targeted sync reads the snapshot topics, so it needs the link CONNECTED.
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
-            realm.replicate(upstream, SeveranceIT.linkSettings(3, 1));
+            realm.replicate(upstream, TestRealm.linkSettings(3, 1));
             String subject = UUID.randomUUID().toString();
             String username = People.uniqueName("drift");
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Dana", "realmRoles", List.of("drift-role"),
@@ -220,7 +220,7 @@ class PostgresReplicaIT {
                 }
             }
             ConvergenceDefectsIT.assertRefused(ConvergenceDefectsIT.grant(site, realm, username, "dana's password"));
-            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+            realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
 
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "targeted", "subjects", List.of(subject), "reason", "the user drifted"));

@@ -38,7 +38,7 @@ class SyncOperationsIT {
         try (TestRealm realm = new TestRealm(site, "fullsync")) {
             Upstream upstream = realm.upstream(2);
             // A short stabilization window: the link leaves SEVERED a second after the heartbeats start below.
-            realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
+            realm.replicate(upstream, TestRealm.linkSettings(10, 1));
             KeycloakHttp.Response events = site.keycloak().admin("PUT", realm.name, Map.of("adminEventsEnabled", true,
                     "adminEventsDetailsEnabled", true));
             assertThat(events.status()).as(events.toString()).isEqualTo(204);
@@ -145,12 +145,12 @@ class SyncOperationsIT {
     void aTargetedSyncDeprovisionsOnePersonWithinSecondsWhileTheDeltasAreFarBehind(ReplicaSite site) {
         try (TestRealm realm = new TestRealm(site, "targeted")) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
-            realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
+            realm.replicate(upstream, TestRealm.linkSettings(10, 1));
             String leaver = UUID.randomUUID().toString();
             String leaverName = People.uniqueName("leaver");
             upstream.upsert(leaver, People.person(leaverName));
             realm.awaitUser(leaverName, u -> true);
-            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+            realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
 
             // A backlog on the one delta partition: 10,000 new people ahead of the deletion (the replica creates about a
             // thousand users a second here; 3,000 were once all applied before the targeted sync was done).
@@ -207,8 +207,8 @@ class SyncOperationsIT {
         try (TestRealm realm = new TestRealm(site, "orphans")) {
             Upstream hq = realm.upstream(2);
             Upstream other = realm.upstream(1).withoutSnapshots();
-            String hqComponent = realm.replicate(hq, SeveranceIT.linkSettings(10, 1));
-            realm.replicate(other, SeveranceIT.linkSettings(10, 1));
+            String hqComponent = realm.replicate(hq, TestRealm.linkSettings(10, 1));
+            realm.replicate(other, TestRealm.linkSettings(10, 1));
             String otherComponent = componentFollowing(site, realm, other);
             // Two people the upstream still has, two it has no record of any more (their snapshot records are
             // gone: published on the deltas only), one of another federation component, one local user.

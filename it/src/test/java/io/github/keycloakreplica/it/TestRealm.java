@@ -125,6 +125,46 @@ final class TestRealm implements AutoCloseable {
                 });
     }
 
+    /**
+     * Component settings for a link that changes state within seconds, so that a test can watch it: the
+     * severance threshold, the stabilization window, and the upstream's name the refusals quote.
+     */
+    static Map<String, String> linkSettings(int thresholdSeconds, int windowSeconds) {
+        return Map.of("severanceThresholdSeconds", String.valueOf(thresholdSeconds),
+                "stabilizationWindowSeconds", String.valueOf(windowSeconds),
+                "driftWindowSeconds", "30",
+                "upstreamName", ReplicaSite.UPSTREAM_NAME);
+    }
+
+    /** The link of this realm's (first) replica component, as the admin REST API shows it. */
+    JsonNode link() {
+        KeycloakHttp.Response r = site.keycloak().admin("GET", name + "/replica/link", null);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get(0);
+    }
+
+    JsonNode awaitLink(String state, Duration within) {
+        return Awaitility.await("link " + state + " in realm " + name).atMost(within).pollInterval(Duration.ofMillis(200))
+                .until(this::link, l -> state.equals(l.path("state").asText()));
+    }
+
+    /** A user's credentials as the admin REST API lists them. */
+    JsonNode credentials(String userId) {
+        return site.keycloak().admin("GET", name + "/users/" + userId + "/credentials", null).json();
+    }
+
+    /** Makes sure the realm offers a required action (a realm created through admin REST does not offer every one). */
+    void enableRequiredAction(String alias) {
+        KeycloakHttp.Response action = site.keycloak().admin("GET", name + "/authentication/required-actions/" + alias, null);
+        assertThat(action.status()).as(alias + ": " + action).isEqualTo(200);
+        if (!action.json().path("enabled").asBoolean()) {
+            ObjectNode enabled = (ObjectNode) action.json();
+            enabled.put("enabled", true);
+            KeycloakHttp.Response set = site.keycloak().admin("PUT", name + "/authentication/required-actions/" + alias, enabled);
+            assertThat(set.status()).as(alias + ": " + set).isEqualTo(204);
+        }
+    }
+
     String componentId() {
         JsonNode components = site.keycloak().admin("GET", name + "/components?type=org.keycloak.storage.UserStorageProvider", null).json();
         return components.get(0).get("id").asText();
