@@ -155,8 +155,8 @@ class ConvergenceDefectsIT {
                     "name")).contains("r1").doesNotContain("r2");
             Awaitility.await(grantedName + " removed").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.user(grantedName).isEmpty());
             assertThat(site.keycloak().admin("GET", realm.name + "/users/count", null).json().asInt()).isEqualTo(1);
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_batch_fallbacks_total", null)).isZero();
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"")).isZero();
+            assertThat(realm.meter("keycloak_replica_batch_fallbacks_total", null)).isZero();
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"rejected\"")).isZero();
             assertThat(deadLetters(site, realm)).isZero();
             assertThat(Files.readString(site.server().logFile())).doesNotContain("TransientPropertyValueException");
         }

@@ -173,8 +173,8 @@ class ConvergenceIT {
             assertThat(refused).as("people who could not sign in with the password Keycloak should show").isEmpty();
             assertThat(admitted).as("people disabled upstream who signed in").isEmpty();
             assertThat(ConvergenceDefectsIT.deadLetters(site, realm)).as("dead letters").isZero();
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"")).isZero();
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_batch_fallbacks_total", null))
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"rejected\"")).isZero();
+            assertThat(realm.meter("keycloak_replica_batch_fallbacks_total", null))
                     .as("batches applied again one record per transaction").isZero();
             String log = Files.readString(site.server().logFile());
             assertThat(log).doesNotContain("TransientPropertyValueException");

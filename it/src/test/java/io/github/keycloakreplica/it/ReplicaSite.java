@@ -46,6 +46,7 @@ public final class ReplicaSite implements AutoCloseable {
     public static final String UPSTREAM_NAME = "the HQ Keycloak";
     public static final String SOURCE = "keycloak://primary/realms/acme";
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final Stack stack;
     private final Upstream upstream;
@@ -171,6 +172,19 @@ public final class ReplicaSite implements AutoCloseable {
                 }, Objects::nonNull);
     }
 
+    /** What the server's management interface serves to Prometheus: every meter of every realm, as text. */
+    String metrics() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(server().managementUrl() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Fails when a replica component of this site applied a batch again one record per transaction (a
      * failure no check foresaw) or Hibernate refused a flush of the apply engine's: neither may happen in
@@ -180,16 +194,7 @@ public final class ReplicaSite implements AutoCloseable {
         if (!server().isRunning()) {
             return;
         }
-        String metrics;
-        try {
-            metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(server().managementUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        String metrics = metrics();
         List<String> fallbacks = new ArrayList<>();
         Matcher m = Pattern.compile("(?m)^keycloak_replica_batch_fallbacks_total\\{([^}]*)} (\\S+)$").matcher(metrics);
         while (m.find()) {

@@ -81,8 +81,8 @@ class SyncOperationsIT {
             realm.awaitLinkReachable();
 
             // What the component's start counted (its bootstrap may have repaired the first person from the snapshots).
-            double repairedBefore = MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"repaired\"");
-            double rejectedBefore = MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"");
+            double repairedBefore = realm.meter("keycloak_replica_events_total", "outcome=\"repaired\"");
+            double rejectedBefore = realm.meter("keycloak_replica_events_total", "outcome=\"rejected\"");
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "full", "reason", "deltas were lost at this site", "idempotencyKey", "fs-" + realm.name));
             assertThat(started.status()).as(started.toString()).isEqualTo(202);
@@ -103,8 +103,8 @@ class SyncOperationsIT {
             assertThat(done.get("processed").asInt()).isEqualTo(4);
             // The chunk holding the taken username was applied twice (trusting the unique key, then with lookups);
             // the metrics count what was committed, once.
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"repaired\"") - repairedBefore).isEqualTo(3);
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"") - rejectedBefore).isEqualTo(1);
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"repaired\"") - repairedBefore).isEqualTo(3);
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"rejected\"") - rejectedBefore).isEqualTo(1);
             assertThat(realm.user(takenName).orElseThrow().has("federationLink")).as("the local user stays local").isFalse();
             assertThat(done.get("attempts").asInt()).isEqualTo(1);
             assertThat(done.get("endedAt").asText()).isNotEmpty();

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -163,6 +165,18 @@ final class TestRealm implements AutoCloseable {
             KeycloakHttp.Response set = site.keycloak().admin("PUT", name + "/authentication/required-actions/" + alias, enabled);
             assertThat(set.status()).as(alias + ": " + set).isEqualTo(204);
         }
+    }
+
+    /** One series of this realm's replica component, from the Prometheus text Keycloak serves. */
+    double meter(String meterName, String label) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(meterName) + "\\{([^}]*)} (\\S+)$").matcher(site.metrics());
+        while (m.find()) {
+            String labels = m.group(1);
+            if (labels.contains("realm=\"" + name + "\"") && (label == null || labels.contains(label))) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        throw new AssertionError("no " + meterName + " series for realm " + name + (label == null ? "" : " with " + label));
     }
 
     String componentId() {
