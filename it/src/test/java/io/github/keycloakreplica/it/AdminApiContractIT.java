@@ -71,14 +71,14 @@ class AdminApiContractIT {
             upstream.send(new IdentityUpsert(upstream.envelope(EventType.IDENTITY_UPSERTED, subject),
                     Map.of("lastName", new VersionedValue(TextNode.valueOf("Later"), 9))));
             Awaitility.await("the gap").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.subject(subject).orElseThrow().get("gaps").size() == 1);
-            String viewer = SyncOperationsIT.localUserWithRole(site, realm, "view-users");
-            String outsider = SyncOperationsIT.localUserWithRole(site, other, "manage-users");
+            String viewer = realm.localUserWithRole("view-users");
+            String outsider = other.localUserWithRole("manage-users");
             realm.awaitLinkReachable();
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "full", "reason", "contract test"));
             check(factory, config, started, "/operations", "post", "202");
             String id = started.json().get("id").asText();
-            SyncOperationsIT.awaitSucceeded(site, realm, id);
+            realm.awaitOperationSucceeded(id);
             check(factory, config, site.keycloak().admin("POST", realm.name + "/replica/operations", Map.of("kind", "full")),
                     "/operations", "post", "400");
 

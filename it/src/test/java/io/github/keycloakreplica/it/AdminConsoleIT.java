@@ -57,7 +57,7 @@ class AdminConsoleIT {
             String notice = syncAllUsers(wait, "Full sync started as operation ");
             Chromium.screenshot(browser, "admin-console-sync-all-users-started");
             String id = notice.substring(notice.indexOf("Full sync started as operation ") + "Full sync started as operation ".length()).substring(0, 36);
-            JsonNode done = SyncOperationsIT.awaitSucceeded(site, realm, id);
+            JsonNode done = realm.awaitOperationSucceeded(id);
             assertThat(done.get("added").asInt()).isEqualTo(2);
             assertThat(done.get("requestedBy").asText()).isEqualTo("Keycloak \"Sync all users\"");
 

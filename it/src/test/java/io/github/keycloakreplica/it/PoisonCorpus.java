@@ -149,7 +149,7 @@ final class PoisonCorpus {
             // A full sync reads the poisoned snapshot topics to their end and succeeds; the bad snapshot records
             // are dead letters once more.
             realm.awaitLinkReachable();
-            JsonNode sync = SyncOperationsIT.runOperation(site, realm, Map.of("kind", "full", "reason", "after the poison corpus"));
+            JsonNode sync = realm.runOperation(Map.of("kind", "full", "reason", "after the poison corpus"));
             assertThat(sync.get("state").asText()).as(sync.toString()).isEqualTo("SUCCEEDED");
             assertThat(awaitDeadLetters(realm, all.size() + snapshotKinds.size())).hasSize(all.size() + snapshotKinds.size());
 

@@ -225,7 +225,7 @@ class PostgresReplicaIT {
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "targeted", "subjects", List.of(subject), "reason", "the user drifted"));
             assertThat(started.status()).as(started.toString()).isEqualTo(202);
-            JsonNode done = SyncOperationsIT.awaitSucceeded(site, realm, started.json().get("id").asText());
+            JsonNode done = realm.awaitOperationSucceeded(started.json().get("id").asText());
             assertThat(done.get("updated").asInt()).isEqualTo(1);
             ConvergenceDefectsIT.awaitGrant(site, realm, username, "dana's password", 200);
             JsonNode user = realm.user(username).orElseThrow();

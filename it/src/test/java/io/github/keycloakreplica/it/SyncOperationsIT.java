@@ -95,7 +95,7 @@ class SyncOperationsIT {
             assertThat(again.status()).as(again.toString()).isEqualTo(200);
             assertThat(again.json().get("id").asText()).isEqualTo(id);
 
-            JsonNode done = awaitSucceeded(site, realm, id);
+            JsonNode done = realm.awaitOperationSucceeded(id);
             assertThat(done.get("added").asInt()).as(done.toString()).isEqualTo(2);
             assertThat(done.get("updated").asInt()).as(done.toString()).isEqualTo(1);
             assertThat(done.get("removed").asInt()).isZero();
@@ -190,7 +190,7 @@ class SyncOperationsIT {
                             lag -> lag.hasNonNull("heartbeatAt") && Instant.parse(lag.get("heartbeatAt").asText()).isAfter(asked));
             assertThat(behind.get("totalLag").asLong()).as(behind.toString()).isGreaterThan(0);
             assertThat(behind.get("partitions")).extracting(p -> p.get("topic").asText()).contains(upstream.topics().identity());
-            JsonNode done = awaitSucceeded(site, realm, started.json().get("id").asText());
+            JsonNode done = realm.awaitOperationSucceeded(started.json().get("id").asText());
             assertThat(done.get("removed").asInt()).isEqualTo(1);
             assertThat(done.get("requestedBy").asText()).isEqualTo(site.server().adminUsername());
             // The deltas arrive later and find the deletion applied: nothing happens twice.
@@ -238,7 +238,7 @@ class SyncOperationsIT {
             other.startHeartbeats(Duration.ofMillis(500));
             realm.awaitLinkReachable();
 
-            JsonNode dryRun = runOperation(site, realm, Map.of("kind", "orphans", "dryRun", true, "reason", "what would go?",
+            JsonNode dryRun = realm.runOperation(Map.of("kind", "orphans", "dryRun", true, "reason", "what would go?",
                     "componentId", hqComponent));
             assertThat(dryRun.at("/result/orphans").asInt()).as(dryRun.toString()).isEqualTo(2);
             assertThat(dryRun.at("/result/listed")).extracting(o -> o.get("username").asText()).containsExactlyInAnyOrderElementsOf(orphaned);
@@ -260,13 +260,13 @@ class SyncOperationsIT {
                 assertThat(first.json().get("id").asText()).isEqualTo(second.json().get("id").asText());
             }
 
-            JsonNode disabled = runOperation(site, realm, Map.of("kind", "orphans", "reason", "HQ dropped them", "componentId", hqComponent));
+            JsonNode disabled = realm.runOperation(Map.of("kind", "orphans", "reason", "HQ dropped them", "componentId", hqComponent));
             assertThat(disabled.get("updated").asInt()).as(disabled.toString()).isEqualTo(2);
             assertThat(disabled.at("/result/action").asText()).isEqualTo("disable");
             orphaned.forEach(name -> assertThat(realm.user(name).orElseThrow().get("enabled").asBoolean()).as(name).isFalse());
             assertEveryoneBut(realm, kept, otherName, localName);
 
-            JsonNode removed = runOperation(site, realm, Map.of("kind", "orphans", "action", "remove", "reason", "HQ dropped them",
+            JsonNode removed = realm.runOperation(Map.of("kind", "orphans", "action", "remove", "reason", "HQ dropped them",
                     "componentId", hqComponent));
             assertThat(removed.get("removed").asInt()).as(removed.toString()).isEqualTo(2);
             orphaned.forEach(name -> assertThat(realm.user(name)).as(name).isEmpty());
@@ -304,21 +304,6 @@ class SyncOperationsIT {
         return all;
     }
 
-    static JsonNode runOperation(ReplicaSite site, TestRealm realm, Map<String, Object> request) {
-        KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations", request);
-        assertThat(started.status()).as(started.toString()).isEqualTo(202);
-        return awaitSucceeded(site, realm, started.json().get("id").asText());
-    }
-
-    /** The operation once it has finished, which must be with success. */
-    static JsonNode awaitSucceeded(ReplicaSite site, TestRealm realm, String id) {
-        JsonNode done = Awaitility.await("operation " + id).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
-                .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json(),
-                        o -> "SUCCEEDED".equals(o.path("state").asText()) || "FAILED".equals(o.path("state").asText()));
-        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
-        return done;
-    }
-
     private static String componentFollowing(ReplicaSite site, TestRealm realm, Upstream upstream) {
         for (JsonNode component : site.keycloak().admin("GET", realm.name + "/components?type=org.keycloak.storage.UserStorageProvider", null)
                 .json()) {
@@ -333,8 +318,8 @@ class SyncOperationsIT {
     void readingNeedsViewUsersAndStartingNeedsManageUsers(ReplicaSite site) {
         try (TestRealm realm = new TestRealm(site, "opsauth"); TestRealm other = new TestRealm(site, "opsother")) {
             realm.replicate(realm.upstream(1), Map.of());
-            String viewer = localUserWithRole(site, realm, "view-users");
-            String outsider = localUserWithRole(site, other, "manage-users");
+            String viewer = realm.localUserWithRole("view-users");
+            String outsider = other.localUserWithRole("manage-users");
             String path = "/admin/realms/" + realm.name + "/replica/operations";
             Map<String, String> body = Map.of("kind", "full", "reason", "permissions test");
 
@@ -365,23 +350,5 @@ class SyncOperationsIT {
             assertThat(severed.json().get("error").asText()).isEqualTo("replica_link_down");
             assertThat(severed.json().get("error_description").asText()).contains("Nothing was queued");
         }
-    }
-
-    /** A local user of the realm with one realm-management role, signed in: their access token. */
-    static String localUserWithRole(ReplicaSite site, TestRealm realm, String role) {
-        String username = People.uniqueName("op");
-        KeycloakHttp.Response created = site.keycloak().admin("POST", realm.name + "/users", Map.of("username", username, "enabled", true,
-                "email", username + "@example.com", "firstName", "Op", "lastName", "Erator",
-                "credentials", java.util.List.of(Map.of("type", "password", "value", PASSWORD, "temporary", false))));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        String userId = realm.user(username).orElseThrow().get("id").asText();
-        String clientId = site.keycloak().admin("GET", realm.name + "/clients?clientId=realm-management", null).json().get(0).get("id").asText();
-        JsonNode roleRep = site.keycloak().admin("GET", realm.name + "/clients/" + clientId + "/roles/" + role, null).json();
-        KeycloakHttp.Response granted = site.keycloak().admin("POST", realm.name + "/users/" + userId + "/role-mappings/clients/" + clientId,
-                java.util.List.of(roleRep));
-        assertThat(granted.status()).as(granted.toString()).isEqualTo(204);
-        KeycloakHttp.Response token = site.keycloak().passwordGrant(realm.name, "admin-cli", null, username, PASSWORD);
-        assertThat(token.status()).as(token.toString()).isEqualTo(200);
-        return token.json().get("access_token").asText();
     }
 }

@@ -28,6 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class TestRealm implements AutoCloseable {
 
+    /** The password of the realm's local users (its replicated people have the upstream's). */
+    private static final String LOCAL_PASSWORD = "correct horse battery staple";
+
     final ReplicaSite site;
     final String name;
     private final List<Upstream> upstreams = new ArrayList<>();
@@ -177,6 +180,40 @@ final class TestRealm implements AutoCloseable {
             }
         }
         throw new AssertionError("no " + meterName + " series for realm " + name + (label == null ? "" : " with " + label));
+    }
+
+    /** The operation once it has finished, which must be with success. */
+    JsonNode awaitOperationSucceeded(String id) {
+        JsonNode done = Awaitility.await("operation " + id).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
+                .until(() -> site.keycloak().admin("GET", name + "/replica/operations/" + id, null).json(),
+                        o -> "SUCCEEDED".equals(o.path("state").asText()) || "FAILED".equals(o.path("state").asText()));
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+        return done;
+    }
+
+    /** Starts a sync operation and waits for it to succeed. */
+    JsonNode runOperation(Map<String, Object> request) {
+        KeycloakHttp.Response started = site.keycloak().admin("POST", name + "/replica/operations", request);
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        return awaitOperationSucceeded(started.json().get("id").asText());
+    }
+
+    /** A local user of the realm with one realm-management role, signed in: their access token. */
+    String localUserWithRole(String role) {
+        String username = People.uniqueName("op");
+        KeycloakHttp.Response created = site.keycloak().admin("POST", name + "/users", Map.of("username", username, "enabled", true,
+                "email", username + "@example.com", "firstName", "Op", "lastName", "Erator",
+                "credentials", List.of(Map.of("type", "password", "value", LOCAL_PASSWORD, "temporary", false))));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String userId = user(username).orElseThrow().get("id").asText();
+        String clientId = site.keycloak().admin("GET", name + "/clients?clientId=realm-management", null).json().get(0).get("id").asText();
+        JsonNode roleRep = site.keycloak().admin("GET", name + "/clients/" + clientId + "/roles/" + role, null).json();
+        KeycloakHttp.Response granted = site.keycloak().admin("POST", name + "/users/" + userId + "/role-mappings/clients/" + clientId,
+                List.of(roleRep));
+        assertThat(granted.status()).as(granted.toString()).isEqualTo(204);
+        KeycloakHttp.Response token = site.keycloak().passwordGrant(name, "admin-cli", null, username, LOCAL_PASSWORD);
+        assertThat(token.status()).as(token.toString()).isEqualTo(200);
+        return token.json().get("access_token").asText();
     }
 
     String componentId() {
