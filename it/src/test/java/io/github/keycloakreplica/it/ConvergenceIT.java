@@ -172,7 +172,7 @@ class ConvergenceIT {
                     seed, history.size(), delivery.size(), converged, counts);
             assertThat(refused).as("people who could not sign in with the password Keycloak should show").isEmpty();
             assertThat(admitted).as("people disabled upstream who signed in").isEmpty();
-            assertThat(ConvergenceDefectsIT.deadLetters(site, realm)).as("dead letters").isZero();
+            assertThat(realm.deadLetterCount()).as("dead letters").isZero();
             assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"rejected\"")).isZero();
             assertThat(realm.meter("keycloak_replica_batch_fallbacks_total", null))
                     .as("batches applied again one record per transaction").isZero();
@@ -193,7 +193,7 @@ class ConvergenceIT {
      */
     private static KeycloakHttp.Response signIn(ReplicaSite site, TestRealm realm, Expected person) {
         if (person.otpSecrets().isEmpty()) {
-            return ConvergenceDefectsIT.grant(site, realm, person.username(), person.password());
+            return realm.grant(person.username(), person.password());
         }
         KeycloakHttp http = site.keycloak();
         KeycloakHttp.Response grant = null;

@@ -63,7 +63,7 @@ class EntitlementsAndGapsIT {
         try (TestRealm realm = new TestRealm(site, "gapguard")) {
             Upstream upstream = realm.upstream(1);
             String componentId = realm.replicate(upstream, Map.of("gapSignInPolicy", "refuse"));
-            guardDirectGrants(site, realm.name);
+            realm.guardDirectGrants();
             String subject = UUID.randomUUID().toString();
             String username = People.uniqueName("sven");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
@@ -134,24 +134,6 @@ class EntitlementsAndGapsIT {
             KeycloakHttp.Response tokens = browser.exchange(site.keycloak(), browser.code());
             assertThat(tokens.status()).as(tokens.toString()).isEqualTo(200);
         }
-    }
-
-    /** What an administrator does to enforce the policy: the gap guard, last step of a copy of the direct grant flow. */
-    static void guardDirectGrants(ReplicaSite site, String realm) {
-        KeycloakHttp http = site.keycloak();
-        assertThat(http.admin("POST", realm + "/authentication/flows/direct%20grant/copy", Map.of("newName", "guarded direct grant")).status())
-                .isEqualTo(201);
-        assertThat(http.admin("POST", realm + "/authentication/flows/guarded%20direct%20grant/executions/execution",
-                Map.of("provider", "replica-gap-guard")).status()).isEqualTo(201);
-        for (JsonNode execution : http.admin("GET", realm + "/authentication/flows/guarded%20direct%20grant/executions", null).json()) {
-            if ("replica-gap-guard".equals(execution.path("providerId").asText())) {
-                ((ObjectNode) execution).put("requirement", "REQUIRED");
-                assertThat(http.admin("PUT", realm + "/authentication/flows/guarded%20direct%20grant/executions", execution).status()).isEqualTo(204);
-            }
-        }
-        ObjectNode rep = (ObjectNode) http.admin("GET", realm, null).json();
-        rep.put("directGrantFlow", "guarded direct grant");
-        assertThat(http.admin("PUT", realm, rep).status()).isEqualTo(204);
     }
 
     private static KeycloakHttp.Response awaitGrant(ReplicaSite site, TestRealm realm, String username, int status) {

@@ -157,7 +157,7 @@ class PostgresReplicaIT {
             upstream.send(rename);
             realm.awaitUser(name, u -> taker.equals(u.get("id").asText()) && "Taker".equals(u.path("firstName").asText()));
             realm.awaitUser(name + "-renamed", u -> holder.equals(u.get("id").asText()));
-            ConvergenceDefectsIT.awaitGrant(site, realm, name, "taker's password", 200);
+            realm.awaitGrant(name, "taker's password", 200);
             assertThat(realm.subject(taker).orElseThrow().get("eventLog").toString())
                     .contains("username '" + name + "' waits for subject " + holder)
                     .contains("username '" + name + "' is free now");
@@ -183,7 +183,7 @@ class PostgresReplicaIT {
             upstream.send(deletion);
             realm.awaitUser(goneName, u -> gone[1].equals(u.get("id").asText()));
 
-            assertThat(ConvergenceDefectsIT.deadLetters(site, realm)).isZero();
+            assertThat(realm.deadLetterCount()).isZero();
             Awaitility.await("no subject waits").atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> site.keycloak().admin("GET", realm.name + "/replica/gaps", null).json().get("total").asLong() == 0);
         }
@@ -198,7 +198,7 @@ class PostgresReplicaIT {
     @Order(3)
     void aTargetedSyncPutsRightAUserThatDriftedFromItsLedger() throws Exception {
         try (TestRealm realm = new TestRealm(site, "drift")) {
-            ConvergenceDefectsIT.createRoles(site, realm, "drift-role");
+            realm.createRoles("drift-role");
             // A targeted sync reads the snapshot topics, so it needs the link CONNECTED.
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
             realm.replicate(upstream, TestRealm.linkSettings(3, 1));
@@ -207,7 +207,7 @@ class PostgresReplicaIT {
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Dana", "realmRoles", List.of("drift-role"),
                     "department", "ops"));
             upstream.password(subject, "pw-" + subject, "dana's password");
-            ConvergenceDefectsIT.awaitGrant(site, realm, username, "dana's password", 200);
+            realm.awaitGrant(username, "dana's password", 200);
 
             try (Connection db = DriverManager.getConnection(site.stack().postgres().jdbcUrl("replica"), LocalPostgres.USER, LocalPostgres.PASSWORD)) {
                 for (String sql : List.of("delete from credential where user_id = ?", "delete from user_role_mapping where user_id = ?",
@@ -219,7 +219,7 @@ class PostgresReplicaIT {
                     }
                 }
             }
-            ConvergenceDefectsIT.assertRefused(ConvergenceDefectsIT.grant(site, realm, username, "dana's password"));
+            realm.assertGrantRefused(username, "dana's password");
             realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
 
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
@@ -227,7 +227,7 @@ class PostgresReplicaIT {
             assertThat(started.status()).as(started.toString()).isEqualTo(202);
             JsonNode done = realm.awaitOperationSucceeded(started.json().get("id").asText());
             assertThat(done.get("updated").asInt()).isEqualTo(1);
-            ConvergenceDefectsIT.awaitGrant(site, realm, username, "dana's password", 200);
+            realm.awaitGrant(username, "dana's password", 200);
             JsonNode user = realm.user(username).orElseThrow();
             assertThat(user.get("firstName").asText()).isEqualTo("Dana");
             assertThat(user.at("/attributes/department/0").asText()).isEqualTo("ops");

@@ -216,6 +216,57 @@ final class TestRealm implements AutoCloseable {
         return token.json().get("access_token").asText();
     }
 
+    /** A password grant through admin-cli, the client every realm has, with direct grants on. */
+    KeycloakHttp.Response grant(String username, String password) {
+        return site.keycloak().passwordGrant(name, "admin-cli", null, username, password);
+    }
+
+    KeycloakHttp.Response awaitGrant(String username, String password, int status) {
+        return Awaitility.await("password grant of " + username + " answers " + status).atMost(ReplicaSite.APPLY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> grant(username, password), r -> r.status() == status);
+    }
+
+    /** A sign-in with this password is refused for its password. */
+    void assertGrantRefused(String username, String password) {
+        KeycloakHttp.Response grant = grant(username, password);
+        assertThat(grant.status()).as(grant.toString()).isIn(400, 401);
+        assertThat(grant.json().path("error").asText()).as(grant.toString()).isEqualTo("invalid_grant");
+    }
+
+    void createRoles(String... roles) {
+        for (String role : roles) {
+            KeycloakHttp.Response created = site.keycloak().admin("POST", name + "/roles", Map.of("name", role));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        }
+    }
+
+    /**
+     * What an administrator does to enforce the gap sign-in policy on direct grants: the gap guard, last
+     * step of a copy of the direct grant flow.
+     */
+    void guardDirectGrants() {
+        KeycloakHttp http = site.keycloak();
+        assertThat(http.admin("POST", name + "/authentication/flows/direct%20grant/copy", Map.of("newName", "guarded direct grant")).status())
+                .isEqualTo(201);
+        assertThat(http.admin("POST", name + "/authentication/flows/guarded%20direct%20grant/executions/execution",
+                Map.of("provider", "replica-gap-guard")).status()).isEqualTo(201);
+        for (JsonNode execution : http.admin("GET", name + "/authentication/flows/guarded%20direct%20grant/executions", null).json()) {
+            if ("replica-gap-guard".equals(execution.path("providerId").asText())) {
+                ((ObjectNode) execution).put("requirement", "REQUIRED");
+                assertThat(http.admin("PUT", name + "/authentication/flows/guarded%20direct%20grant/executions", execution).status()).isEqualTo(204);
+            }
+        }
+        ObjectNode rep = (ObjectNode) http.admin("GET", name, null).json();
+        rep.put("directGrantFlow", "guarded direct grant");
+        assertThat(http.admin("PUT", name, rep).status()).isEqualTo(204);
+    }
+
+    /** How many dead letters the realm has recorded. */
+    long deadLetterCount() {
+        return site.keycloak().admin("GET", name + "/replica/dead-letters?max=1", null).json().get("total").asLong();
+    }
+
     String componentId() {
         JsonNode components = site.keycloak().admin("GET", name + "/components?type=org.keycloak.storage.UserStorageProvider", null).json();
         return components.get(0).get("id").asText();
