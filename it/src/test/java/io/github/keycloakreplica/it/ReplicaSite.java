@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * One replica site for the integration tests: a Kafka broker, the upstream publishing to it, and a
  * Keycloak 26.7.3 with our jars that imported realm-config/acme-realm.json. Started once per test
  * JVM (servers are slow to start) and shared by every test class; tests keep apart by using their own
- * subjects and usernames.
+ * subjects and usernames. Looking up users, waiting for tokens and reading the metrics, for any realm of
+ * the site, are here, once.
  */
 public final class ReplicaSite implements AutoCloseable {
 

@@ -24,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A realm of its own on the shared replica server, with its own topics, for tests that reconfigure,
- * disable or crash-test a replica component without disturbing the other test classes.
+ * disable or crash-test a replica component without disturbing the other test classes. What the tests
+ * read from and do to such a realm (its users, link, credentials, meters, sync operations, sign-ins) is
+ * here too, so that no test class borrows it from another.
  */
 final class TestRealm implements AutoCloseable {
 
@@ -112,6 +114,11 @@ final class TestRealm implements AutoCloseable {
         KeycloakHttp.Response created = site.keycloak().admin("POST", name + "/components", component(config));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         return componentId();
+    }
+
+    String componentId() {
+        JsonNode components = site.keycloak().admin("GET", name + "/components?type=org.keycloak.storage.UserStorageProvider", null).json();
+        return components.get(0).get("id").asText();
     }
 
     /**
@@ -265,11 +272,6 @@ final class TestRealm implements AutoCloseable {
     /** How many dead letters the realm has recorded. */
     long deadLetterCount() {
         return site.keycloak().admin("GET", name + "/replica/dead-letters?max=1", null).json().get("total").asLong();
-    }
-
-    String componentId() {
-        JsonNode components = site.keycloak().admin("GET", name + "/components?type=org.keycloak.storage.UserStorageProvider", null).json();
-        return components.get(0).get("id").asText();
     }
 
     /** The user as the admin REST API shows it, if this realm has it. */
