@@ -61,24 +61,24 @@ class AdminApiContractIT {
 
         try (TestRealm realm = new TestRealm(site, "contract"); TestRealm other = new TestRealm(site, "contractother")) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
-            String componentId = realm.replicate(upstream, SeveranceIT.linkSettings(3, 1));
+            String componentId = realm.replicate(upstream, TestRealm.linkSettings(3, 1));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("api");
-            upstream.upsert(subject, ReplicationIT.person(username));
+            String username = People.uniqueName("api");
+            upstream.upsert(subject, People.person(username));
             upstream.sendRaw(upstream.topics().identity(), subject, "not json".getBytes(StandardCharsets.UTF_8));
             realm.awaitUser(username, u -> true);
             // A gap: lastName v9 while the replica holds v1.
             upstream.send(new IdentityUpsert(upstream.envelope(EventType.IDENTITY_UPSERTED, subject),
                     Map.of("lastName", new VersionedValue(TextNode.valueOf("Later"), 9))));
             Awaitility.await("the gap").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.subject(subject).orElseThrow().get("gaps").size() == 1);
-            String viewer = SyncOperationsIT.localUserWithRole(site, realm, "view-users");
-            String outsider = SyncOperationsIT.localUserWithRole(site, other, "manage-users");
+            String viewer = realm.localUserWithRole("view-users");
+            String outsider = other.localUserWithRole("manage-users");
             realm.awaitLinkReachable();
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "full", "reason", "contract test"));
             check(factory, config, started, "/operations", "post", "202");
             String id = started.json().get("id").asText();
-            SyncOperationsIT.awaitSucceeded(site, realm, id);
+            realm.awaitOperationSucceeded(id);
             check(factory, config, site.keycloak().admin("POST", realm.name + "/replica/operations", Map.of("kind", "full")),
                     "/operations", "post", "400");
 

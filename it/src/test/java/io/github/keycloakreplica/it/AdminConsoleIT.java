@@ -10,7 +10,6 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,14 +28,14 @@ class AdminConsoleIT {
     void syncAllUsersFromTheComponentsPageStartsAFullSyncAndTheNextClickShowsItsResult(ReplicaSite site) throws Exception {
         try (TestRealm realm = new TestRealm(site, "console")) {
             Upstream upstream = realm.upstream(1);
-            String componentId = realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
+            String componentId = realm.replicate(upstream, TestRealm.linkSettings(10, 1));
             // Once the new replica runs (it bootstraps from the snapshot topics as it starts), two people only
             // the snapshot topics hold: what a full sync will bring.
-            String first = ReplicationIT.uniqueName("console");
-            upstream.upsert(UUID.randomUUID().toString(), ReplicationIT.person(first));
+            String first = People.uniqueName("console");
+            upstream.upsert(UUID.randomUUID().toString(), People.person(first));
             realm.awaitUser(first, u -> true);
             for (int i = 0; i < 2; i++) {
-                upstream.upsertEvent(UUID.randomUUID().toString(), ReplicationIT.person(ReplicationIT.uniqueName("console")));
+                upstream.upsertEvent(UUID.randomUUID().toString(), People.person(People.uniqueName("console")));
             }
             upstream.flush();
 
@@ -57,7 +56,7 @@ class AdminConsoleIT {
             String notice = syncAllUsers(wait, "Full sync started as operation ");
             Chromium.screenshot(browser, "admin-console-sync-all-users-started");
             String id = notice.substring(notice.indexOf("Full sync started as operation ") + "Full sync started as operation ".length()).substring(0, 36);
-            JsonNode done = SyncOperationsIT.awaitSucceeded(site, realm, id);
+            JsonNode done = realm.awaitOperationSucceeded(id);
             assertThat(done.get("added").asInt()).isEqualTo(2);
             assertThat(done.get("requestedBy").asText()).isEqualTo("Keycloak \"Sync all users\"");
 

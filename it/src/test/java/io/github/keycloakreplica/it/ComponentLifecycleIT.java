@@ -148,7 +148,7 @@ class ComponentLifecycleIT {
     }
 
     private static String publish(Upstream upstream) {
-        String username = ReplicationIT.uniqueName("lc");
+        String username = People.uniqueName("lc");
         upstream.upsert(UUID.randomUUID().toString(), Map.of("username", username, "enabled", true));
         return username;
     }

@@ -42,7 +42,7 @@ class ConvergenceDefectsIT {
                 List<String> names = new ArrayList<>();
                 for (int i = 0; i < size; i++) {
                     subjects.add(UUID.randomUUID().toString());
-                    names.add(ReplicationIT.uniqueName("rot" + i));
+                    names.add(People.uniqueName("rot" + i));
                     upstream.upsert(subjects.get(i), Map.of("username", names.get(i), "enabled", true));
                 }
                 names.forEach(name -> realm.awaitUser(name, u -> true));
@@ -60,7 +60,7 @@ class ConvergenceDefectsIT {
                         .until(() -> site.keycloak().admin("GET", realm.name + "/replica/gaps", null).json()
                                 .findValues("waitingForUsername").stream().allMatch(JsonNode::isNull));
             }
-            assertThat(deadLetters(site, realm)).isZero();
+            assertThat(realm.deadLetterCount()).isZero();
         }
     }
 
@@ -77,24 +77,24 @@ class ConvergenceDefectsIT {
 
             // The new id's password arrives before the old id's last change and before its revocation.
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("pia");
+            String username = People.uniqueName("pia");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
             String oldId = "pw-a-" + subject;
             String newId = "pw-b-" + subject;
             upstream.send(upstream.credentialEvent(subject, oldId, "password", KeycloakCredentials.password("first password"), null));
-            awaitGrant(site, realm, username, "first password", 200);
+            realm.awaitGrant(username, "first password", 200);
             StreamEvent oldChanged = upstream.credentialEvent(subject, oldId, "password", KeycloakCredentials.password("second password"), null);
             Thread.sleep(5);
             StreamEvent replacement = upstream.credentialEvent(subject, newId, "password", KeycloakCredentials.password("third password"), null);
             StreamEvent oldRevoked = upstream.revokeEvent(subject, oldId, "password");
             upstream.sendAll(List.of(replacement, oldChanged, oldRevoked));
-            awaitGrant(site, realm, username, "third password", 200);
-            assertThat(credentialIds(site, realm, subject)).containsExactly(SubjectIds.credentialId(newId));
-            assertRefused(grant(site, realm, username, "second password"));
+            realm.awaitGrant(username, "third password", 200);
+            assertThat(credentialIds(realm, subject)).containsExactly(SubjectIds.credentialId(newId));
+            realm.assertGrantRefused(username, "second password");
 
             // Both ids present at the authority before the person exists here.
             String early = UUID.randomUUID().toString();
-            String earlyName = ReplicationIT.uniqueName("pim");
+            String earlyName = People.uniqueName("pim");
             String olderId = "pw-a-" + early;
             String newerId = "pw-b-" + early;
             upstream.send(upstream.credentialEvent(early, olderId, "password", KeycloakCredentials.password("older password"), null));
@@ -103,15 +103,15 @@ class ConvergenceDefectsIT {
             Awaitility.await("credentials held before the person").atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> realm.subject(early).map(v -> v.get("credentials").size() == 2 && !v.get("live").asBoolean()).orElse(false));
             upstream.upsert(early, Map.of("username", earlyName, "enabled", true));
-            awaitGrant(site, realm, earlyName, "newer password", 200);
-            assertThat(credentialIds(site, realm, early)).containsExactly(SubjectIds.credentialId(newerId));
-            assertRefused(grant(site, realm, earlyName, "older password"));
+            realm.awaitGrant(earlyName, "newer password", 200);
+            assertThat(credentialIds(realm, early)).containsExactly(SubjectIds.credentialId(newerId));
+            realm.assertGrantRefused(earlyName, "older password");
 
             // Revoking the one shown brings back the other, which the ledger kept.
             upstream.revoke(early, newerId, "password");
-            awaitGrant(site, realm, earlyName, "older password", 200);
-            assertThat(credentialIds(site, realm, early)).containsExactly(SubjectIds.credentialId(olderId));
-            assertThat(deadLetters(site, realm)).isZero();
+            realm.awaitGrant(earlyName, "older password", 200);
+            assertThat(credentialIds(realm, early)).containsExactly(SubjectIds.credentialId(olderId));
+            assertThat(realm.deadLetterCount()).isZero();
         }
     }
 
@@ -122,21 +122,21 @@ class ConvergenceDefectsIT {
     @Test
     void aUserCreatedOrGrantedAndDeletedInOneBatchAppliesInThatBatch(ReplicaSite site) throws Exception {
         try (TestRealm realm = new TestRealm(site, "batchdelete")) {
-            createRoles(site, realm, "r1", "r2");
+            realm.createRoles("r1", "r2");
             assertThat(site.keycloak().admin("POST", realm.name + "/groups", Map.of("name", "g1")).status()).isEqualTo(201);
             Upstream upstream = realm.upstream(1);
             realm.replicate(upstream, Map.of());
             String granted = UUID.randomUUID().toString();
-            String grantedName = ReplicationIT.uniqueName("gra");
+            String grantedName = People.uniqueName("gra");
             upstream.upsert(granted, Map.of("username", grantedName, "enabled", true, "realmRoles", List.of("r1")));
             realm.awaitUser(grantedName, u -> true);
 
             String created = UUID.randomUUID().toString();
             String recreated = UUID.randomUUID().toString();
-            String recreatedName = ReplicationIT.uniqueName("rec");
+            String recreatedName = People.uniqueName("rec");
             List<StreamEvent> oneBatch = new ArrayList<>();
             // Created with roles, a group, an attribute and a password, then deleted.
-            oneBatch.add(upstream.upsertEvent(created, Map.of("username", ReplicationIT.uniqueName("cre"), "enabled", true,
+            oneBatch.add(upstream.upsertEvent(created, Map.of("username", People.uniqueName("cre"), "enabled", true,
                     "realmRoles", List.of("r1", "r2"), "groups", List.of("/g1"), "department", "d1")));
             oneBatch.add(upstream.credentialEvent(created, "pw-" + created, "password", KeycloakCredentials.password("pw"), null));
             oneBatch.add(upstream.deleteEvent(created));
@@ -151,13 +151,13 @@ class ConvergenceDefectsIT {
 
             JsonNode again = realm.awaitUser(recreatedName, u -> true);
             assertThat(again.get("id").asText()).isEqualTo(recreated);
-            assertThat(ReplicationIT.names(site.keycloak().admin("GET", realm.name + "/users/" + recreated + "/role-mappings/realm", null).json(),
+            assertThat(People.names(site.keycloak().admin("GET", realm.name + "/users/" + recreated + "/role-mappings/realm", null).json(),
                     "name")).contains("r1").doesNotContain("r2");
             Awaitility.await(grantedName + " removed").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.user(grantedName).isEmpty());
             assertThat(site.keycloak().admin("GET", realm.name + "/users/count", null).json().asInt()).isEqualTo(1);
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_batch_fallbacks_total", null)).isZero();
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"")).isZero();
-            assertThat(deadLetters(site, realm)).isZero();
+            assertThat(realm.meter("keycloak_replica_batch_fallbacks_total", null)).isZero();
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"rejected\"")).isZero();
+            assertThat(realm.deadLetterCount()).isZero();
             assertThat(Files.readString(site.server().logFile())).doesNotContain("TransientPropertyValueException");
         }
     }
@@ -173,18 +173,18 @@ class ConvergenceDefectsIT {
             // Deltas only: nothing but the missing event closes the gap.
             Upstream upstream = realm.upstream(1).withoutSnapshots();
             String componentId = realm.replicate(upstream, Map.of("gapSignInPolicy", "refuse"));
-            EntitlementsAndGapsIT.guardDirectGrants(site, realm.name);
+            realm.guardDirectGrants();
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("dora");
+            String username = People.uniqueName("dora");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
             upstream.password(subject, "pw-" + subject, "dora's password");
             realm.awaitUser(username, u -> true);
-            awaitGrant(site, realm, username, "dora's password", 200);
+            realm.awaitGrant(username, "dora's password", 200);
 
             StreamEvent lastChange = upstream.upsertEvent(subject, Map.of("username", username + "-x"));
             StreamEvent deletion = upstream.deleteEvent(subject);
             upstream.send(deletion);
-            KeycloakHttp.Response refused = awaitGrant(site, realm, username, "dora's password", 400);
+            KeycloakHttp.Response refused = realm.awaitGrant(username, "dora's password", 400);
             assertThat(refused.json().get("error_description").asText()).contains("Your access rights are being updated");
             JsonNode gaps = site.keycloak().admin("GET", realm.name + "/replica/gaps", null).json();
             assertThat(gaps.get("items").get(0).get("critical").asBoolean()).isTrue();
@@ -193,7 +193,7 @@ class ConvergenceDefectsIT {
             ObjectNode component = (ObjectNode) site.keycloak().admin("GET", realm.name + "/components/" + componentId, null).json();
             ((ObjectNode) component.get("config")).putArray("gapSignInPolicy").add("allow");
             assertThat(site.keycloak().admin("PUT", realm.name + "/components/" + componentId, component).status()).isEqualTo(204);
-            awaitGrant(site, realm, username, "dora's password", 200);
+            realm.awaitGrant(username, "dora's password", 200);
             assertThat(realm.subject(subject).orElseThrow().get("eventLog").toString())
                     .contains("signed in on the last known state while a deletion waits for earlier versions");
 
@@ -206,7 +206,7 @@ class ConvergenceDefectsIT {
 
             // Deleted while a role it names is missing here: nothing is left waiting to be granted.
             String leaver = UUID.randomUUID().toString();
-            String leaverName = ReplicationIT.uniqueName("lea");
+            String leaverName = People.uniqueName("lea");
             upstream.upsert(leaver, Map.of("username", leaverName, "enabled", true, "realmRoles", List.of("not-in-this-realm")));
             Awaitility.await("unresolved role recorded").atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> realm.subject(leaver).map(v -> v.get("unresolved").size() == 1).orElse(false));
@@ -217,35 +217,8 @@ class ConvergenceDefectsIT {
         }
     }
 
-    static void createRoles(ReplicaSite site, TestRealm realm, String... roles) {
-        for (String role : roles) {
-            KeycloakHttp.Response created = site.keycloak().admin("POST", realm.name + "/roles", Map.of("name", role));
-            assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        }
-    }
-
-    /** A sign-in refused for its password. */
-    static void assertRefused(KeycloakHttp.Response grant) {
-        assertThat(grant.status()).as(grant.toString()).isIn(400, 401);
-        assertThat(grant.json().path("error").asText()).as(grant.toString()).isEqualTo("invalid_grant");
-    }
-
-    static KeycloakHttp.Response grant(ReplicaSite site, TestRealm realm, String username, String password) {
-        return site.keycloak().passwordGrant(realm.name, "admin-cli", null, username, password);
-    }
-
-    static KeycloakHttp.Response awaitGrant(ReplicaSite site, TestRealm realm, String username, String password, int status) {
-        return Awaitility.await("password grant of " + username + " answers " + status).atMost(ReplicaSite.APPLY_TIMEOUT)
-                .pollInterval(Duration.ofMillis(300))
-                .until(() -> grant(site, realm, username, password), r -> r.status() == status);
-    }
-
     /** The ids of a user's credentials as Keycloak's admin REST API lists them. */
-    static List<String> credentialIds(ReplicaSite site, TestRealm realm, String userId) {
-        return ReplicationIT.names(site.keycloak().admin("GET", realm.name + "/users/" + userId + "/credentials", null).json(), "id");
-    }
-
-    static long deadLetters(ReplicaSite site, TestRealm realm) {
-        return site.keycloak().admin("GET", realm.name + "/replica/dead-letters?max=1", null).json().get("total").asLong();
+    private static List<String> credentialIds(TestRealm realm, String userId) {
+        return People.names(realm.credentials(userId), "id");
     }
 }

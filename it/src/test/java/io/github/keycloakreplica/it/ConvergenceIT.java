@@ -172,9 +172,9 @@ class ConvergenceIT {
                     seed, history.size(), delivery.size(), converged, counts);
             assertThat(refused).as("people who could not sign in with the password Keycloak should show").isEmpty();
             assertThat(admitted).as("people disabled upstream who signed in").isEmpty();
-            assertThat(ConvergenceDefectsIT.deadLetters(site, realm)).as("dead letters").isZero();
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"")).isZero();
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_batch_fallbacks_total", null))
+            assertThat(realm.deadLetterCount()).as("dead letters").isZero();
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"rejected\"")).isZero();
+            assertThat(realm.meter("keycloak_replica_batch_fallbacks_total", null))
                     .as("batches applied again one record per transaction").isZero();
             String log = Files.readString(site.server().logFile());
             assertThat(log).doesNotContain("TransientPropertyValueException");
@@ -193,7 +193,7 @@ class ConvergenceIT {
      */
     private static KeycloakHttp.Response signIn(ReplicaSite site, TestRealm realm, Expected person) {
         if (person.otpSecrets().isEmpty()) {
-            return ConvergenceDefectsIT.grant(site, realm, person.username(), person.password());
+            return realm.grant(person.username(), person.password());
         }
         KeycloakHttp http = site.keycloak();
         KeycloakHttp.Response grant = null;
@@ -504,7 +504,7 @@ class ConvergenceIT {
             check(mismatches, subject, "realm roles", want.realmRoles(), realmRoles.getOrDefault(subject, Set.of()));
             check(mismatches, subject, "client roles", want.clientRoles(), clientRoles.getOrDefault(subject, Set.of()));
             check(mismatches, subject, "groups", want.groups(), groups.getOrDefault(subject, Set.of()));
-            Set<String> credentials = new TreeSet<>(ReplicationIT.names(http.admin("GET", realm.name + "/users/" + subject + "/credentials", null)
+            Set<String> credentials = new TreeSet<>(People.names(http.admin("GET", realm.name + "/users/" + subject + "/credentials", null)
                     .json(), "id"));
             check(mismatches, subject, "credentials", want.credentials(), credentials);
         }

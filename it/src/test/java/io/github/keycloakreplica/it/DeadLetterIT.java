@@ -27,7 +27,7 @@ class DeadLetterIT {
     void malformedEventsAreRecordedWithTheirReasonAndTheNextValidEventStillApplies(ReplicaSite site) {
         Upstream upstream = site.upstream();
         String subject = UUID.randomUUID().toString();
-        String username = ReplicationIT.uniqueName("frank");
+        String username = People.uniqueName("frank");
 
         // 1: not JSON at all.
         upstream.sendRaw(upstream.topics().identity(), subject, "{\"specversion\":\"1.0\", this is not json".getBytes(StandardCharsets.UTF_8));
@@ -36,7 +36,7 @@ class DeadLetterIT {
         ((ObjectNode) wrongShape.at("/data/attributes")).putObject("enabled").put("value", "yes").put("version", 1);
         upstream.sendRaw(upstream.topics().identity(), subject, wrongShape.toString().getBytes(StandardCharsets.UTF_8));
         // 3: then the subject itself, valid, on the same partition behind the bad records.
-        upstream.upsert(subject, ReplicationIT.person(username));
+        upstream.upsert(subject, People.person(username));
         // 4: a schema-valid password whose hash algorithm this Keycloak does not have, carrying a secret.
         CredentialUpsert unknownHash = upstream.credential(subject, UUID.randomUUID().toString(), "password",
                 new KeycloakCredentials.Stored("{\"hashIterations\":1,\"algorithm\":\"argon9\"}", "{\"value\":\"TOPSECRETHASH\",\"salt\":\"c2FsdA==\"}"),
@@ -45,7 +45,7 @@ class DeadLetterIT {
         upstream.password(subject, UUID.randomUUID().toString(), "frank's password");
 
         site.awaitUser(username, u -> true);
-        ReplicationIT.awaitToken(site, username, "frank's password");
+        site.awaitToken(ReplicaSite.REALM, username, "frank's password");
 
         JsonNode notJson = site.awaitDeadLetter(d -> subject.equals(d.path("key").asText()) && d.path("reason").asText().contains("not valid JSON"));
         assertThat(notJson.get("reason").asText()).contains("line 1");
@@ -66,7 +66,7 @@ class DeadLetterIT {
     void anEventWhoseKeyIsNotItsSubjectIsRefusedBecauseOrderWouldBreak(ReplicaSite site) {
         Upstream upstream = site.upstream();
         String subject = UUID.randomUUID().toString();
-        String username = ReplicationIT.uniqueName("gina");
+        String username = People.uniqueName("gina");
         IdentityUpsert upsert = usernameOnly(upstream, subject, username);
         upstream.sendRaw(upstream.topics().identity(), "someone-else", new StreamCodec().encode(upsert));
 

@@ -40,7 +40,7 @@ class EntitlementGuardIT {
             assertThat(http.admin("POST", realm.name + "/roles/team-lead/composites",
                     List.of(realmManagementRole(http, realm, "manage-users"))).status()).isEqualTo(204);
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("mallory");
+            String username = People.uniqueName("mallory");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             realm.awaitUser(username, u -> true);
@@ -50,11 +50,11 @@ class EntitlementGuardIT {
 
             JsonNode view = Awaitility.await("both refusals recorded").atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> realm.subject(subject).orElse(null), v -> v != null && v.get("unresolved").size() == 2);
-            assertThat(ReplicationIT.names(view.get("unresolved"), null)).containsExactlyInAnyOrder(
+            assertThat(People.names(view.get("unresolved"), null)).containsExactlyInAnyOrder(
                     "refused: client role 'realm-management.realm-admin' is administrative; " + REFUSAL_TAIL + "'realm-management.realm-admin'",
                     "refused: realm role 'team-lead' contains client role 'realm-management.manage-users', which is administrative; "
                             + REFUSAL_TAIL + "'team-lead'");
-            assertThat(ReplicationIT.names(http.admin("GET", realm.name + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
+            assertThat(People.names(http.admin("GET", realm.name + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
                     .as("the rest of the record applies").contains("reader").doesNotContain("team-lead");
             assertThat(realmManagementRolesOf(http, realm, subject)).isEmpty();
             assertThat(adminCall(site, realm, username).status()).as("the person's token at the admin API").isEqualTo(403);
@@ -74,7 +74,7 @@ class EntitlementGuardIT {
 
             String componentId = realm.replicate(upstream, Map.of("streamMayGrant", "realm-management.view-users"));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("victor");
+            String username = People.uniqueName("victor");
             upstream.upsert(subject, Map.of("username", username, "enabled", true,
                     "clientRoles.realm-management", List.of("view-users", "realm-admin")));
             upstream.password(subject, "pw-" + subject, PASSWORD);
@@ -82,7 +82,7 @@ class EntitlementGuardIT {
 
             JsonNode view = Awaitility.await("the refusal recorded").atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> realm.subject(subject).orElse(null), v -> v != null && v.get("unresolved").size() == 1);
-            assertThat(ReplicationIT.names(view.get("unresolved"), null)).containsExactly(
+            assertThat(People.names(view.get("unresolved"), null)).containsExactly(
                     "refused: client role 'realm-management.realm-admin' is administrative; " + REFUSAL_TAIL + "'realm-management.realm-admin'");
             assertThat(realmManagementRolesOf(http, realm, subject)).containsExactly("view-users");
             assertThat(adminCall(site, realm, username).status()).as("view-users lets the person list users").isEqualTo(200);
@@ -94,7 +94,7 @@ class EntitlementGuardIT {
             upstream.upsert(subject, Map.of("clientRoles.realm-management", List.of("view-users", "realm-admin")));
             view = Awaitility.await("both refusals recorded").atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> realm.subject(subject).orElseThrow(), v -> v.get("unresolved").size() == 2);
-            assertThat(ReplicationIT.names(view.get("unresolved"), null)).contains(
+            assertThat(People.names(view.get("unresolved"), null)).contains(
                     "refused: client role 'realm-management.view-users' is administrative; " + REFUSAL_TAIL + "'realm-management.view-users'");
             assertThat(realmManagementRolesOf(http, realm, subject)).isEmpty();
             assertThat(adminCall(site, realm, username).status()).isEqualTo(403);
@@ -111,7 +111,7 @@ class EntitlementGuardIT {
 
     /** The realm-management roles mapped to the user directly. */
     private static List<String> realmManagementRolesOf(KeycloakHttp http, TestRealm realm, String userId) {
-        return ReplicationIT.names(http.admin("GET", realm.name + "/users/" + userId + "/role-mappings/clients/"
+        return People.names(http.admin("GET", realm.name + "/users/" + userId + "/role-mappings/clients/"
                 + realmManagement(http, realm), null).json(), "name");
     }
 

@@ -34,16 +34,16 @@ class EntitlementsAndGapsIT {
         String role = "auditor-" + UUID.randomUUID().toString().substring(0, 6);
         String group = "/site-a/" + role;
         String subject = UUID.randomUUID().toString();
-        String username = ReplicationIT.uniqueName("rita");
+        String username = People.uniqueName("rita");
         site.upstream().upsert(subject, Map.of("username", username, "enabled", true,
                 "realmRoles", List.of("operator", role), "groups", List.of("/site-a/ops", group)));
 
         site.awaitUser(username, u -> true);
-        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
                 .contains("operator").doesNotContain(role);
         JsonNode view = Awaitility.await().atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> subjectView(site, subject),
                 v -> v.get("unresolved").size() == 2);
-        assertThat(ReplicationIT.names(view.get("unresolved"), null))
+        assertThat(People.names(view.get("unresolved"), null))
                 .containsExactlyInAnyOrder("realm role '" + role + "'", "group '" + group + "'");
 
         assertThat(site.keycloak().admin("POST", REALM + "/roles", Map.of("name", role)).status()).isEqualTo(201);
@@ -52,9 +52,9 @@ class EntitlementsAndGapsIT {
 
         Awaitility.await("granted once they exist").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> subjectView(site, subject).get("unresolved").isEmpty());
-        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
                 .contains("operator", role);
-        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
                 .containsExactlyInAnyOrder("/site-a/ops", group);
     }
 
@@ -63,9 +63,9 @@ class EntitlementsAndGapsIT {
         try (TestRealm realm = new TestRealm(site, "gapguard")) {
             Upstream upstream = realm.upstream(1);
             String componentId = realm.replicate(upstream, Map.of("gapSignInPolicy", "refuse"));
-            guardDirectGrants(site, realm.name);
+            realm.guardDirectGrants();
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("sven");
+            String username = People.uniqueName("sven");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
             upstream.password(subject, "pw-" + subject, "sven's password");
             realm.awaitUser(username, u -> true);
@@ -107,7 +107,7 @@ class EntitlementsAndGapsIT {
             Upstream upstream = realm.upstream(1).withoutSnapshots();
             realm.replicate(upstream, Map.of("gapSignInPolicy", "refuse", "upstreamName", "the HQ Keycloak"));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("tove");
+            String username = People.uniqueName("tove");
             upstream.upsert(subject, Map.of("username", username, "enabled", true));
             upstream.password(subject, "pw-" + subject, "tove's password");
             realm.awaitUser(username, u -> true);
@@ -134,24 +134,6 @@ class EntitlementsAndGapsIT {
             KeycloakHttp.Response tokens = browser.exchange(site.keycloak(), browser.code());
             assertThat(tokens.status()).as(tokens.toString()).isEqualTo(200);
         }
-    }
-
-    /** What an administrator does to enforce the policy: the gap guard, last step of a copy of the direct grant flow. */
-    static void guardDirectGrants(ReplicaSite site, String realm) {
-        KeycloakHttp http = site.keycloak();
-        assertThat(http.admin("POST", realm + "/authentication/flows/direct%20grant/copy", Map.of("newName", "guarded direct grant")).status())
-                .isEqualTo(201);
-        assertThat(http.admin("POST", realm + "/authentication/flows/guarded%20direct%20grant/executions/execution",
-                Map.of("provider", "replica-gap-guard")).status()).isEqualTo(201);
-        for (JsonNode execution : http.admin("GET", realm + "/authentication/flows/guarded%20direct%20grant/executions", null).json()) {
-            if ("replica-gap-guard".equals(execution.path("providerId").asText())) {
-                ((ObjectNode) execution).put("requirement", "REQUIRED");
-                assertThat(http.admin("PUT", realm + "/authentication/flows/guarded%20direct%20grant/executions", execution).status()).isEqualTo(204);
-            }
-        }
-        ObjectNode rep = (ObjectNode) http.admin("GET", realm, null).json();
-        rep.put("directGrantFlow", "guarded direct grant");
-        assertThat(http.admin("PUT", realm, rep).status()).isEqualTo(204);
     }
 
     private static KeycloakHttp.Response awaitGrant(ReplicaSite site, TestRealm realm, String username, int status) {

@@ -9,16 +9,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,8 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(ReplicaStack.class)
 class MetricsIT {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     @Test
     void outcomesGapsAndGapResolutionAreOnTheMetricsEndpoint(ReplicaSite site) throws Exception {
         try (TestRealm realm = new TestRealm(site, "metrics")) {
@@ -39,7 +31,7 @@ class MetricsIT {
             Upstream upstream = realm.upstream(1).withoutSnapshots();
             realm.replicate(upstream, Map.of());
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("mira");
+            String username = People.uniqueName("mira");
 
             IdentityUpsert first = upstream.upsertEvent(subject, Map.of("username", username, "lastName", "One", "enabled", true));
             IdentityUpsert second = upstream.upsertEvent(subject, Map.of("lastName", "Two"));
@@ -47,50 +39,36 @@ class MetricsIT {
             upstream.send(first);
             upstream.send(first);
             upstream.send(third);
-            awaitMeter(site, realm, "keycloak_replica_events_total", "outcome=\"buffered\"", 1);
-            assertThat(meter(site, realm, "keycloak_replica_events_total", "outcome=\"applied\"")).isEqualTo(1);
-            assertThat(meter(site, realm, "keycloak_replica_events_total", "outcome=\"duplicate\"")).isEqualTo(1);
+            awaitMeter(realm, "keycloak_replica_events_total", "outcome=\"buffered\"", 1);
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"applied\"")).isEqualTo(1);
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"duplicate\"")).isEqualTo(1);
             // The gauges follow the database every couple of seconds.
-            awaitMeter(site, realm, "keycloak_replica_open_gaps", null, 1);
+            awaitMeter(realm, "keycloak_replica_open_gaps", null, 1);
             Thread.sleep(1_100);
-            assertThat(meter(site, realm, "keycloak_replica_oldest_gap_age_seconds", null)).isGreaterThan(0);
+            assertThat(realm.meter("keycloak_replica_oldest_gap_age_seconds", null)).isGreaterThan(0);
 
             upstream.send(second);
             realm.awaitUser(username, u -> "Three".equals(u.path("lastName").asText()));
-            awaitMeter(site, realm, "keycloak_replica_open_gaps", null, 0);
-            assertThat(meter(site, realm, "keycloak_replica_events_total", "outcome=\"applied\"")).isEqualTo(2);
-            assertThat(meter(site, realm, "keycloak_replica_gap_resolution_seconds_count", null)).isEqualTo(1);
-            assertThat(meter(site, realm, "keycloak_replica_gap_resolution_seconds_sum", null)).isGreaterThan(0);
+            awaitMeter(realm, "keycloak_replica_open_gaps", null, 0);
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"applied\"")).isEqualTo(2);
+            assertThat(realm.meter("keycloak_replica_gap_resolution_seconds_count", null)).isEqualTo(1);
+            assertThat(realm.meter("keycloak_replica_gap_resolution_seconds_sum", null)).isGreaterThan(0);
 
             // The same versions under a new event id: stale, not a duplicate.
             ObjectNode again = (ObjectNode) KeycloakHttp.JSON.readTree(new StreamCodec().encode(second));
             again.put("id", UUID.randomUUID().toString());
             upstream.sendRaw(upstream.topics().identity(), subject, again.toString().getBytes(StandardCharsets.UTF_8));
             upstream.sendRaw(upstream.topics().identity(), subject, "not an event".getBytes(StandardCharsets.UTF_8));
-            awaitMeter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"", 1);
-            assertThat(meter(site, realm, "keycloak_replica_events_total", "outcome=\"stale\"")).isEqualTo(1);
+            awaitMeter(realm, "keycloak_replica_events_total", "outcome=\"rejected\"", 1);
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"stale\"")).isEqualTo(1);
         }
     }
 
-    private static void awaitMeter(ReplicaSite site, TestRealm realm, String name, String label, double expected) {
+    private static void awaitMeter(TestRealm realm, String name, String label, double expected) {
         Awaitility.await(name + (label == null ? "" : "{" + label + "}") + " = " + expected)
                 .atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(500))
                 // A series appears with the component's first meter.
                 .ignoreExceptionsInstanceOf(AssertionError.class)
-                .until(() -> meter(site, realm, name, label), v -> v == expected);
-    }
-
-    /** One series of the realm's component, from the Prometheus text Keycloak serves. */
-    static double meter(ReplicaSite site, TestRealm realm, String name, String label) throws Exception {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create(site.server().managementUrl() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)} (\\S+)$").matcher(body);
-        while (m.find()) {
-            String labels = m.group(1);
-            if (labels.contains("realm=\"" + realm.name + "\"") && (label == null || labels.contains(label))) {
-                return Double.parseDouble(m.group(2));
-            }
-        }
-        throw new AssertionError("no " + name + " series for realm " + realm.name + (label == null ? "" : " with " + label));
+                .until(() -> realm.meter(name, label), v -> v == expected);
     }
 }

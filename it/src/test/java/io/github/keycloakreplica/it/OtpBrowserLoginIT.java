@@ -25,9 +25,9 @@ class OtpBrowserLoginIT {
     @Test
     void aReplicatedOtpCredentialIsAcceptedWithTheRightCodeAndRefusedWithAWrongOne(ReplicaSite site) {
         String subject = UUID.randomUUID().toString();
-        String username = ReplicationIT.uniqueName("dana");
+        String username = People.uniqueName("dana");
         String secret = "JBSWY3DPEHPK3PXP-" + UUID.randomUUID();
-        site.upstream().upsert(subject, ReplicationIT.person(username));
+        site.upstream().upsert(subject, People.person(username));
         site.upstream().password(subject, UUID.randomUUID().toString(), "dana's password");
         site.upstream().totp(subject, UUID.randomUUID().toString(), secret, "Phone");
         site.awaitUser(username, u -> true);
@@ -65,7 +65,7 @@ class OtpBrowserLoginIT {
                 .pollInterval(java.time.Duration.ofMillis(250))
                 .until(() -> {
                     JsonNode credentials = site.keycloak().admin("GET", REALM + "/users/" + userId + "/credentials", null).json();
-                    return ReplicationIT.names(credentials, "type").containsAll(java.util.List.of(types));
+                    return People.names(credentials, "type").containsAll(java.util.List.of(types));
                 });
     }
 }

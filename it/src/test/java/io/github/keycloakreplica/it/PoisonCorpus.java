@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import org.assertj.core.api.SoftAssertions;
@@ -80,13 +79,13 @@ final class PoisonCorpus {
             List<Kind> snapshotKinds = snapshotKinds(upstream);
             List<String> early = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
-                String name = ReplicationIT.uniqueName("early");
-                upstream.upsert(subjectOn(upstream, p), ReplicationIT.person(name));
+                String name = People.uniqueName("early");
+                upstream.upsert(subjectOn(upstream, p), People.person(name));
                 early.add(name);
             }
             snapshotKinds.forEach(kind -> send(upstream, kind));
             upstream.flush();
-            realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
+            realm.replicate(upstream, TestRealm.linkSettings(10, 1));
             early.forEach(name -> realm.awaitUser(name, u -> true));
 
             // People whose credential records the corpus breaks, each with one of their own.
@@ -94,8 +93,8 @@ final class PoisonCorpus {
             Map<String, String> holders = new LinkedHashMap<>();
             for (int n = 0; n < CREDENTIAL_KINDS; n++) {
                 String holder = key("holder");
-                String name = ReplicationIT.uniqueName("holder");
-                upstream.upsert(holder, ReplicationIT.person(name));
+                String name = People.uniqueName("holder");
+                upstream.upsert(holder, People.person(name));
                 holders.put(holder, name);
             }
             holders.values().forEach(name -> realm.awaitUser(name, u -> true));
@@ -149,7 +148,7 @@ final class PoisonCorpus {
             // A full sync reads the poisoned snapshot topics to their end and succeeds; the bad snapshot records
             // are dead letters once more.
             realm.awaitLinkReachable();
-            JsonNode sync = SyncOperationsIT.runOperation(site, realm, Map.of("kind", "full", "reason", "after the poison corpus"));
+            JsonNode sync = realm.runOperation(Map.of("kind", "full", "reason", "after the poison corpus"));
             assertThat(sync.get("state").asText()).as(sync.toString()).isEqualTo("SUCCEEDED");
             assertThat(awaitDeadLetters(realm, all.size() + snapshotKinds.size())).hasSize(all.size() + snapshotKinds.size());
 
@@ -251,8 +250,8 @@ final class PoisonCorpus {
     private static List<String> validOnEveryPartition(Upstream upstream, int partitions) {
         List<String> names = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            String name = ReplicationIT.uniqueName("after");
-            upstream.upsert(subjectOn(upstream, p), ReplicationIT.person(name));
+            String name = People.uniqueName("after");
+            upstream.upsert(subjectOn(upstream, p), People.person(name));
             names.add(name);
         }
         return names;

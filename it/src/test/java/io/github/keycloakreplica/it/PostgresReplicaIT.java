@@ -143,7 +143,7 @@ class PostgresReplicaIT {
             String[] pair = onTwoPartitions(upstream);
             String holder = pair[0];
             String taker = pair[1];
-            String name = ReplicationIT.uniqueName("moved");
+            String name = People.uniqueName("moved");
             upstream.upsert(holder, Map.of("username", name, "enabled", true));
             realm.awaitUser(name, u -> holder.equals(u.get("id").asText()));
             StreamEvent rename = upstream.upsertEvent(holder, Map.of("username", name + "-renamed"));
@@ -157,14 +157,14 @@ class PostgresReplicaIT {
             upstream.send(rename);
             realm.awaitUser(name, u -> taker.equals(u.get("id").asText()) && "Taker".equals(u.path("firstName").asText()));
             realm.awaitUser(name + "-renamed", u -> holder.equals(u.get("id").asText()));
-            ConvergenceDefectsIT.awaitGrant(site, realm, name, "taker's password", 200);
+            realm.awaitGrant(name, "taker's password", 200);
             assertThat(realm.subject(taker).orElseThrow().get("eventLog").toString())
                     .contains("username '" + name + "' waits for subject " + holder)
                     .contains("username '" + name + "' is free now");
 
             // The holder's rename is lost: both are repaired from the snapshot topics after the gap timeout.
             String[] lost = onTwoPartitions(upstream);
-            String lostName = ReplicationIT.uniqueName("lost");
+            String lostName = People.uniqueName("lost");
             upstream.upsert(lost[0], Map.of("username", lostName, "enabled", true));
             realm.awaitUser(lostName, u -> lost[0].equals(u.get("id").asText()));
             upstream.upsertEvent(lost[0], Map.of("username", lostName + "-renamed"));
@@ -174,7 +174,7 @@ class PostgresReplicaIT {
 
             // The holder is deleted, after the reuse arrived.
             String[] gone = onTwoPartitions(upstream);
-            String goneName = ReplicationIT.uniqueName("gone");
+            String goneName = People.uniqueName("gone");
             upstream.upsert(gone[0], Map.of("username", goneName, "enabled", true));
             realm.awaitUser(goneName, u -> gone[0].equals(u.get("id").asText()));
             StreamEvent deletion = upstream.deleteEvent(gone[0]);
@@ -183,7 +183,7 @@ class PostgresReplicaIT {
             upstream.send(deletion);
             realm.awaitUser(goneName, u -> gone[1].equals(u.get("id").asText()));
 
-            assertThat(ConvergenceDefectsIT.deadLetters(site, realm)).isZero();
+            assertThat(realm.deadLetterCount()).isZero();
             Awaitility.await("no subject waits").atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> site.keycloak().admin("GET", realm.name + "/replica/gaps", null).json().get("total").asLong() == 0);
         }
@@ -198,16 +198,16 @@ class PostgresReplicaIT {
     @Order(3)
     void aTargetedSyncPutsRightAUserThatDriftedFromItsLedger() throws Exception {
         try (TestRealm realm = new TestRealm(site, "drift")) {
-            ConvergenceDefectsIT.createRoles(site, realm, "drift-role");
+            realm.createRoles("drift-role");
             // A targeted sync reads the snapshot topics, so it needs the link CONNECTED.
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
-            realm.replicate(upstream, SeveranceIT.linkSettings(3, 1));
+            realm.replicate(upstream, TestRealm.linkSettings(3, 1));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("drift");
+            String username = People.uniqueName("drift");
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Dana", "realmRoles", List.of("drift-role"),
                     "department", "ops"));
             upstream.password(subject, "pw-" + subject, "dana's password");
-            ConvergenceDefectsIT.awaitGrant(site, realm, username, "dana's password", 200);
+            realm.awaitGrant(username, "dana's password", 200);
 
             try (Connection db = DriverManager.getConnection(site.stack().postgres().jdbcUrl("replica"), LocalPostgres.USER, LocalPostgres.PASSWORD)) {
                 for (String sql : List.of("delete from credential where user_id = ?", "delete from user_role_mapping where user_id = ?",
@@ -219,19 +219,19 @@ class PostgresReplicaIT {
                     }
                 }
             }
-            ConvergenceDefectsIT.assertRefused(ConvergenceDefectsIT.grant(site, realm, username, "dana's password"));
-            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+            realm.assertGrantRefused(username, "dana's password");
+            realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
 
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "targeted", "subjects", List.of(subject), "reason", "the user drifted"));
             assertThat(started.status()).as(started.toString()).isEqualTo(202);
-            JsonNode done = SyncOperationsIT.awaitSucceeded(site, realm, started.json().get("id").asText());
+            JsonNode done = realm.awaitOperationSucceeded(started.json().get("id").asText());
             assertThat(done.get("updated").asInt()).isEqualTo(1);
-            ConvergenceDefectsIT.awaitGrant(site, realm, username, "dana's password", 200);
+            realm.awaitGrant(username, "dana's password", 200);
             JsonNode user = realm.user(username).orElseThrow();
             assertThat(user.get("firstName").asText()).isEqualTo("Dana");
             assertThat(user.at("/attributes/department/0").asText()).isEqualTo("ops");
-            assertThat(ReplicationIT.names(site.keycloak().admin("GET", realm.name + "/users/" + subject + "/role-mappings/realm", null).json(),
+            assertThat(People.names(site.keycloak().admin("GET", realm.name + "/users/" + subject + "/role-mappings/realm", null).json(),
                     "name")).contains("drift-role");
             assertThat(realm.subject(subject).orElseThrow().get("eventLog").toString()).contains("Keycloak's user differed from the ledger in");
         }
@@ -268,12 +268,12 @@ class PostgresReplicaIT {
     @Order(5)
     void replicatesSurvivesACrashAndWaitsOutADatabaseOutage() throws Exception {
         String subject = UUID.randomUUID().toString();
-        String username = ReplicationIT.uniqueName("pg");
-        site.upstream().upsert(subject, ReplicationIT.person(username));
+        String username = People.uniqueName("pg");
+        site.upstream().upsert(subject, People.person(username));
         site.upstream().password(subject, "pw-" + subject, "postgres password");
         site.upstream().sendRaw(site.upstream().topics().identity(), subject, "not json".getBytes(StandardCharsets.UTF_8));
         site.awaitUser(username, u -> true);
-        ReplicationIT.awaitToken(site, username, "postgres password");
+        site.awaitToken(REALM, username, "postgres password");
         JsonNode letter = site.awaitDeadLetter(d -> subject.equals(d.path("key").asText()));
         assertThat(letter.get("payload").asText()).isEqualTo("not json");
 
@@ -281,7 +281,7 @@ class PostgresReplicaIT {
         site.server().start();
         JsonNode user = site.user(username).orElseThrow();
         assertThat(user.get("id").asText()).isEqualTo(subject);
-        ReplicationIT.awaitToken(site, username, "postgres password");
+        site.awaitToken(REALM, username, "postgres password");
         site.upstream().upsert(subject, Map.of("firstName", "After-crash"));
         site.awaitUser(username, u -> "After-crash".equals(u.path("firstName").asText()));
 

@@ -29,11 +29,11 @@ class ReadOnlyIdentityIT {
     @BeforeEach
     void replicateAUser(ReplicaSite site) {
         subject = UUID.randomUUID().toString();
-        username = ReplicationIT.uniqueName("erin");
-        site.upstream().upsert(subject, ReplicationIT.person(username));
+        username = People.uniqueName("erin");
+        site.upstream().upsert(subject, People.person(username));
         site.upstream().password(subject, UUID.randomUUID().toString(), "erin's password");
         original = site.awaitUser(username, u -> true);
-        ReplicationIT.awaitToken(site, username, "erin's password");
+        site.awaitToken(REALM, username, "erin's password");
     }
 
     @Test
@@ -91,9 +91,9 @@ class ReadOnlyIdentityIT {
         assertThat(delete.body()).contains(READ_ONLY);
 
         assertUnchanged(site);
-        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
                 .contains("project-lead").doesNotContain("operator");
-        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
                 .containsExactly("/site-a/ops");
     }
 

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -33,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * One replica site for the integration tests: a Kafka broker, the upstream publishing to it, and a
  * Keycloak 26.7.3 with our jars that imported realm-config/acme-realm.json. Started once per test
  * JVM (servers are slow to start) and shared by every test class; tests keep apart by using their own
- * subjects and usernames.
+ * subjects and usernames. Looking up users, waiting for tokens and reading the metrics, for any realm of
+ * the site, are here, once.
  */
 public final class ReplicaSite implements AutoCloseable {
 
@@ -45,6 +47,7 @@ public final class ReplicaSite implements AutoCloseable {
     public static final String UPSTREAM_NAME = "the HQ Keycloak";
     public static final String SOURCE = "keycloak://primary/realms/acme";
     static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final Stack stack;
     private final Upstream upstream;
@@ -103,9 +106,17 @@ public final class ReplicaSite implements AutoCloseable {
         return keycloak;
     }
 
-    /** The user as the admin REST API shows it, if the realm has it. */
+    /** The user of the shared realm as the admin REST API shows it, if the realm has it. */
     public Optional<JsonNode> user(String username) {
-        KeycloakHttp.Response r = keycloak.admin("GET", REALM + "/users?exact=true&briefRepresentation=false&username="
+        return user(REALM, username);
+    }
+
+    /**
+     * The user of any realm of this site as the admin REST API shows it, if the realm has it. A failed
+     * search fails the test: read as "no such user", it would let a wait for a removal pass on an error.
+     */
+    Optional<JsonNode> user(String realm, String username) {
+        KeycloakHttp.Response r = keycloak.admin("GET", realm + "/users?exact=true&briefRepresentation=false&username="
                 + URLEncoder.encode(username, StandardCharsets.UTF_8), null);
         if (r.status() != 200) {
             throw new AssertionError("user search failed: " + r);
@@ -115,10 +126,25 @@ public final class ReplicaSite implements AutoCloseable {
     }
 
     public JsonNode awaitUser(String username, Predicate<JsonNode> condition) {
-        return Awaitility.await("user " + username + " replicated")
+        return awaitUser(REALM, username, condition);
+    }
+
+    JsonNode awaitUser(String realm, String username, Predicate<JsonNode> condition) {
+        return Awaitility.await("user " + username + " in realm " + realm)
                 .atMost(APPLY_TIMEOUT)
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> user(username).filter(condition).orElse(null), java.util.Objects::nonNull);
+                .until(() -> user(realm, username).filter(condition).orElse(null), Objects::nonNull);
+    }
+
+    /**
+     * A token from the realm's confidential client (the shared realm's, or a copy's of it), once the
+     * person's password signs in there: replicating a password takes a moment after the person appears.
+     */
+    KeycloakHttp.Response awaitToken(String realm, String username, String password) {
+        return Awaitility.await("token for " + username)
+                .atMost(APPLY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> keycloak.passwordGrant(realm, CONFIDENTIAL_CLIENT, CLIENT_SECRET, username, password), r -> r.status() == 200);
     }
 
     public void awaitNoUser(String username) {
@@ -144,7 +170,20 @@ public final class ReplicaSite implements AutoCloseable {
                         }
                     }
                     return null;
-                }, java.util.Objects::nonNull);
+                }, Objects::nonNull);
+    }
+
+    /** What the server's management interface serves to Prometheus: every meter of every realm, as text. */
+    String metrics() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(server().managementUrl() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -156,16 +195,7 @@ public final class ReplicaSite implements AutoCloseable {
         if (!server().isRunning()) {
             return;
         }
-        String metrics;
-        try {
-            metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(server().managementUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        String metrics = metrics();
         List<String> fallbacks = new ArrayList<>();
         Matcher m = Pattern.compile("(?m)^keycloak_replica_batch_fallbacks_total\\{([^}]*)} (\\S+)$").matcher(metrics);
         while (m.find()) {

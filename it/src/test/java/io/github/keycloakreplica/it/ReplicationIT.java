@@ -4,11 +4,9 @@ import io.github.keycloakreplica.stack.KeycloakHttp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.upstream.Upstream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,30 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(ReplicaStack.class)
 class ReplicationIT {
 
-    static Map<String, Object> person(String username) {
-        Map<String, Object> attributes = new LinkedHashMap<>();
-        attributes.put("username", username);
-        attributes.put("email", username + "@example.com");
-        attributes.put("emailVerified", true);
-        attributes.put("firstName", "Alice");
-        attributes.put("lastName", "Example");
-        attributes.put("enabled", true);
-        attributes.put("realmRoles", List.of("project-lead"));
-        attributes.put("groups", List.of("/site-a/ops"));
-        attributes.put("department", List.of("engineering"));
-        return attributes;
-    }
-
-    static String uniqueName(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
     @Test
     void aPublishedUserAppearsWithEveryFieldRightAndSignsInWithTheReplicatedPassword(ReplicaSite site) {
         Upstream upstream = site.upstream();
         String subject = UUID.randomUUID().toString();
-        String username = uniqueName("alice");
-        upstream.upsert(subject, person(username));
+        String username = People.uniqueName("alice");
+        upstream.upsert(subject, People.person(username));
         upstream.password(subject, UUID.randomUUID().toString(), "correct horse battery staple");
 
         JsonNode user = site.awaitUser(username, u -> true);
@@ -61,15 +41,15 @@ class ReplicationIT {
         assertThat(user.get("federationLink").asText()).isEqualTo(replicaComponentId(site));
 
         JsonNode realmRoles = site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json();
-        assertThat(names(realmRoles, "name")).contains("project-lead").doesNotContain("operator");
+        assertThat(People.names(realmRoles, "name")).contains("project-lead").doesNotContain("operator");
         JsonNode groups = site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json();
-        assertThat(names(groups, "path")).containsExactly("/site-a/ops");
+        assertThat(People.names(groups, "path")).containsExactly("/site-a/ops");
 
-        KeycloakHttp.Response token = awaitToken(site, username, "correct horse battery staple");
+        KeycloakHttp.Response token = site.awaitToken(REALM, username, "correct horse battery staple");
         JsonNode claims = KeycloakHttp.claims(token.json().get("access_token").asText());
         assertThat(claims.get("sub").asText()).isEqualTo(subject);
         assertThat(claims.get("preferred_username").asText()).isEqualTo(username);
-        assertThat(names(claims.at("/realm_access/roles"), null)).contains("project-lead");
+        assertThat(People.names(claims.at("/realm_access/roles"), null)).contains("project-lead");
 
         KeycloakHttp.Response wrong = site.keycloak().passwordGrant(REALM, CONFIDENTIAL_CLIENT, CLIENT_SECRET, username, "Tr0ub4dor&3");
         assertRefused(wrong, "Invalid user credentials");
@@ -79,12 +59,12 @@ class ReplicationIT {
     void laterUpdatesAndTheDeletionAreReflected(ReplicaSite site) {
         Upstream upstream = site.upstream();
         String subject = UUID.randomUUID().toString();
-        String username = uniqueName("bob");
+        String username = People.uniqueName("bob");
         String passwordId = UUID.randomUUID().toString();
-        upstream.upsert(subject, person(username));
+        upstream.upsert(subject, People.person(username));
         upstream.password(subject, passwordId, "first password");
         site.awaitUser(username, u -> true);
-        awaitToken(site, username, "first password");
+        site.awaitToken(REALM, username, "first password");
 
         Map<String, Object> changes = new LinkedHashMap<>();
         changes.put("email", username + "@new.example.com");
@@ -99,11 +79,11 @@ class ReplicationIT {
         assertThat(updated.get("email").asText()).isEqualTo(username + "@new.example.com");
         assertThat(updated.get("lastName").asText()).isEqualTo("Example");
         assertThat(updated.path("attributes").has("department")).isFalse();
-        assertThat(names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/role-mappings/realm", null).json(), "name"))
                 .contains("operator").doesNotContain("project-lead");
-        assertThat(names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + subject + "/groups", null).json(), "path"))
                 .containsExactly("/site-a/engineering");
-        awaitToken(site, username, "second password");
+        site.awaitToken(REALM, username, "second password");
         assertRefused(site.keycloak().passwordGrant(REALM, CONFIDENTIAL_CLIENT, CLIENT_SECRET, username, "first password"),
                 "Invalid user credentials");
 
@@ -128,16 +108,16 @@ class ReplicationIT {
 
     @Test
     void aSubjectThatCannotBeAKeycloakIdGetsAStableIdAndKeepsTheSubject(ReplicaSite site) {
-        String subject = "CN=" + uniqueName("carol") + ",OU=Engineering,DC=example,DC=com";
-        String username = uniqueName("carol");
-        site.upstream().upsert(subject, person(username));
+        String subject = "CN=" + People.uniqueName("carol") + ",OU=Engineering,DC=example,DC=com";
+        String username = People.uniqueName("carol");
+        site.upstream().upsert(subject, People.person(username));
         site.upstream().password(subject, "pw-" + subject, "carols password");
 
         JsonNode user = site.awaitUser(username, u -> true);
         String id = user.get("id").asText();
         assertThat(id).hasSize(36).isNotEqualTo(subject);
         assertThat(user.at("/attributes/replicaSubject/0").asText()).isEqualTo(subject);
-        JsonNode claims = KeycloakHttp.claims(awaitToken(site, username, "carols password").json().get("access_token").asText());
+        JsonNode claims = KeycloakHttp.claims(site.awaitToken(REALM, username, "carols password").json().get("access_token").asText());
         assertThat(claims.get("sub").asText()).isEqualTo(id);
 
         JsonNode replicated = site.keycloak().admin("GET", REALM + "/replica/subjects/"
@@ -148,14 +128,6 @@ class ReplicationIT {
         assertThat(replicated.toString()).doesNotContain("secretData").doesNotContain("salt");
     }
 
-    static KeycloakHttp.Response awaitToken(ReplicaSite site, String username, String password) {
-        return Awaitility.await("token for " + username)
-                .atMost(ReplicaSite.APPLY_TIMEOUT)
-                .pollInterval(java.time.Duration.ofMillis(500))
-                .until(() -> site.keycloak().passwordGrant(REALM, CONFIDENTIAL_CLIENT, CLIENT_SECRET, username, password),
-                        r -> r.status() == 200);
-    }
-
     static String replicaComponentId(ReplicaSite site) {
         JsonNode components = site.keycloak().admin("GET", REALM + "/components?type=org.keycloak.storage.UserStorageProvider", null).json();
         for (JsonNode component : components) {
@@ -164,11 +136,5 @@ class ReplicationIT {
             }
         }
         throw new AssertionError("no replica component in " + components);
-    }
-
-    static List<String> names(JsonNode array, String field) {
-        List<String> names = new ArrayList<>();
-        array.forEach(node -> names.add(field == null ? node.asText() : node.path(field).asText()));
-        return names;
     }
 }

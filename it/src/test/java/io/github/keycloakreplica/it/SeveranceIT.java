@@ -39,40 +39,40 @@ class SeveranceIT {
     void whenHeartbeatsStopSignInGoesOnAndEveryCredentialChangeIsRefused(ReplicaSite site) throws Exception {
         try (TestRealm realm = new TestRealm(site, "severance", true)) {
             Upstream upstream = realm.upstream(2).startHeartbeats(HEARTBEAT);
-            Map<String, String> settings = new java.util.HashMap<>(linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
+            Map<String, String> settings = new java.util.HashMap<>(TestRealm.linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
             settings.put("cachePolicy", "DEFAULT");
             String componentId = realm.replicate(upstream, settings);
             // The gate needs Keycloak to hand out the replica's user view, which it does only without its user cache.
             assertThat(site.keycloak().admin("GET", realm.name + "/components/" + componentId, null).json().at("/config/cachePolicy/0").asText())
                     .isEqualTo("NO_CACHE");
             // Without it Keycloak itself refuses to delete a credential, before the replica is asked.
-            enableRequiredAction(site, realm, "delete_credential");
+            realm.enableRequiredAction("delete_credential");
             // Two people: one signs in with a password, the other also has an OTP (the realm's direct grant
             // then asks for a code, and a code signs in once), for the changes that concern a second factor.
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("sev");
+            String username = People.uniqueName("sev");
             upstream.upsert(subject, Map.of("username", username, "email", username + "@example.com", "enabled", true));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             String otpSubject = UUID.randomUUID().toString();
-            String otpUsername = ReplicationIT.uniqueName("sevotp");
+            String otpUsername = People.uniqueName("sevotp");
             upstream.upsert(otpSubject, Map.of("username", otpUsername, "enabled", true));
             upstream.password(otpSubject, "pw-" + otpSubject, PASSWORD);
             upstream.totp(otpSubject, "otp-" + otpSubject, OTP_SECRET, "phone");
-            awaitToken(site, realm, username, PASSWORD);
+            site.awaitToken(realm.name, username, PASSWORD);
             String userId = realm.awaitUser(otpUsername, u -> true).get("id").asText();
             Awaitility.await("both credentials of " + otpUsername).atMost(ReplicaSite.APPLY_TIMEOUT)
-                    .until(() -> credentials(site, realm, userId).size() == 2);
+                    .until(() -> realm.credentials(userId).size() == 2);
 
-            JsonNode connected = awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(WINDOW_SECONDS + 20));
+            JsonNode connected = realm.awaitLink("CONNECTED", Duration.ofSeconds(WINDOW_SECONDS + 20));
             assertThat(connected.hasNonNull("writePath")).as("no write path").isFalse();
             assertThat(connected.get("credentialWritesAllowed").asBoolean()).isFalse();
             // Connected, but no authoritative write path is configured: refused all the same, saying where to go.
             assertRefused(resetPassword(site, realm, userId), "replica_credentials_managed_upstream", "managed at " + ReplicaSite.UPSTREAM_NAME);
-            JsonNode credentialsBefore = credentials(site, realm, userId);
+            JsonNode credentialsBefore = realm.credentials(userId);
 
             upstream.stopHeartbeats();
             Instant stopped = Instant.now();
-            JsonNode severed = awaitLink(site, realm, "SEVERED", Duration.ofSeconds(THRESHOLD_SECONDS + 5));
+            JsonNode severed = realm.awaitLink("SEVERED", Duration.ofSeconds(THRESHOLD_SECONDS + 5));
             Duration took = Duration.between(stopped, Instant.now());
             assertThat(took).as("time to SEVERED").isLessThanOrEqualTo(Duration.ofSeconds(THRESHOLD_SECONDS + 2));
             assertThat(severed.get("cause").asText()).contains("no heartbeat for");
@@ -112,7 +112,7 @@ class SeveranceIT {
             assertRefused(site.keycloak().withToken(personal, "DELETE", "/realms/" + realm.name + "/account/credentials/" + otpId, null),
                     "replica_link_down", linkDown);
 
-            assertThat(credentials(site, realm, userId)).as("stored credentials after the refusals").isEqualTo(credentialsBefore);
+            assertThat(realm.credentials(userId)).as("stored credentials after the refusals").isEqualTo(credentialsBefore);
             assertThat(site.keycloak().passwordGrant(realm.name, ReplicaSite.CONFIDENTIAL_CLIENT, ReplicaSite.CLIENT_SECRET, otpUsername,
                     "n3w-Passw0rd").status()).isEqualTo(400);
             // Each refusal is a Keycloak event of the person.
@@ -126,9 +126,9 @@ class SeveranceIT {
             realm.awaitUser(username, u -> "Severed".equals(u.path("lastName").asText()));
 
             upstream.startHeartbeats(HEARTBEAT);
-            JsonNode recovering = awaitLink(site, realm, "RECOVERING", Duration.ofSeconds(WINDOW_SECONDS + 10));
+            JsonNode recovering = realm.awaitLink("RECOVERING", Duration.ofSeconds(WINDOW_SECONDS + 10));
             assertThat(recovering.get("credentialWritesAllowed").asBoolean()).isFalse();
-            JsonNode back = awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(WINDOW_SECONDS + 10));
+            JsonNode back = realm.awaitLink("CONNECTED", Duration.ofSeconds(WINDOW_SECONDS + 10));
             assertThat(back.get("driftSeconds").asDouble()).isLessThan(5);
             List<String> history = new ArrayList<>();
             back.get("history").forEach(t -> history.add(t.path("from").asText("(new)") + "->" + t.get("to").asText()));
@@ -165,22 +165,22 @@ class SeveranceIT {
         try (TestRealm realm = new TestRealm(site, "outage", true)) {
             Upstream upstream = realm.upstream(2).startHeartbeats(HEARTBEAT);
             UpstreamWritePath hq = UpstreamWritePath.start(upstream, "site-outage", "outage-s3cret");
-            Map<String, String> settings = new java.util.HashMap<>(linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
+            Map<String, String> settings = new java.util.HashMap<>(TestRealm.linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
             settings.putAll(hq.componentSettings());
             realm.replicate(upstream, settings);
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("out");
+            String username = People.uniqueName("out");
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "lastName", "Before"));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             String userId = realm.awaitUser(username, u -> true).get("id").asText();
-            awaitToken(site, realm, username, PASSWORD);
-            awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(WINDOW_SECONDS + 20));
+            site.awaitToken(realm.name, username, PASSWORD);
+            realm.awaitLink("CONNECTED", Duration.ofSeconds(WINDOW_SECONDS + 20));
 
             site.stack().broker().stop();
             CompletableFuture<Void> published;
             try {
                 Instant stopped = Instant.now();
-                JsonNode severed = awaitLink(site, realm, "SEVERED", Duration.ofSeconds(THRESHOLD_SECONDS + 5));
+                JsonNode severed = realm.awaitLink("SEVERED", Duration.ofSeconds(THRESHOLD_SECONDS + 5));
                 assertThat(Duration.between(stopped, Instant.now())).as("time to SEVERED").isLessThanOrEqualTo(Duration.ofSeconds(THRESHOLD_SECONDS + 2));
                 assertThat(severed.get("cause").asText()).containsAnyOf("unreachable", "no heartbeat for");
 
@@ -188,9 +188,9 @@ class SeveranceIT {
                         PASSWORD).status()).isEqualTo(200);
                 assertThat(site.keycloak().passwordGrant(realm.name, ReplicaSite.CONFIDENTIAL_CLIENT, ReplicaSite.CLIENT_SECRET, username,
                         "guess").status()).isEqualTo(400);
-                JsonNode before = credentials(site, realm, userId);
+                JsonNode before = realm.credentials(userId);
                 assertRefused(resetPassword(site, realm, userId), "replica_link_down", "is down");
-                assertThat(credentials(site, realm, userId)).isEqualTo(before);
+                assertThat(realm.credentials(userId)).isEqualTo(before);
                 // The gate refused before asking the authority.
                 assertThat(hq.received()).isEmpty();
 
@@ -206,8 +206,8 @@ class SeveranceIT {
             published.get(60, java.util.concurrent.TimeUnit.SECONDS);
 
             realm.awaitUser(username, u -> "During".equals(u.path("lastName").asText()));
-            awaitToken(site, realm, username, "changed at HQ during the outage");
-            JsonNode back = awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(2L * WINDOW_SECONDS + 30));
+            site.awaitToken(realm.name, username, "changed at HQ during the outage");
+            JsonNode back = realm.awaitLink("CONNECTED", Duration.ofSeconds(2L * WINDOW_SECONDS + 30));
             assertThat(back.get("history").get(0).get("cause").asText()).startsWith("caught up");
 
             // Credential writes are allowed again: through the authority's write path, confirmed and applied.
@@ -225,8 +225,8 @@ class SeveranceIT {
         int window = 10;
         try (TestRealm realm = new TestRealm(site, "flap", true)) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(200));
-            realm.replicate(upstream, linkSettings(1, window));
-            awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(window + 20));
+            realm.replicate(upstream, TestRealm.linkSettings(1, window));
+            realm.awaitLink("CONNECTED", Duration.ofSeconds(window + 20));
 
             long start = System.currentTimeMillis();
             for (int second = 0; second < 60; second++) {
@@ -261,49 +261,9 @@ class SeveranceIT {
         }
     }
 
-    /** Makes sure the realm offers a required action (a realm created through admin REST does not offer every one). */
-    static void enableRequiredAction(ReplicaSite site, TestRealm realm, String alias) {
-        KeycloakHttp.Response action = site.keycloak().admin("GET", realm.name + "/authentication/required-actions/" + alias, null);
-        assertThat(action.status()).as(alias + ": " + action).isEqualTo(200);
-        if (!action.json().path("enabled").asBoolean()) {
-            com.fasterxml.jackson.databind.node.ObjectNode enabled = (com.fasterxml.jackson.databind.node.ObjectNode) action.json();
-            enabled.put("enabled", true);
-            KeycloakHttp.Response set = site.keycloak().admin("PUT", realm.name + "/authentication/required-actions/" + alias, enabled);
-            assertThat(set.status()).as(alias + ": " + set).isEqualTo(204);
-        }
-    }
-
-    static Map<String, String> linkSettings(int thresholdSeconds, int windowSeconds) {
-        return Map.of("severanceThresholdSeconds", String.valueOf(thresholdSeconds),
-                "stabilizationWindowSeconds", String.valueOf(windowSeconds),
-                "driftWindowSeconds", "30",
-                "upstreamName", ReplicaSite.UPSTREAM_NAME);
-    }
-
-    static JsonNode link(ReplicaSite site, TestRealm realm) {
-        KeycloakHttp.Response r = site.keycloak().admin("GET", realm.name + "/replica/link", null);
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json().get(0);
-    }
-
-    static JsonNode awaitLink(ReplicaSite site, TestRealm realm, String state, Duration within) {
-        return Awaitility.await("link " + state + " in realm " + realm.name).atMost(within).pollInterval(Duration.ofMillis(200))
-                .until(() -> link(site, realm), l -> state.equals(l.path("state").asText()));
-    }
-
-    static void awaitToken(ReplicaSite site, TestRealm realm, String username, String password) {
-        Awaitility.await("token for " + username).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(250))
-                .until(() -> site.keycloak().passwordGrant(realm.name, ReplicaSite.CONFIDENTIAL_CLIENT, ReplicaSite.CLIENT_SECRET, username,
-                        password).status() == 200);
-    }
-
     static KeycloakHttp.Response resetPassword(ReplicaSite site, TestRealm realm, String userId) {
         return site.keycloak().admin("PUT", realm.name + "/users/" + userId + "/reset-password",
                 Map.of("type", "password", "value", "n3w-Passw0rd", "temporary", false));
-    }
-
-    static JsonNode credentials(ReplicaSite site, TestRealm realm, String userId) {
-        return site.keycloak().admin("GET", realm.name + "/users/" + userId + "/credentials", null).json();
     }
 
     private static String credentialId(JsonNode credentials, String type) {

@@ -40,21 +40,21 @@ class SeveredBrowserIT {
     void theSignInPageSaysTheSiteIsSeveredAndUpdatePasswordIsRefusedWithTheReason(ReplicaSite site) throws Exception {
         try (TestRealm realm = new TestRealm(site, "browser", true)) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
-            realm.replicate(upstream, SeveranceIT.linkSettings(3, 5));
+            realm.replicate(upstream, TestRealm.linkSettings(3, 5));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("bro");
+            String username = People.uniqueName("bro");
             upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Bea", "lastName", "Rowser"));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             realm.awaitUser(username, u -> true);
-            SeveranceIT.awaitToken(site, realm, username, PASSWORD);
-            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+            site.awaitToken(realm.name, username, PASSWORD);
+            realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
 
             upstream.stopHeartbeats();
-            SeveranceIT.awaitLink(site, realm, "SEVERED", Duration.ofSeconds(10));
+            realm.awaitLink("SEVERED", Duration.ofSeconds(10));
 
             for (String alias : new String[]{"UPDATE_PASSWORD", "CONFIGURE_TOTP", "webauthn-register", "webauthn-register-passwordless",
                     "CONFIGURE_RECOVERY_AUTHN_CODES", "delete_credential"}) {
-                SeveranceIT.enableRequiredAction(site, realm, alias);
+                realm.enableRequiredAction(alias);
             }
             // Asks for UPDATE_PASSWORD after sign-in, as the account console's "update password" does.
             browser.get(authorizationUrl(site, realm, "UPDATE_PASSWORD"));
@@ -81,7 +81,7 @@ class SeveredBrowserIT {
 
             // The other actions that change credentials, asked for by an application as the account console does.
             // A refused action ends the sign-in without a session, so each starts at the sign-in page again.
-            String passwordId = SeveranceIT.credentials(site, realm, realm.user(username).orElseThrow().get("id").asText()).get(0).get("id").asText();
+            String passwordId = realm.credentials(realm.user(username).orElseThrow().get("id").asText()).get(0).get("id").asText();
             for (String action : new String[]{"CONFIGURE_TOTP", "webauthn-register", "webauthn-register-passwordless",
                     "CONFIGURE_RECOVERY_AUTHN_CODES", "delete_credential:" + passwordId}) {
                 browser.get(authorizationUrl(site, realm, action));
@@ -97,7 +97,7 @@ class SeveredBrowserIT {
                 assertThat(browser.findElement(By.tagName("body")).getText()).as(action)
                         .contains("Sign-in methods of " + username + " cannot be changed at this site right now");
             }
-            assertThat(SeveranceIT.credentials(site, realm, realm.user(username).orElseThrow().get("id").asText()))
+            assertThat(realm.credentials(realm.user(username).orElseThrow().get("id").asText()))
                     .as("only the password, as before").hasSize(1);
 
             // Nothing changed: the old password still signs in.
@@ -112,27 +112,27 @@ class SeveredBrowserIT {
             Map<String, Object> smtp = Map.of("host", "127.0.0.1", "port", String.valueOf(mail.port()), "from", "replica@acme.example");
             assertThat(site.keycloak().admin("PUT", realm.name, Map.of("smtpServer", smtp, "resetPasswordAllowed", true)).status()).isEqualTo(204);
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
-            realm.replicate(upstream, SeveranceIT.linkSettings(3, 5));
+            realm.replicate(upstream, TestRealm.linkSettings(3, 5));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("mail");
+            String username = People.uniqueName("mail");
             String email = username + "@acme.example";
             upstream.upsert(subject, Map.of("username", username, "email", email, "emailVerified", true, "enabled", true));
             upstream.password(subject, "pw-" + subject, PASSWORD);
             // Someone with an OTP too: the forgotten-password flow's "Reset OTP" step would remove it.
             String otpSubject = UUID.randomUUID().toString();
-            String otpUsername = ReplicationIT.uniqueName("mailotp");
+            String otpUsername = People.uniqueName("mailotp");
             String otpEmail = otpUsername + "@acme.example";
             upstream.upsert(otpSubject, Map.of("username", otpUsername, "email", otpEmail, "emailVerified", true, "enabled", true));
             upstream.password(otpSubject, "pw-" + otpSubject, PASSWORD);
             upstream.totp(otpSubject, "otp-" + otpSubject, "JBSWY3DPEHPK3PXP", "phone");
             String userId = realm.awaitUser(username, u -> true).get("id").asText();
             String otpUserId = realm.awaitUser(otpUsername, u -> true).get("id").asText();
-            SeveranceIT.awaitToken(site, realm, username, PASSWORD);
+            site.awaitToken(realm.name, username, PASSWORD);
             org.awaitility.Awaitility.await("both credentials of " + otpUsername).atMost(ReplicaSite.APPLY_TIMEOUT)
-                    .until(() -> SeveranceIT.credentials(site, realm, otpUserId).size() == 2);
-            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+                    .until(() -> realm.credentials(otpUserId).size() == 2);
+            realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
             upstream.stopHeartbeats();
-            SeveranceIT.awaitLink(site, realm, "SEVERED", Duration.ofSeconds(10));
+            realm.awaitLink("SEVERED", Duration.ofSeconds(10));
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
 
             // Forgotten password: the sign-in page's link, the username, the mailed link.
@@ -147,7 +147,7 @@ class SeveredBrowserIT {
             browser.get(mail.awaitActionLink(otpEmail, 0, Duration.ofSeconds(20)));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cannot be changed at this site right now"));
             screenshot("severed-forgotten-password-with-otp-refused");
-            assertThat(SeveranceIT.credentials(site, realm, otpUserId)).as("password and OTP, as before").hasSize(2);
+            assertThat(realm.credentials(otpUserId)).as("password and OTP, as before").hasSize(2);
 
             // Actions an administrator mails: update password.
             io.github.keycloakreplica.stack.KeycloakHttp.Response sent = site.keycloak().admin("PUT",
@@ -183,18 +183,18 @@ class SeveredBrowserIT {
         try (TestRealm realm = new TestRealm(site, "browserwp", true)) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
             try (UpstreamWritePath hq = UpstreamWritePath.start(upstream, "site-browser", "browser-s3cret").minimumPasswordLength(12)) {
-                Map<String, String> settings = new java.util.HashMap<>(SeveranceIT.linkSettings(3, 3));
+                Map<String, String> settings = new java.util.HashMap<>(TestRealm.linkSettings(3, 3));
                 settings.putAll(hq.componentSettings());
                 realm.replicate(upstream, settings);
                 String subject = UUID.randomUUID().toString();
-                String username = ReplicationIT.uniqueName("brw");
+                String username = People.uniqueName("brw");
                 upstream.upsert(subject, Map.of("username", username, "enabled", true, "firstName", "Wanda", "lastName", "Path"));
                 upstream.password(subject, "pw-" + subject, PASSWORD);
                 String userId = realm.awaitUser(username, u -> true).get("id").asText();
-                SeveranceIT.awaitToken(site, realm, username, PASSWORD);
-                SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
-                SeveranceIT.enableRequiredAction(site, realm, "UPDATE_PASSWORD");
-                SeveranceIT.enableRequiredAction(site, realm, "CONFIGURE_TOTP");
+                site.awaitToken(realm.name, username, PASSWORD);
+                realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
+                realm.enableRequiredAction("UPDATE_PASSWORD");
+                realm.enableRequiredAction("CONFIGURE_TOTP");
 
                 // The update-password page, as the account console opens it.
                 browser.get(authorizationUrl(site, realm, "UPDATE_PASSWORD"));
@@ -238,7 +238,7 @@ class SeveredBrowserIT {
                     assertThat(c.type()).isEqualTo("otp");
                     assertThat(c.userLabel()).isEqualTo("work phone");
                 });
-                assertThat(SeveranceIT.credentials(site, realm, userId)).extracting(c -> c.get("type").asText() + "/" + c.path("userLabel").asText())
+                assertThat(realm.credentials(userId)).extracting(c -> c.get("type").asText() + "/" + c.path("userLabel").asText())
                         .containsExactlyInAnyOrder("password/", "otp/work phone");
             }
         }

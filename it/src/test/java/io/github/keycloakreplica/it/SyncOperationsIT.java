@@ -38,31 +38,31 @@ class SyncOperationsIT {
         try (TestRealm realm = new TestRealm(site, "fullsync")) {
             Upstream upstream = realm.upstream(2);
             // A short stabilization window: the link leaves SEVERED a second after the heartbeats start below.
-            realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
+            realm.replicate(upstream, TestRealm.linkSettings(10, 1));
             KeycloakHttp.Response events = site.keycloak().admin("PUT", realm.name, Map.of("adminEventsEnabled", true,
                     "adminEventsDetailsEnabled", true));
             assertThat(events.status()).as(events.toString()).isEqualTo(204);
             // One person through the deltas as usual.
             String known = UUID.randomUUID().toString();
-            String knownName = ReplicationIT.uniqueName("fs");
-            upstream.upsert(known, ReplicationIT.person(knownName));
+            String knownName = People.uniqueName("fs");
+            upstream.upsert(known, People.person(knownName));
             realm.awaitUser(knownName, u -> true);
             // What the delta topics never carried (lost deltas, a site that followed the wrong topics): only
             // the snapshot topics have it. Two new people, and a change of the first one.
             String first = UUID.randomUUID().toString();
             String second = UUID.randomUUID().toString();
-            String firstName = ReplicationIT.uniqueName("fs");
-            String secondName = ReplicationIT.uniqueName("fs");
-            upstream.upsertEvent(first, ReplicationIT.person(firstName));
+            String firstName = People.uniqueName("fs");
+            String secondName = People.uniqueName("fs");
+            upstream.upsertEvent(first, People.person(firstName));
             upstream.credentialEvent(first, "pw-" + first, "password",
                     io.github.keycloakreplica.stack.upstream.KeycloakCredentials.password(PASSWORD), null);
-            upstream.upsertEvent(second, ReplicationIT.person(secondName));
+            upstream.upsertEvent(second, People.person(secondName));
             upstream.upsertEvent(known, Map.of("lastName", "From-snapshot"));
             // And one whose username a local user of the realm holds: refused, the others of its chunk applied.
-            String takenName = ReplicationIT.uniqueName("taken");
+            String takenName = People.uniqueName("taken");
             assertThat(site.keycloak().admin("POST", realm.name + "/users", Map.of("username", takenName, "enabled", true)).status())
                     .isEqualTo(201);
-            upstream.upsertEvent(UUID.randomUUID().toString(), ReplicationIT.person(takenName));
+            upstream.upsertEvent(UUID.randomUUID().toString(), People.person(takenName));
             upstream.flush();
             assertThat(realm.user(firstName)).as("not from the deltas").isEmpty();
 
@@ -81,8 +81,8 @@ class SyncOperationsIT {
             realm.awaitLinkReachable();
 
             // What the component's start counted (its bootstrap may have repaired the first person from the snapshots).
-            double repairedBefore = MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"repaired\"");
-            double rejectedBefore = MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"");
+            double repairedBefore = realm.meter("keycloak_replica_events_total", "outcome=\"repaired\"");
+            double rejectedBefore = realm.meter("keycloak_replica_events_total", "outcome=\"rejected\"");
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "full", "reason", "deltas were lost at this site", "idempotencyKey", "fs-" + realm.name));
             assertThat(started.status()).as(started.toString()).isEqualTo(202);
@@ -95,7 +95,7 @@ class SyncOperationsIT {
             assertThat(again.status()).as(again.toString()).isEqualTo(200);
             assertThat(again.json().get("id").asText()).isEqualTo(id);
 
-            JsonNode done = awaitSucceeded(site, realm, id);
+            JsonNode done = realm.awaitOperationSucceeded(id);
             assertThat(done.get("added").asInt()).as(done.toString()).isEqualTo(2);
             assertThat(done.get("updated").asInt()).as(done.toString()).isEqualTo(1);
             assertThat(done.get("removed").asInt()).isZero();
@@ -103,8 +103,8 @@ class SyncOperationsIT {
             assertThat(done.get("processed").asInt()).isEqualTo(4);
             // The chunk holding the taken username was applied twice (trusting the unique key, then with lookups);
             // the metrics count what was committed, once.
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"repaired\"") - repairedBefore).isEqualTo(3);
-            assertThat(MetricsIT.meter(site, realm, "keycloak_replica_events_total", "outcome=\"rejected\"") - rejectedBefore).isEqualTo(1);
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"repaired\"") - repairedBefore).isEqualTo(3);
+            assertThat(realm.meter("keycloak_replica_events_total", "outcome=\"rejected\"") - rejectedBefore).isEqualTo(1);
             assertThat(realm.user(takenName).orElseThrow().has("federationLink")).as("the local user stays local").isFalse();
             assertThat(done.get("attempts").asInt()).isEqualTo(1);
             assertThat(done.get("endedAt").asText()).isNotEmpty();
@@ -145,12 +145,12 @@ class SyncOperationsIT {
     void aTargetedSyncDeprovisionsOnePersonWithinSecondsWhileTheDeltasAreFarBehind(ReplicaSite site) {
         try (TestRealm realm = new TestRealm(site, "targeted")) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
-            realm.replicate(upstream, SeveranceIT.linkSettings(10, 1));
+            realm.replicate(upstream, TestRealm.linkSettings(10, 1));
             String leaver = UUID.randomUUID().toString();
-            String leaverName = ReplicationIT.uniqueName("leaver");
-            upstream.upsert(leaver, ReplicationIT.person(leaverName));
+            String leaverName = People.uniqueName("leaver");
+            upstream.upsert(leaver, People.person(leaverName));
             realm.awaitUser(leaverName, u -> true);
-            SeveranceIT.awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+            realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
 
             // A backlog on the one delta partition: 10,000 new people ahead of the deletion (the replica creates about a
             // thousand users a second here; 3,000 were once all applied before the targeted sync was done).
@@ -190,7 +190,7 @@ class SyncOperationsIT {
                             lag -> lag.hasNonNull("heartbeatAt") && Instant.parse(lag.get("heartbeatAt").asText()).isAfter(asked));
             assertThat(behind.get("totalLag").asLong()).as(behind.toString()).isGreaterThan(0);
             assertThat(behind.get("partitions")).extracting(p -> p.get("topic").asText()).contains(upstream.topics().identity());
-            JsonNode done = awaitSucceeded(site, realm, started.json().get("id").asText());
+            JsonNode done = realm.awaitOperationSucceeded(started.json().get("id").asText());
             assertThat(done.get("removed").asInt()).isEqualTo(1);
             assertThat(done.get("requestedBy").asText()).isEqualTo(site.server().adminUsername());
             // The deltas arrive later and find the deletion applied: nothing happens twice.
@@ -207,24 +207,24 @@ class SyncOperationsIT {
         try (TestRealm realm = new TestRealm(site, "orphans")) {
             Upstream hq = realm.upstream(2);
             Upstream other = realm.upstream(1).withoutSnapshots();
-            String hqComponent = realm.replicate(hq, SeveranceIT.linkSettings(10, 1));
-            realm.replicate(other, SeveranceIT.linkSettings(10, 1));
+            String hqComponent = realm.replicate(hq, TestRealm.linkSettings(10, 1));
+            realm.replicate(other, TestRealm.linkSettings(10, 1));
             String otherComponent = componentFollowing(site, realm, other);
             // Two people the upstream still has, two it has no record of any more (their snapshot records are
             // gone: published on the deltas only), one of another federation component, one local user.
             List<String> kept = new ArrayList<>();
             List<String> orphaned = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                String name = ReplicationIT.uniqueName(i < 2 ? "keep" : "orphan");
+                String name = People.uniqueName(i < 2 ? "keep" : "orphan");
                 if (i == 2) {
                     hq.withoutSnapshots();
                 }
-                hq.upsert(UUID.randomUUID().toString(), ReplicationIT.person(name));
+                hq.upsert(UUID.randomUUID().toString(), People.person(name));
                 (i < 2 ? kept : orphaned).add(name);
             }
-            String otherName = ReplicationIT.uniqueName("other");
-            other.upsert(UUID.randomUUID().toString(), ReplicationIT.person(otherName));
-            String localName = ReplicationIT.uniqueName("local");
+            String otherName = People.uniqueName("other");
+            other.upsert(UUID.randomUUID().toString(), People.person(otherName));
+            String localName = People.uniqueName("local");
             assertThat(site.keycloak().admin("POST", realm.name + "/users", Map.of("username", localName, "enabled", true)).status())
                     .isEqualTo(201);
             kept.forEach(name -> realm.awaitUser(name, u -> true));
@@ -238,7 +238,7 @@ class SyncOperationsIT {
             other.startHeartbeats(Duration.ofMillis(500));
             realm.awaitLinkReachable();
 
-            JsonNode dryRun = runOperation(site, realm, Map.of("kind", "orphans", "dryRun", true, "reason", "what would go?",
+            JsonNode dryRun = realm.runOperation(Map.of("kind", "orphans", "dryRun", true, "reason", "what would go?",
                     "componentId", hqComponent));
             assertThat(dryRun.at("/result/orphans").asInt()).as(dryRun.toString()).isEqualTo(2);
             assertThat(dryRun.at("/result/listed")).extracting(o -> o.get("username").asText()).containsExactlyInAnyOrderElementsOf(orphaned);
@@ -260,13 +260,13 @@ class SyncOperationsIT {
                 assertThat(first.json().get("id").asText()).isEqualTo(second.json().get("id").asText());
             }
 
-            JsonNode disabled = runOperation(site, realm, Map.of("kind", "orphans", "reason", "HQ dropped them", "componentId", hqComponent));
+            JsonNode disabled = realm.runOperation(Map.of("kind", "orphans", "reason", "HQ dropped them", "componentId", hqComponent));
             assertThat(disabled.get("updated").asInt()).as(disabled.toString()).isEqualTo(2);
             assertThat(disabled.at("/result/action").asText()).isEqualTo("disable");
             orphaned.forEach(name -> assertThat(realm.user(name).orElseThrow().get("enabled").asBoolean()).as(name).isFalse());
             assertEveryoneBut(realm, kept, otherName, localName);
 
-            JsonNode removed = runOperation(site, realm, Map.of("kind", "orphans", "action", "remove", "reason", "HQ dropped them",
+            JsonNode removed = realm.runOperation(Map.of("kind", "orphans", "action", "remove", "reason", "HQ dropped them",
                     "componentId", hqComponent));
             assertThat(removed.get("removed").asInt()).as(removed.toString()).isEqualTo(2);
             orphaned.forEach(name -> assertThat(realm.user(name)).as(name).isEmpty());
@@ -304,21 +304,6 @@ class SyncOperationsIT {
         return all;
     }
 
-    static JsonNode runOperation(ReplicaSite site, TestRealm realm, Map<String, Object> request) {
-        KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations", request);
-        assertThat(started.status()).as(started.toString()).isEqualTo(202);
-        return awaitSucceeded(site, realm, started.json().get("id").asText());
-    }
-
-    /** The operation once it has finished, which must be with success. */
-    static JsonNode awaitSucceeded(ReplicaSite site, TestRealm realm, String id) {
-        JsonNode done = Awaitility.await("operation " + id).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
-                .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations/" + id, null).json(),
-                        o -> "SUCCEEDED".equals(o.path("state").asText()) || "FAILED".equals(o.path("state").asText()));
-        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
-        return done;
-    }
-
     private static String componentFollowing(ReplicaSite site, TestRealm realm, Upstream upstream) {
         for (JsonNode component : site.keycloak().admin("GET", realm.name + "/components?type=org.keycloak.storage.UserStorageProvider", null)
                 .json()) {
@@ -333,8 +318,8 @@ class SyncOperationsIT {
     void readingNeedsViewUsersAndStartingNeedsManageUsers(ReplicaSite site) {
         try (TestRealm realm = new TestRealm(site, "opsauth"); TestRealm other = new TestRealm(site, "opsother")) {
             realm.replicate(realm.upstream(1), Map.of());
-            String viewer = localUserWithRole(site, realm, "view-users");
-            String outsider = localUserWithRole(site, other, "manage-users");
+            String viewer = realm.localUserWithRole("view-users");
+            String outsider = other.localUserWithRole("manage-users");
             String path = "/admin/realms/" + realm.name + "/replica/operations";
             Map<String, String> body = Map.of("kind", "full", "reason", "permissions test");
 
@@ -365,23 +350,5 @@ class SyncOperationsIT {
             assertThat(severed.json().get("error").asText()).isEqualTo("replica_link_down");
             assertThat(severed.json().get("error_description").asText()).contains("Nothing was queued");
         }
-    }
-
-    /** A local user of the realm with one realm-management role, signed in: their access token. */
-    static String localUserWithRole(ReplicaSite site, TestRealm realm, String role) {
-        String username = ReplicationIT.uniqueName("op");
-        KeycloakHttp.Response created = site.keycloak().admin("POST", realm.name + "/users", Map.of("username", username, "enabled", true,
-                "email", username + "@example.com", "firstName", "Op", "lastName", "Erator",
-                "credentials", java.util.List.of(Map.of("type", "password", "value", PASSWORD, "temporary", false))));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        String userId = realm.user(username).orElseThrow().get("id").asText();
-        String clientId = site.keycloak().admin("GET", realm.name + "/clients?clientId=realm-management", null).json().get(0).get("id").asText();
-        JsonNode roleRep = site.keycloak().admin("GET", realm.name + "/clients/" + clientId + "/roles/" + role, null).json();
-        KeycloakHttp.Response granted = site.keycloak().admin("POST", realm.name + "/users/" + userId + "/role-mappings/clients/" + clientId,
-                java.util.List.of(roleRep));
-        assertThat(granted.status()).as(granted.toString()).isEqualTo(204);
-        KeycloakHttp.Response token = site.keycloak().passwordGrant(realm.name, "admin-cli", null, username, PASSWORD);
-        assertThat(token.status()).as(token.toString()).isEqualTo(200);
-        return token.json().get("access_token").asText();
     }
 }

@@ -34,7 +34,7 @@ class VersionedApplyIT {
     void outOfOrderDuplicateAndGappedEventsEndInTheRightState(ReplicaSite site) {
         Upstream upstream = site.upstream();
         String subject = UUID.randomUUID().toString();
-        String username = ReplicationIT.uniqueName("olga");
+        String username = People.uniqueName("olga");
         IdentityUpsert first = upstream.upsertEvent(subject, Map.of("username", username, "email", username + "@v1.example",
                 "firstName", "Olga", "enabled", true));
         IdentityUpsert second = upstream.upsertEvent(subject, Map.of("email", username + "@v2.example"));
@@ -82,7 +82,7 @@ class VersionedApplyIT {
         while (upstream.partitionOf(second) != upstream.partitionOf(first)) {
             second = UUID.randomUUID().toString();
         }
-        String name = ReplicationIT.uniqueName("quinn");
+        String name = People.uniqueName("quinn");
         String renamed = name + "-renamed";
         Map<String, Object> drop = new HashMap<>();
         drop.put("department", null);
@@ -103,7 +103,7 @@ class VersionedApplyIT {
         assertThat(moved.get("id").asText()).isEqualTo(first);
         assertThat(moved.at("/attributes/department")).hasSize(1);
         assertThat(moved.at("/attributes/department/0").asText()).isEqualTo("three");
-        assertThat(ReplicationIT.names(site.keycloak().admin("GET", REALM + "/users/" + first + "/role-mappings/realm", null).json(), "name"))
+        assertThat(People.names(site.keycloak().admin("GET", REALM + "/users/" + first + "/role-mappings/realm", null).json(), "name"))
                 .doesNotContain("operator", "project-lead");
         assertThat(site.keycloak().admin("GET", REALM + "/users/" + first + "/groups", null).json()).isEmpty();
         assertThat(outcomes(subjectView(site, first))).containsOnly("applied");
@@ -116,7 +116,7 @@ class VersionedApplyIT {
             Upstream upstream = realm.upstream(2);
             realm.replicate(upstream, Map.of("gapTimeoutSeconds", "2"));
             String subject = UUID.randomUUID().toString();
-            String username = ReplicationIT.uniqueName("pavel");
+            String username = People.uniqueName("pavel");
             upstream.upsert(subject, Map.of("username", username, "lastName", "One", "enabled", true));
             realm.awaitUser(username, u -> true);
 
@@ -149,7 +149,7 @@ class VersionedApplyIT {
             List<String> usernames = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 String subject = UUID.randomUUID().toString();
-                String username = ReplicationIT.uniqueName("quinn");
+                String username = People.uniqueName("quinn");
                 usernames.add(username);
                 upstream.upsert(subject, Map.of("username", username, "firstName", "Before", "enabled", true));
                 upstream.upsert(subject, Map.of("firstName", "After"));

@@ -16,9 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.github.keycloakreplica.it.SeveranceIT.awaitLink;
-import static io.github.keycloakreplica.it.SeveranceIT.awaitToken;
-import static io.github.keycloakreplica.it.SeveranceIT.credentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -40,7 +37,7 @@ class WritePathIT {
         try (TestRealm realm = new TestRealm(site, "writepath", true)) {
             Upstream upstream = realm.upstream(2).startHeartbeats(Duration.ofMillis(500));
             try (UpstreamWritePath hq = UpstreamWritePath.start(upstream, CLIENT_ID, CLIENT_SECRET).minimumPasswordLength(12)) {
-                Map<String, String> settings = new HashMap<>(SeveranceIT.linkSettings(3, 3));
+                Map<String, String> settings = new HashMap<>(TestRealm.linkSettings(3, 3));
                 settings.putAll(hq.componentSettings());
                 settings.put("writePathTimeoutSeconds", "2");
                 String componentId = realm.replicate(upstream, settings);
@@ -49,18 +46,18 @@ class WritePathIT {
                 assertThat(component.at("/config/writePathClientSecret/0").asText()).isNotEqualTo(CLIENT_SECRET);
 
                 String subject = UUID.randomUUID().toString();
-                String username = ReplicationIT.uniqueName("wp");
+                String username = People.uniqueName("wp");
                 upstream.upsert(subject, Map.of("username", username, "enabled", true));
                 // A password only, for now: with an OTP, the realm's direct grant would want a code per token.
                 upstream.password(subject, "pw-" + subject, PASSWORD);
                 String userId = realm.awaitUser(username, u -> true).get("id").asText();
-                awaitToken(site, realm, username, PASSWORD);
-                JsonNode link = awaitLink(site, realm, "CONNECTED", Duration.ofSeconds(30));
+                site.awaitToken(realm.name, username, PASSWORD);
+                JsonNode link = realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
                 assertThat(link.get("writePath").asText()).isEqualTo(hq.url());
                 assertThat(link.get("credentialWritesAllowed").asBoolean()).isTrue();
 
                 // A new password: confirmed by the authority, stored here as the authority published it.
-                String passwordId = credentialId(credentials(site, realm, userId), "password");
+                String passwordId = credentialId(realm.credentials(userId), "password");
                 KeycloakHttp.Response reset = resetPassword(site, realm, userId, "a new passphrase from the site", false);
                 assertThat(reset.status()).as(reset.toString()).isEqualTo(204);
                 CredentialChangeRequest sent = hq.received().get(0);
@@ -71,7 +68,7 @@ class WritePathIT {
                 // In effect when the administrator has the answer: applied in the admin's request (unless the stream was faster).
                 assertThat(token(site, realm, username, "a new passphrase from the site")).isEqualTo(200);
                 assertThat(token(site, realm, username, PASSWORD)).isEqualTo(400);
-                assertThat(credentialId(credentials(site, realm, userId), "password")).as("the authority replaced the password").isEqualTo(passwordId);
+                assertThat(credentialId(realm.credentials(userId), "password")).as("the authority replaced the password").isEqualTo(passwordId);
                 // The stream delivers the same event too: whichever copy comes second is a duplicate, not a second change.
                 Awaitility.await("the stream's copy of the confirmed event").atMost(ReplicaSite.APPLY_TIMEOUT)
                         .until(() -> outcomes(realm, subject).contains("duplicate"));
@@ -79,10 +76,10 @@ class WritePathIT {
                         .anySatisfy(line -> assertThat(line.path("origin").asText()).startsWith("write path request " + sent.id()));
 
                 // The authority's own policy says no: its words reach the administrator, nothing changes.
-                JsonNode before = credentials(site, realm, userId);
+                JsonNode before = realm.credentials(userId);
                 KeycloakHttp.Response tooShort = resetPassword(site, realm, userId, "short-pw-1", false);
                 assertRefused(tooShort, 400, "replica_upstream_refused", "at least 12 characters");
-                assertThat(credentials(site, realm, userId)).isEqualTo(before);
+                assertThat(realm.credentials(userId)).isEqualTo(before);
                 assertThat(token(site, realm, username, "short-pw-1")).isEqualTo(400);
 
                 // A temporary password cannot be set here (required actions are the authority's); the confirmed
@@ -90,23 +87,23 @@ class WritePathIT {
                 KeycloakHttp.Response temporary = resetPassword(site, realm, userId, "temporary from the site", true);
                 assertThat(temporary.status()).as(temporary.toString()).isEqualTo(400);
                 assertThat(temporary.json().path("error_description").asText()).contains("was confirmed by", "Temporary off");
-                awaitToken(site, realm, username, "temporary from the site");
+                site.awaitToken(realm.name, username, "temporary from the site");
 
                 // The authority fails: unconfirmed, refused, nothing stored.
-                before = credentials(site, realm, userId);
+                before = realm.credentials(userId);
                 hq.fail(503);
                 assertRefused(resetPassword(site, realm, userId, "while HQ is failing", false), 503, "replica_change_unconfirmed", "answered HTTP 503");
                 hq.recover();
-                assertThat(credentials(site, realm, userId)).isEqualTo(before);
+                assertThat(realm.credentials(userId)).isEqualTo(before);
 
                 // Relabel and removal of an OTP: each confirmed upstream, applied here.
                 upstream.totp(subject, "otp-" + subject, OTP_SECRET, "phone");
-                Awaitility.await("the OTP of " + username).atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> credentials(site, realm, userId).size() == 2);
-                String otpId = credentialId(credentials(site, realm, userId), "otp");
+                Awaitility.await("the OTP of " + username).atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.credentials(userId).size() == 2);
+                String otpId = credentialId(realm.credentials(userId), "otp");
                 KeycloakHttp.Response relabel = site.keycloak().adminText("PUT", realm.name + "/users/" + userId + "/credentials/" + otpId
                         + "/userLabel", "new phone");
                 assertThat(relabel.status()).as(relabel.toString()).isEqualTo(204);
-                assertThat(credential(credentials(site, realm, userId), "otp").path("userLabel").asText()).isEqualTo("new phone");
+                assertThat(credential(realm.credentials(userId), "otp").path("userLabel").asText()).isEqualTo("new phone");
                 assertThat(upstream.credentials(subject)).anySatisfy(c -> assertThat(c.userLabel()).isEqualTo("new phone"));
 
                 // The order of credentials is not part of the stream: refused even when connected.
@@ -115,24 +112,24 @@ class WritePathIT {
 
                 // The authority is too slow: the person has an answer within the timeout, and nothing is stored here;
                 // the authority carries the removal out late, and the stream brings it.
-                before = credentials(site, realm, userId);
+                before = realm.credentials(userId);
                 hq.delay(Duration.ofSeconds(5));
                 Instant asked = Instant.now();
                 assertRefused(site.keycloak().admin("DELETE", realm.name + "/users/" + userId + "/credentials/" + otpId, null),
                         503, "replica_change_unconfirmed", "could not be reached");
                 assertThat(Duration.between(asked, Instant.now())).as("answer within the write path timeout").isLessThan(Duration.ofSeconds(4));
-                assertThat(credentials(site, realm, userId)).isEqualTo(before);
+                assertThat(realm.credentials(userId)).isEqualTo(before);
                 hq.recover();
                 Awaitility.await("the late removal, through the stream").atMost(ReplicaSite.APPLY_TIMEOUT)
-                        .until(() -> credentials(site, realm, userId).size() == 1);
+                        .until(() -> realm.credentials(userId).size() == 1);
 
                 // A removal confirmed in time is applied at once.
                 upstream.totp(subject, "otp2-" + subject, OTP_SECRET, "tablet");
-                Awaitility.await("the second OTP").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> credentials(site, realm, userId).size() == 2);
-                String secondOtp = credentialId(credentials(site, realm, userId), "otp");
+                Awaitility.await("the second OTP").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> realm.credentials(userId).size() == 2);
+                String secondOtp = credentialId(realm.credentials(userId), "otp");
                 KeycloakHttp.Response removed = site.keycloak().admin("DELETE", realm.name + "/users/" + userId + "/credentials/" + secondOtp, null);
                 assertThat(removed.status()).as(removed.toString()).isEqualTo(204);
-                assertThat(credentials(site, realm, userId)).extracting(c -> c.get("type").asText()).containsExactly("password");
+                assertThat(realm.credentials(userId)).extracting(c -> c.get("type").asText()).containsExactly("password");
                 assertThat(upstream.credentials(subject)).extracting(c -> c.type()).containsExactly("password");
 
                 // Each refusal is an event of the person.
