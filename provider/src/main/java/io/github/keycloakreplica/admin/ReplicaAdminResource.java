@@ -7,15 +7,19 @@ import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.store.DeadLetterRows;
+import io.github.keycloakreplica.store.EventLogRows;
 import io.github.keycloakreplica.store.ExposureRows;
+import io.github.keycloakreplica.store.GapRows;
 import io.github.keycloakreplica.store.LinkRows;
+import io.github.keycloakreplica.store.PositionRows;
 import io.github.keycloakreplica.store.ReplicaDeadLetterEntity;
 import io.github.keycloakreplica.store.ReplicaGapEntity;
 import io.github.keycloakreplica.store.ReplicaSeveredSignInEntity;
-import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.store.ReplicaSubjectEntity;
 import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
 import io.github.keycloakreplica.store.SubjectRecord;
+import io.github.keycloakreplica.store.SubjectRows;
+import io.github.keycloakreplica.store.UnresolvedRows;
 import io.github.keycloakreplica.sync.IncrementalLag;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -94,7 +98,7 @@ public final class ReplicaAdminResource {
     static LagView lagOf(KeycloakSession session, ComponentModel component) {
         LinkRecord link = LinkRows.of(session).read(component.getId()).orElse(null);
         List<IncrementalLag.PartitionLag> partitions = IncrementalLag.of(link == null ? null : link.heartbeatPositions(),
-                ReplicaStore.of(session).positions(component.getId()));
+                PositionRows.of(session).read(component.getId()));
         return new LagView(component.getId(), component.getName(), link == null ? null : link.state().name(),
                 link == null || link.lastHeartbeatAt() == null ? null : Instant.ofEpochMilli(link.lastHeartbeatAt()).toString(),
                 IncrementalLag.total(partitions), partitions, StallView.of(session, component));
@@ -220,7 +224,6 @@ public final class ReplicaAdminResource {
         auth.users().requireView();
         int page = AdminInput.page(max);
         int from = AdminInput.offset(first);
-        ReplicaStore store = ReplicaStore.of(session);
         List<DeadLetter> items = DeadLetterRows.of(session).deadLetters(realm.getId(), from, page).stream().map(ReplicaAdminResource::toRepresentation).toList();
         return new Page<>(DeadLetterRows.of(session).countDeadLetters(realm.getId()), from, page, items);
     }
@@ -243,9 +246,9 @@ public final class ReplicaAdminResource {
         auth.users().requireView();
         int page = AdminInput.page(max);
         int from = AdminInput.offset(first);
-        ReplicaStore store = ReplicaStore.of(session);
+        GapRows gapRows = GapRows.of(session);
         UserProvider local = UserStoragePrivateUtil.userLocalStorage(session);
-        List<OpenGapView> items = store.openGaps(realm.getId(), from, page).entrySet().stream().map(e -> {
+        List<OpenGapView> items = gapRows.open(realm.getId(), from, page).entrySet().stream().map(e -> {
             ReplicaSubjectEntity s = e.getKey();
             UserModel user = local.getUserById(realm, s.getUserId());
             List<GapView> waiting = e.getValue().stream()
@@ -258,7 +261,7 @@ public final class ReplicaAdminResource {
                     s.getLastRepair() == null ? null : Instant.ofEpochMilli(s.getLastRepair()).toString(), waiting,
                     s.getParkedUsername(), s.getParkedHolder());
         }).toList();
-        return new Page<>(store.countOpenGaps(realm.getId()), from, page, items);
+        return new Page<>(gapRows.countOpen(realm.getId()), from, page, items);
     }
 
     /**
@@ -274,11 +277,13 @@ public final class ReplicaAdminResource {
         if (problem != null) {
             throw new ErrorResponseException("invalid_request", problem, Response.Status.BAD_REQUEST);
         }
-        ReplicaStore store = ReplicaStore.of(session);
+        SubjectRows subjectRows = SubjectRows.of(session);
+        UnresolvedRows unresolvedRows = UnresolvedRows.of(session);
+        EventLogRows eventLogRows = EventLogRows.of(session);
         List<SubjectView> views = replicaComponents().stream()
-                .map(component -> store.subject(component.getId(), subject))
+                .map(component -> subjectRows.subject(component.getId(), subject))
                 .flatMap(java.util.Optional::stream)
-                .map(record -> toRepresentation(store, record))
+                .map(record -> toRepresentation(unresolvedRows, eventLogRows, record))
                 .toList();
         if (views.isEmpty()) {
             throw new NotFoundException("No replica component of realm " + realm.getName() + " has seen subject " + subject);
@@ -296,7 +301,7 @@ public final class ReplicaAdminResource {
                 Instant.ofEpochMilli(e.getReceivedAt()).toString());
     }
 
-    private static SubjectView toRepresentation(ReplicaStore store, SubjectRecord record) {
+    private static SubjectView toRepresentation(UnresolvedRows unresolvedRows, EventLogRows eventLogRows, SubjectRecord record) {
         Map<String, FactView> attributes = new TreeMap<>();
         Map<String, FactView> credentials = new TreeMap<>();
         for (Fact fact : record.ledger().currentFacts()) {
@@ -309,8 +314,8 @@ public final class ReplicaAdminResource {
                 .map(f -> new GapView(f.kind().name().toLowerCase(), f.name(), f.version(), f.provenance().eventId()))
                 .toList();
         ReplicaSubjectEntity row = record.row();
-        List<String> unresolved = store.unresolved(row.getId()).stream().map(ReplicaUnresolvedEntity::getEntitlement).toList();
-        List<LogView> eventLog = store.eventLog(row.getId(), 100).stream()
+        List<String> unresolved = unresolvedRows.ofSubject(row.getId()).stream().map(ReplicaUnresolvedEntity::getEntitlement).toList();
+        List<LogView> eventLog = eventLogRows.lines(row.getId(), 100).stream()
                 .map(l -> new LogView(Instant.ofEpochMilli(l.getLoggedAt()).toString(), l.getEventId(), l.getEventType(), l.getVersions(),
                         l.getOutcome().toLowerCase(), l.getDetail(), l.getOrigin()))
                 .toList();

@@ -7,8 +7,8 @@ import io.github.keycloakreplica.storage.SeveredOperations;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
-import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.store.ReplicaSubjectEntity;
+import io.github.keycloakreplica.store.SubjectRows;
 import io.github.keycloakreplica.sync.IncrementalLag;
 import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.Operations;
@@ -259,7 +259,7 @@ public final class ReplicaOperationsResource {
         if (request.username() != null && !request.username().isBlank()) {
             UserModel user = session.users().getUserByUsername(realm, request.username().trim());
             String subject = user == null || !component.getId().equals(user.getFederationLink()) ? null
-                    : ReplicaStore.of(session).subjectOfUser(component.getId(), user.getId()).map(ReplicaSubjectEntity::getSubject).orElse(null);
+                    : SubjectRows.of(session).ofUser(component.getId(), user.getId()).map(ReplicaSubjectEntity::getSubject).orElse(null);
             if (subject == null) {
                 throw badRequest("No user replicated by " + component.getName() + " has the username " + AdminInput.quoted(request.username())
                         + " here; name the subject instead (a person the site has never seen has no username here).");

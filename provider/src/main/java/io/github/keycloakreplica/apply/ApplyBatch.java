@@ -9,14 +9,17 @@ import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.store.DeadLetterRows;
 import io.github.keycloakreplica.store.AfterCommit;
+import io.github.keycloakreplica.store.EventLogLine;
+import io.github.keycloakreplica.store.EventLogRows;
 import io.github.keycloakreplica.store.ExposureRows;
 import io.github.keycloakreplica.store.Ledgers;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.RecentEventIds;
-import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
 import io.github.keycloakreplica.store.SubjectRecord;
+import io.github.keycloakreplica.store.SubjectRows;
+import io.github.keycloakreplica.store.UnresolvedRows;
 import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.IdentitySnapshot;
 import io.github.keycloakreplica.stream.IdentityUpsert;
@@ -78,12 +81,14 @@ final class ApplyBatch {
 
     final KeycloakSession session;
     final Component component;
-    final ReplicaStore store;
+    final SubjectRows subjectRows;
     final Ledgers ledgers;
     final UserWriter writer;
     final long now = System.currentTimeMillis();
     private final LinkRows linkRows;
     private final ExposureRows exposureRows;
+    private final EventLogRows eventLog;
+    private final UnresolvedRows unresolvedRows;
     private final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
     /** How long each gap this batch closes was open, in milliseconds. */
     private final List<Long> gapsResolved = new ArrayList<>();
@@ -110,11 +115,13 @@ final class ApplyBatch {
         session.getContext().setRealm(realm);
         this.session = session;
         this.component = component;
-        this.store = ReplicaStore.of(session);
-        this.ledgers = store.ledgers();
+        this.subjectRows = SubjectRows.of(session);
+        this.ledgers = Ledgers.of(session);
         this.writer = new UserWriter(session, realm, component.componentId());
         this.linkRows = LinkRows.of(session);
         this.exposureRows = ExposureRows.of(session);
+        this.eventLog = EventLogRows.of(session);
+        this.unresolvedRows = UnresolvedRows.of(session);
         // Counted once the batch's transaction commits: a batch that rolls back is applied again (a full
         // sync's chunk redone with usernames looked up, a consumer batch retried) and would count twice.
         AfterCommit.run(session, () -> {
@@ -137,7 +144,7 @@ final class ApplyBatch {
                 .flatMap(r -> RecentEventIds.read(r.row().getRecentEventIds()).stream())
                 .filter(batchIds::contains)
                 .forEach(seen::add);
-        storedUnresolved.putAll(store.unresolvedBySubject(loaded.values().stream().filter(r -> r.row() != null).map(r -> r.row().getId()).toList()));
+        storedUnresolved.putAll(unresolvedRows.bySubject(loaded.values().stream().filter(r -> r.row() != null).map(r -> r.row().getId()).toList()));
         // A bulk load trusts the database's keys: a subject without a row has no user yet (were it otherwise,
         // the user's insert fails and the caller applies the subjects again, looking everything up).
         boolean trusting = writer.trustsUniqueUsernames();
@@ -381,7 +388,7 @@ final class ApplyBatch {
 
     private void park(SubjectRecord subject, UsernameHeldException held, List<String> notes) {
         String holder = subjects.values().stream().filter(s -> s.userId().equals(held.holderUserId())).map(SubjectRecord::subject).findFirst()
-                .or(() -> store.subjectNameOfUser(componentId(), held.holderUserId()))
+                .or(() -> subjectRows.nameOfUser(componentId(), held.holderUserId()))
                 .orElse(held.holderUserId());
         boolean again = held.username().equals(subject.parkedUsername());
         subject.park(held.username(), holder, now);
@@ -408,7 +415,7 @@ final class ApplyBatch {
             handled.addAll(released);
             Set<String> waiting = new LinkedHashSet<>();
             subjects.values().stream().filter(s -> s.parked() && released.contains(s.parkedUsername())).forEach(s -> waiting.add(s.subject()));
-            List<String> stored = store.subjectsParkedOn(componentId(), released).stream().filter(s -> !subjects.containsKey(s)).toList();
+            List<String> stored = subjectRows.parkedOn(componentId(), released).stream().filter(s -> !subjects.containsKey(s)).toList();
             if (!stored.isEmpty()) {
                 load(stored, List.of());
                 waiting.addAll(stored);
@@ -452,8 +459,8 @@ final class ApplyBatch {
             int sequence = 0;
             List<String> met = new ArrayList<>();
             for (LogLine line : logLines.getOrDefault(subject.subject(), List.of())) {
-                store.logCounted(subject.row(), line.eventId(), line.type(), line.versions(), line.outcome().name(), line.detail(),
-                        line.origin(), now, sequence++);
+                eventLog.appendCounted(subject.row(), new EventLogLine(line.eventId(), line.type(), line.versions(), line.outcome().name(),
+                        line.detail(), line.origin()), now, sequence++);
                 if (line.fromStream()) {
                     met.add(line.eventId());
                 }
@@ -465,12 +472,12 @@ final class ApplyBatch {
             if (!subject.ledger().live()) {
                 // No user, nothing to grant: what it could not be granted is forgotten with the user.
                 stored.stream().map(ReplicaUnresolvedEntity::getAttribute).distinct().toList()
-                        .forEach(attribute -> store.setUnresolved(subject.row(), attribute, List.of(), stored, now));
+                        .forEach(attribute -> unresolvedRows.set(subject.row(), attribute, List.of(), stored, now));
             } else {
                 unresolved.getOrDefault(subject.subject(), Map.of())
-                        .forEach((attribute, missing) -> store.setUnresolved(subject.row(), attribute, missing, stored, now));
+                        .forEach((attribute, missing) -> unresolvedRows.set(subject.row(), attribute, missing, stored, now));
             }
-            store.pruneLog(subject.row(), EVENT_LOG_LENGTH);
+            eventLog.prune(subject.row(), EVENT_LOG_LENGTH);
         }
     }
 

@@ -6,9 +6,14 @@ import io.github.keycloakreplica.protocol.Outcome;
 import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.store.DeadLetterRows;
+import io.github.keycloakreplica.store.EventLogLine;
+import io.github.keycloakreplica.store.EventLogRows;
+import io.github.keycloakreplica.store.GapRows;
 import io.github.keycloakreplica.store.PartitionPosition;
+import io.github.keycloakreplica.store.PositionRows;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.store.SubjectRecord;
+import io.github.keycloakreplica.store.UnresolvedRows;
 import io.github.keycloakreplica.stream.CredentialsSnapshot;
 import io.github.keycloakreplica.stream.IdentityDeletion;
 import io.github.keycloakreplica.stream.IdentityUpsert;
@@ -125,7 +130,7 @@ public final class StreamApplier {
 
         Map<String, PartitionPosition> positions = new LinkedHashMap<>();
         records.forEach(r -> positions.put(r.topic() + "#" + r.partition(), new PartitionPosition(r.topic(), r.partition(), r.offset() + 1)));
-        batch.store.savePositions(componentId, realmId, positions.values(), batch.now);
+        PositionRows.of(session).save(componentId, realmId, positions.values(), batch.now);
         return batch.result(List.copyOf(positions.values()));
     }
 
@@ -158,7 +163,7 @@ public final class StreamApplier {
 
     /** Stores consumer positions on their own (after a bootstrap, before any delta was read). */
     public void savePositions(KeycloakSession session, List<PartitionPosition> positions) {
-        ReplicaStore.of(session).savePositions(componentId, realmId, positions, System.currentTimeMillis());
+        PositionRows.of(session).save(componentId, realmId, positions, System.currentTimeMillis());
     }
 
     /** Dead-letters one delta record on its own, for when applying it failed in a way no check foresaw. */
@@ -181,7 +186,7 @@ public final class StreamApplier {
         }
         batch.reject(record, event, null, reason);
         if (advance) {
-            batch.store.savePositions(componentId, realmId,
+            PositionRows.of(session).save(componentId, realmId,
                     List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), batch.now);
         }
     }
@@ -192,11 +197,10 @@ public final class StreamApplier {
      * record reaches the database here.
      */
     public void deadLetterBare(KeycloakSession session, InboundRecord record, String reason) {
-        ReplicaStore store = ReplicaStore.of(session);
         long now = System.currentTimeMillis();
         DeadLetterRows.of(session).deadLetter(componentId, realmId, record.origin(), null, null, null, reason,
                 record.value() == null ? null : SecretRedaction.withheld(record.value(), "its dead letter could not be stored").text(), now);
-        store.savePositions(componentId, realmId,
+        PositionRows.of(session).save(componentId, realmId,
                 List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), now);
     }
 
@@ -213,7 +217,7 @@ public final class StreamApplier {
                     ? topics.credentialsSnapshot() : topics.identitySnapshot();
             batch.reject(new InboundRecord(topic, -1, -1, subject, codec.encode(event)), event, null, reason);
         }
-        batch.store.markRepaired(componentId, subject, batch.now);
+        GapRows.of(session).markRepaired(componentId, subject, batch.now);
     }
 
     /**
@@ -269,8 +273,8 @@ public final class StreamApplier {
     public int retryParked(KeycloakSession session, int max) {
         return inBatchMode(session, () -> {
             ApplyBatch batch = batch(session);
-            List<String> names = batch.store.parkedSubjectsWithFreeUsername(componentId, max);
-            List<List<String>> cycles = names.isEmpty() ? UsernameCycles.find(batch.store.parkedWaits(componentId, max)) : List.of();
+            List<String> names = batch.subjectRows.parkedWithFreeUsername(componentId, max);
+            List<List<String>> cycles = names.isEmpty() ? UsernameCycles.find(batch.subjectRows.parkedWaits(componentId, max)) : List.of();
             if (names.isEmpty() && cycles.isEmpty()) {
                 return 0;
             }
@@ -313,11 +317,11 @@ public final class StreamApplier {
                     forgotten.add(subject.row().getId());
                 } else if (user != null) {
                     user.setEnabled(false);
-                    batch.store.log(subject.row(), null, "orphan", null, "DISABLED", reason, null, batch.now, 0);
+                    EventLogRows.of(session).append(subject.row(), EventLogLine.note("orphan", "DISABLED", reason), batch.now);
                 }
             }
             session.getProvider(JpaConnectionProvider.class).getEntityManager().flush();
-            batch.store.forgetSubjects(forgotten);
+            ReplicaStore.of(session).forgetSubjects(forgotten);
             log.infof("replica %s: %s %d orphan(s): %s", componentId, remove ? "removed" : "disabled", done.size(), reason);
             return done;
         });
@@ -336,7 +340,7 @@ public final class StreamApplier {
 
     private int resolve(KeycloakSession session) {
         ApplyBatch batch = batch(session);
-        List<String> names = batch.store.subjectsWithUnresolved(componentId);
+        List<String> names = UnresolvedRows.of(session).subjects(componentId);
         if (names.isEmpty()) {
             return 0;
         }

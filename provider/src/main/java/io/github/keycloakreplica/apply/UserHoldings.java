@@ -1,10 +1,9 @@
 package io.github.keycloakreplica.apply;
 
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.Chunks;
 import jakarta.persistence.EntityManager;
 import org.keycloak.models.jpa.entities.CredentialEntity;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,10 +22,9 @@ record UserHoldings(Set<String> roleIds, Set<String> groupIds, Map<String, Crede
 
     static Map<String, UserHoldings> load(EntityManager em, Collection<String> userIds) {
         Map<String, UserHoldings> found = new HashMap<>();
-        List<String> ids = new ArrayList<>(new HashSet<>(userIds));
+        Set<String> ids = new HashSet<>(userIds);
         ids.forEach(id -> found.put(id, new UserHoldings(new HashSet<>(), new HashSet<>(), new LinkedHashMap<>())));
-        for (int i = 0; i < ids.size(); i += ReplicaStore.IN_CHUNK) {
-            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + ReplicaStore.IN_CHUNK));
+        for (List<String> chunk : Chunks.of(ids)) {
             em.createQuery("select m.user.id, m.roleId from UserRoleMappingEntity m where m.user.id in :ids", Object[].class)
                     .setParameter("ids", chunk).getResultList()
                     .forEach(row -> found.get((String) row[0]).roleIds().add((String) row[1]));

@@ -1,6 +1,6 @@
 package io.github.keycloakreplica.apply;
 
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.Chunks;
 import jakarta.persistence.EntityManager;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -59,8 +59,7 @@ final class UsernameClaims {
      */
     void prefetch(Collection<String> usernames) {
         List<String> names = usernames.stream().map(UsernameClaims::normalize).filter(n -> !held.containsKey(n)).distinct().toList();
-        for (int i = 0; i < names.size(); i += ReplicaStore.IN_CHUNK) {
-            List<String> chunk = names.subList(i, Math.min(names.size(), i + ReplicaStore.IN_CHUNK));
+        for (List<String> chunk : Chunks.of(names)) {
             chunk.forEach(n -> held.put(n, null));
             em.createQuery("select u.username, u.id from UserEntity u where u.realmId = :realmId and u.username in :names", Object[].class)
                     .setParameter("realmId", realm.getId())

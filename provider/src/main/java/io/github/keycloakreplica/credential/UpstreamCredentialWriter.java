@@ -5,7 +5,7 @@ import io.github.keycloakreplica.apply.StreamApplier;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.SubjectIds;
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.SubjectRows;
 import io.github.keycloakreplica.stream.CredentialChangeRequest;
 import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
@@ -100,7 +100,7 @@ public final class UpstreamCredentialWriter implements UpstreamWrites {
     }
 
     private Upstreamed upstreamed(UserModel user, String keycloakCredentialId, String operation) {
-        ReplicaStore.UserSubject subject = subject(user);
+        SubjectRows.UserSubject subject = subject(user);
         Optional<Fact> fact = subject.facts().stream()
                 .filter(f -> f.kind() == Fact.Kind.CREDENTIAL && f.present())
                 .filter(f -> SubjectIds.credentialId(f.name()).equals(keycloakCredentialId))
@@ -113,8 +113,8 @@ public final class UpstreamCredentialWriter implements UpstreamWrites {
         return new Upstreamed(subject.subject(), credential.id(), credential.type(), credential.version());
     }
 
-    private ReplicaStore.UserSubject subject(UserModel user) {
-        return ReplicaStore.of(session).subjectFactsOfUser(componentId, user.getId())
+    private SubjectRows.UserSubject subject(UserModel user) {
+        return SubjectRows.of(session).factsOfUser(componentId, user.getId())
                 .orElseThrow(() -> new IllegalStateException("user " + user.getUsername() + " has no subject of replica component " + componentId));
     }
 

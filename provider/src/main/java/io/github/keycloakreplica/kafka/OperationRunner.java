@@ -7,7 +7,7 @@ import io.github.keycloakreplica.protocol.Outcome;
 import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.store.OperationRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.SubjectRows;
 import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.sync.OperationKind;
@@ -218,7 +218,7 @@ final class OperationRunner {
             throw new IllegalStateException("the snapshot topics hold no records: an empty read proves nobody an orphan; nothing was done");
         }
         List<String> live = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
-                session -> ReplicaStore.of(session).liveSubjects(component.componentId()));
+                session -> SubjectRows.of(session).live(component.componentId()));
         List<String> orphans = live.stream().filter(s -> !present.contains(s)).toList();
         List<StreamApplier.Orphan> named = new java.util.ArrayList<>();
         for (int from = 0; from < orphans.size(); from += 200) {

@@ -6,7 +6,8 @@ import io.github.keycloakreplica.apply.StreamApplier;
 import io.github.keycloakreplica.apply.TransientFailure;
 import io.github.keycloakreplica.store.DeadLetterRetention;
 import io.github.keycloakreplica.store.DeadLetterRows;
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.GapRows;
+import io.github.keycloakreplica.store.SubjectRows;
 import io.github.keycloakreplica.stream.StreamEvent;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -78,7 +79,7 @@ final class PeriodicMaintenance {
                     session -> applier.retryParked(session, REPAIRS_PER_ROUND)));
             step("gap gauges", () -> {
                 long[] gaps = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
-                        session -> ReplicaStore.of(session).gapSummary(componentId));
+                        session -> GapRows.of(session).summary(componentId));
                 metrics.gaps(gaps[0], gaps.length > 1 ? gaps[1] : null);
             });
         }
@@ -126,9 +127,9 @@ final class PeriodicMaintenance {
      */
     private void repairExpiredGaps(long now) {
         List<String> expired = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
-            ReplicaStore store = ReplicaStore.of(session);
-            List<String> due = new ArrayList<>(store.subjectsWithGapsSince(componentId, now - gapTimeout.toMillis(), REPAIRS_PER_ROUND));
-            store.parkedHolders(componentId, due).stream().filter(holder -> !due.contains(holder)).forEach(due::add);
+            List<String> due = new ArrayList<>(GapRows.of(session).subjectsWithGapsSince(componentId, now - gapTimeout.toMillis(),
+                    REPAIRS_PER_ROUND));
+            SubjectRows.of(session).parkedHolders(componentId, due).stream().filter(holder -> !due.contains(holder)).forEach(due::add);
             return due;
         });
         if (expired.isEmpty()) {

@@ -8,7 +8,7 @@ import io.github.keycloakreplica.apply.StreamApplier;
 import io.github.keycloakreplica.apply.TransientFailure;
 import io.github.keycloakreplica.store.DeadLetterRetention;
 import io.github.keycloakreplica.store.PartitionPosition;
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.PositionRows;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -160,7 +160,7 @@ final class StreamConsumer implements Runnable {
                 }
                 Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(deltas);
                 List<PartitionPosition> stored = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
-                        session -> ReplicaStore.of(session).positions(componentId));
+                        session -> PositionRows.of(session).read(componentId));
                 Map<TopicPartition, Long> positions = new HashMap<>();
                 stored.forEach(p -> positions.put(new TopicPartition(p.topic(), p.partition()), p.nextOffset()));
                 List<TopicPartition> overtaken = deltas.stream()
@@ -320,7 +320,7 @@ final class StreamConsumer implements Runnable {
             return;
         }
         List<PartitionPosition> stored = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
-                session -> ReplicaStore.of(session).positions(componentId));
+                session -> PositionRows.of(session).read(componentId));
         Map<TopicPartition, Long> byPartition = new HashMap<>();
         stored.forEach(p -> byPartition.put(new TopicPartition(p.topic(), p.partition()), p.nextOffset()));
         List<TopicPartition> fromStart = new ArrayList<>();

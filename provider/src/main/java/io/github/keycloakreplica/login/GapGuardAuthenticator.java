@@ -2,8 +2,11 @@ package io.github.keycloakreplica.login;
 
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.EventLogLine;
+import io.github.keycloakreplica.store.EventLogRows;
+import io.github.keycloakreplica.store.GapRows;
 import io.github.keycloakreplica.store.ReplicaSubjectEntity;
+import io.github.keycloakreplica.store.SubjectRows;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -41,23 +44,25 @@ public final class GapGuardAuthenticator implements Authenticator {
             return;
         }
         ReplicaConfig config = ReplicaConfig.of(component);
-        ReplicaStore store = ReplicaStore.of(context.getSession());
-        Optional<ReplicaSubjectEntity> subject = store.subjectOfUser(component.getId(), user.getId()).filter(ReplicaSubjectEntity::isCriticalGap);
+        Optional<ReplicaSubjectEntity> subject = SubjectRows.of(context.getSession()).ofUser(component.getId(), user.getId())
+                .filter(ReplicaSubjectEntity::isCriticalGap);
         if (subject.isEmpty()) {
             context.success();
             return;
         }
-        List<String> pending = new java.util.ArrayList<>(store.attributesWithGaps(subject.get().getId()).stream()
+        GapRows gaps = GapRows.of(context.getSession());
+        List<String> pending = new java.util.ArrayList<>(gaps.attributesWithGaps(subject.get().getId()).stream()
                 .filter(config.accessCriticalAttributes()::contains).sorted().toList());
         // A deletion waiting for earlier versions takes every right away, whatever the critical attributes are.
-        if (store.deletionWaiting(subject.get().getId())) {
+        if (gaps.deletionWaiting(subject.get().getId())) {
             pending.add(0, "a deletion");
         }
         String attributes = String.join(", ", pending);
         String waiting = attributes + (pending.size() == 1 && pending.get(0).startsWith("a ") ? " waits" : " wait");
         if (config.gapSignInPolicy() == ReplicaConfig.GapSignInPolicy.ALLOW) {
-            store.log(subject.get(), null, "sign-in", null, "ALLOWED",
-                    "signed in on the last known state while " + waiting + " for earlier versions", "login", System.currentTimeMillis(), 0);
+            EventLogLine line = EventLogLine.note("sign-in", "ALLOWED",
+                    "signed in on the last known state while " + waiting + " for earlier versions").from("login");
+            EventLogRows.of(context.getSession()).append(subject.get(), line, System.currentTimeMillis());
             context.success();
             return;
         }

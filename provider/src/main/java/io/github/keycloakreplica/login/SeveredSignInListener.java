@@ -4,7 +4,7 @@ import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.store.ExposureRows;
 import io.github.keycloakreplica.store.LinkRows;
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.SubjectRows;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
@@ -45,7 +45,7 @@ final class SeveredSignInListener implements EventListenerProvider {
         if (record != null && record.state().allowsCredentialWrites()) {
             return;
         }
-        String subject = ReplicaStore.of(session).subjectOfUser(component.getId(), user.getId())
+        String subject = SubjectRows.of(session).ofUser(component.getId(), user.getId())
                 .map(s -> s.getSubject()).orElse(user.getId());
         ExposureRows.of(session).recordSignIn(component.getId(), realm.getId(), subject, user.getId(), user.getUsername(),
                 event.getClientId(), record == null ? "SEVERED" : record.state().name(), record == null ? 0 : record.driftMillis(now), now);

@@ -7,7 +7,7 @@ import io.github.keycloakreplica.credential.CredentialGate;
 import io.github.keycloakreplica.credential.CredentialRefusal;
 import io.github.keycloakreplica.credential.UpstreamCredentialWriter;
 import io.github.keycloakreplica.credential.UpstreamWrites;
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.SubjectRows;
 import org.jboss.logging.Logger;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.credential.CredentialInput;
@@ -115,7 +115,7 @@ public final class ReplicaUserStorageProvider
             session.setAttribute(REPLICATED_USERS, known);
         }
         return known.computeIfAbsent(componentId + "/" + userId,
-                key -> ReplicaStore.of(session).replicatedUser(componentId, userId));
+                key -> SubjectRows.of(session).replicatedUser(componentId, userId));
     }
 
     /** Every credential type: a replicated person's credentials come from the upstream only. */

@@ -15,8 +15,10 @@ import io.github.keycloakreplica.kafka.ConsumerSettings;
 import io.github.keycloakreplica.kafka.ReplicaRuntime;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.store.AfterCommit;
+import io.github.keycloakreplica.store.GapRows;
 import io.github.keycloakreplica.store.LinkRows;
 import io.github.keycloakreplica.store.OperationRows;
+import io.github.keycloakreplica.store.PositionRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.EventSchemas;
@@ -195,12 +197,11 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             ReplicaConfig config = ReplicaConfig.of(model);
             LinkRecord link = LinkRows.of(session).read(model.getId()).orElse(null);
-            ReplicaStore store = ReplicaStore.of(session);
             List<IncrementalLag.PartitionLag> partitions = IncrementalLag.of(link == null ? null : link.heartbeatPositions(),
-                    store.positions(model.getId()));
+                    PositionRows.of(session).read(model.getId()));
             Long behind = link == null || link.lastHeartbeatAt() == null ? null : IncrementalLag.total(partitions);
             ReplicaOperationEntity last = OperationRows.of(session).lastFinished(model.getId(), OperationKind.FULL.name()).orElse(null);
-            return OperationSyncResult.continuous(link, config.linkPolicy(), behind, partitions.size(), store.gapSummary(model.getId())[0],
+            return OperationSyncResult.continuous(link, config.linkPolicy(), behind, partitions.size(), GapRows.of(session).summary(model.getId())[0],
                     last, config.writePath() != null, session.realms().getRealm(realmId).getName(), System.currentTimeMillis());
         });
     }

@@ -32,11 +32,11 @@ public final class DeadLetterRows {
         row.setId(UUID.randomUUID().toString());
         row.setComponentId(componentId);
         row.setRealmId(realmId);
-        row.setOrigin(new RecordOrigin(truncate(LogSafe.escapeWhole(origin.getTopic()), 255), origin.getPartition(), origin.getOffset()));
-        row.setRecordKey(truncate(LogSafe.escapeWhole(recordKey), 255));
-        row.setEventId(truncate(LogSafe.escapeWhole(eventId), 255));
-        row.setEventType(truncate(LogSafe.escapeWhole(eventType), 255));
-        row.setReason(truncate(LogSafe.escapeWhole(reason), 2048));
+        row.setOrigin(new RecordOrigin(ColumnText.truncate(LogSafe.escapeWhole(origin.getTopic()), 255), origin.getPartition(), origin.getOffset()));
+        row.setRecordKey(ColumnText.truncate(LogSafe.escapeWhole(recordKey), 255));
+        row.setEventId(ColumnText.truncate(LogSafe.escapeWhole(eventId), 255));
+        row.setEventType(ColumnText.truncate(LogSafe.escapeWhole(eventType), 255));
+        row.setReason(ColumnText.truncate(LogSafe.escapeWhole(reason), 2048));
         row.setPayload(LogSafe.escapeWhole(redactedPayload));
         row.setReceivedAt(now);
         em.persist(row);
@@ -79,9 +79,5 @@ public final class DeadLetterRows {
         return em.createNamedQuery("countReplicaDeadLettersByRealm", Long.class)
                 .setParameter("realmId", realmId)
                 .getSingleResult();
-    }
-
-    private static String truncate(String value, int max) {
-        return value == null || value.length() <= max ? value : value.substring(0, max - 1) + "…";
     }
 }

@@ -7,6 +7,8 @@ import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.Ledger;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,14 +42,17 @@ public final class Ledgers {
         this.em = em;
     }
 
+    public static Ledgers of(KeycloakSession session) {
+        return new Ledgers(session.getProvider(JpaConnectionProvider.class).getEntityManager());
+    }
+
     public Map<String, SubjectRecord> load(String componentId, Collection<String> subjects, Function<String, String> userIds) {
         Map<String, SubjectRecord> found = new HashMap<>();
         Map<String, String> subjectsById = new HashMap<>();
         subjects.forEach(subject -> subjectsById.put(ReplicaSubjectEntity.idOf(componentId, subject), subject));
-        List<String> ids = new ArrayList<>(subjectsById.keySet());
-        for (int i = 0; i < ids.size(); i += ReplicaStore.IN_CHUNK) {
+        for (List<String> chunk : Chunks.of(subjectsById.keySet())) {
             List<ReplicaSubjectEntity> rows = em.createNamedQuery("replicaSubjectsByIds", ReplicaSubjectEntity.class)
-                    .setParameter("ids", ids.subList(i, Math.min(ids.size(), i + ReplicaStore.IN_CHUNK)))
+                    .setParameter("ids", chunk)
                     .setLockMode(LockModeType.PESSIMISTIC_WRITE)
                     .setHint(FETCH_SIZE_HINT, FETCH_SIZE)
                     .getResultList();

@@ -52,7 +52,7 @@ public final class LinkRows {
         }
         row.setState(record.state().name());
         row.setSince(record.since());
-        row.setCause(truncate(record.cause()));
+        row.setCause(ColumnText.truncate(record.cause(), 1024));
         row.setHealthySince(record.healthySince());
         row.setLastHeartbeatAt(record.lastHeartbeatAt());
         row.setHeartbeatInterval(record.heartbeatInterval());
@@ -74,7 +74,7 @@ public final class LinkRows {
         row.setFromState(transition.previous() == null ? null : transition.previous().name());
         row.setToState(transition.status().state().name());
         row.setChangedAt(transition.status().since());
-        row.setCause(truncate(transition.cause()));
+        row.setCause(ColumnText.truncate(transition.cause(), 1024));
         row.setDriftMillis(driftMillis);
         em.persist(row);
     }
@@ -98,7 +98,7 @@ public final class LinkRows {
     /** The positions the replica has applied and stored, by topic and partition. */
     public Map<String, Map<Integer, Long>> appliedPositions(String componentId) {
         Map<String, Map<Integer, Long>> applied = new HashMap<>();
-        new ReplicaStore(em).positions(componentId)
+        new PositionRows(em).read(componentId)
                 .forEach(p -> applied.computeIfAbsent(p.topic(), t -> new HashMap<>()).put(p.partition(), p.nextOffset()));
         return applied;
     }
@@ -121,9 +121,5 @@ public final class LinkRows {
             throw new IllegalStateException("HEARTBEAT_POSITIONS of REPLICA_LINK row " + componentId
                     + " cannot be read; were the replica's tables changed by hand?", e);
         }
-    }
-
-    private static String truncate(String value) {
-        return value == null || value.length() <= 1024 ? value : value.substring(0, 1023) + "…";
     }
 }
