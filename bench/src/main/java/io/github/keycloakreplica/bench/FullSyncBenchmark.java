@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.bench;
 
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
@@ -125,7 +128,7 @@ public final class FullSyncBenchmark {
     }
 
     private static void awaitLinkReachable(KeycloakHttp http) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (System.nanoTime() < deadline) {
             JsonNode links = http.admin("GET", "acme/replica/link", null).json();
             if (links.size() > 0 && !"SEVERED".equals(links.get(0).path("state").asText()) && links.get(0).hasNonNull("state")) {
@@ -146,7 +149,7 @@ public final class FullSyncBenchmark {
     private static List<String> publishSnapshots(Upstream upstream) {
         long start = System.nanoTime();
         KeycloakCredentials.Stored password = KeycloakCredentials.password(PASSWORD);
-        List<String> subjects = new java.util.ArrayList<>(SUBJECTS);
+        List<String> subjects = new ArrayList<>(SUBJECTS);
         for (int i = 0; i < SUBJECTS; i++) {
             String subject = UUID.randomUUID().toString();
             subjects.add(subject);

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.link;
 
+import java.util.Locale;
+
 /**
  * The link state machine of one replica component, as a pure function of what was observed and when
  * (all times are the replica's own clock, in epoch milliseconds; the upstream's wall time is never used).
@@ -124,6 +126,6 @@ public final class LinkMonitor {
     }
 
     static String seconds(long millis) {
-        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 }

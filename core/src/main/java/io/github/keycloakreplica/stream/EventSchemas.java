@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.stream;
 
+import com.networknt.schema.PathType;
+import java.io.FileNotFoundException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.AbsoluteIri;
 import com.networknt.schema.ExecutionContext;
@@ -49,7 +52,7 @@ public final class EventSchemas {
                 })));
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
-                .pathType(com.networknt.schema.PathType.JSON_PATH)
+                .pathType(PathType.JSON_PATH)
                 .build();
         for (EventType type : EventType.values()) {
             schemas.put(type, factory.getSchema(SchemaLocation.of(BASE_IRI + type.value() + ".schema.json"), config));
@@ -116,7 +119,7 @@ public final class EventSchemas {
         return () -> {
             InputStream in = EventSchemas.class.getClassLoader().getResourceAsStream(resource);
             if (in == null) {
-                throw new java.io.FileNotFoundException("no schema " + resource + " in the provider jar");
+                throw new FileNotFoundException("no schema " + resource + " in the provider jar");
             }
             return in;
         };

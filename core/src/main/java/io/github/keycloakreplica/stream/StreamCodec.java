@@ -1,5 +1,12 @@
 package io.github.keycloakreplica.stream;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -119,7 +126,7 @@ public final class StreamCodec {
             Envelope envelope = envelope(root, type);
             JsonNode data = root.get("data");
             long interval = StrictJson.exactLong(data.get("intervalMillis"), "$.data.intervalMillis", 1);
-            return new Heartbeat(envelope, java.time.Duration.ofMillis(interval), positions(data.get("positions")));
+            return new Heartbeat(envelope, Duration.ofMillis(interval), positions(data.get("positions")));
         } catch (RuntimeException e) {
             throw internalError(type, e);
         }
@@ -184,7 +191,7 @@ public final class StreamCodec {
                 node.put("version", value.version());
             });
         } else if (event instanceof CredentialsSnapshot snapshot) {
-            com.fasterxml.jackson.databind.node.ArrayNode credentials = data.putArray("credentials");
+            ArrayNode credentials = data.putArray("credentials");
             snapshot.credentials().forEach(credential -> write(credentials.addObject(), credential));
             snapshot.revoked().forEach((id, version) -> credentials.addObject()
                     .put("id", id).put("version", version).put("revoked", true));
@@ -222,7 +229,7 @@ public final class StreamCodec {
 
     /** Delta positions as a heartbeat carries them: topic, then partition number, then offset. */
     public static ObjectNode writePositions(Map<String, Map<Integer, Long>> positions) {
-        ObjectNode root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         positions.forEach((topic, partitions) -> {
             ObjectNode node = root.putObject(topic);
             partitions.forEach((partition, offset) -> node.put(String.valueOf(partition), offset));
@@ -256,7 +263,7 @@ public final class StreamCodec {
     }
 
     private CredentialsSnapshot credentialsSnapshot(Envelope envelope, JsonNode items) throws InvalidEventException {
-        java.util.List<ReplicatedCredential> present = new java.util.ArrayList<>();
+        List<ReplicatedCredential> present = new ArrayList<>();
         Map<String, Long> revoked = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i++) {
             JsonNode item = items.get(i);
@@ -273,11 +280,11 @@ public final class StreamCodec {
     private static EventType typeOf(JsonNode root) throws InvalidEventException {
         JsonNode type = root.get("type");
         if (type == null || !type.isTextual()) {
-            throw new InvalidEventException("has no string 'type': expected one of " + java.util.Arrays.toString(EventType.values()));
+            throw new InvalidEventException("has no string 'type': expected one of " + Arrays.toString(EventType.values()));
         }
         String value = type.asText();
         return EventType.of(value).orElseThrow(() -> new InvalidEventException("has unknown type '"
-                + LogSafe.escape(value, MAX_SHOWN_TYPE_LENGTH) + "': this replica understands " + java.util.Arrays.toString(EventType.values())));
+                + LogSafe.escape(value, MAX_SHOWN_TYPE_LENGTH) + "': this replica understands " + Arrays.toString(EventType.values())));
     }
 
     private static Map<String, VersionedValue> attributes(JsonNode node) throws InvalidEventException {

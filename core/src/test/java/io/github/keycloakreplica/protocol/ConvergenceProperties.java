@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.protocol;
 
+import java.util.Collections;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -114,7 +116,7 @@ class ConvergenceProperties {
         if (withSnapshot) {
             delivery.add(snapshots.get(snapshotAfter));
         }
-        java.util.Collections.shuffle(delivery, random);
+        Collections.shuffle(delivery, random);
 
         Ledger replica = Ledger.empty();
         UserModel replicaUser = new UserModel();

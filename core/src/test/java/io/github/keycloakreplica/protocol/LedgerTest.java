@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.protocol;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
 import com.fasterxml.jackson.databind.node.TextNode;
 import org.junit.jupiter.api.Test;
 
@@ -96,7 +98,7 @@ class LedgerTest {
 
     @Test
     void aCredentialFactNeverShowsItsSecret() {
-        Fact credential = Fact.credential("c1", 1, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+        Fact credential = Fact.credential("c1", 1, JsonNodeFactory.instance.objectNode()
                 .put("secretData", "{\"value\":\"HASH\"}"));
 
         assertThat(credential.toString()).doesNotContain("HASH").contains("c1").contains("v1");

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.protocol;
 
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -36,7 +38,7 @@ class UserChangeTest {
         ledger.offer(replacement, applied);
         List<UserChange> changes = UserChange.between(true, ledger, applied);
         assertThat(changes).containsExactly(new UserChange.SetCredentials(CredentialProjection.of(ledger.current(Fact.Kind.CREDENTIAL)),
-                java.util.Set.of("new")));
+                Set.of("new")));
         assertThat(((UserChange.SetCredentials) changes.get(0)).credentials()).containsOnlyKeys("new");
     }
 

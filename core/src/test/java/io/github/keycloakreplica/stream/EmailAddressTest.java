@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.stream;
 
+import org.junit.jupiter.api.Test;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,7 +24,7 @@ class EmailAddressTest {
         assertThat(EmailAddress.isValid(address)).isFalse();
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void boundsTheLocalPartAsKeycloakDoesAndTheWholeAsRfc5321Does() {
         assertThat(EmailAddress.isValid("l".repeat(64) + "@example.com")).isTrue();
         assertThat(EmailAddress.isValid("l".repeat(65) + "@example.com")).isFalse();

@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.stream;
 
+import java.time.Duration;
+import java.util.List;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,7 +81,7 @@ class StreamCodecTest {
                 "department", new VersionedValue(null, 2),
                 "enabled", new VersionedValue(BooleanNode.TRUE, 1)));
         CredentialsSnapshot credentials = new CredentialsSnapshot(envelope(EventType.CREDENTIALS_SNAPSHOT),
-                java.util.List.of(new ReplicatedCredential("c1", "password", 2, "{}", "{\"value\":\"x\"}", 1L, null)),
+                List.of(new ReplicatedCredential("c1", "password", 2, "{}", "{\"value\":\"x\"}", 1L, null)),
                 Map.of("c0", 4L));
 
         assertThat(CODEC.decode(CODEC.encode(identity))).isEqualTo(identity);
@@ -201,7 +204,7 @@ class StreamCodecTest {
     @Test
     void aHeartbeatTravelsWithItsIntervalAndPositionsAndIsNoDeltaEvent() throws Exception {
         Heartbeat sent = new Heartbeat(new Envelope("hb-1", "keycloak://primary/realms/acme", EventType.HEARTBEAT, "heartbeat", null),
-                java.time.Duration.ofSeconds(5), Map.of("acme.identity", Map.of(0, 1842L, 1, 1797L), "acme.credentials", Map.of(0, 311L)));
+                Duration.ofSeconds(5), Map.of("acme.identity", Map.of(0, 1842L, 1, 1797L), "acme.credentials", Map.of(0, 311L)));
 
         byte[] bytes = CODEC.encode(sent);
         Heartbeat read = CODEC.decodeHeartbeat(bytes);

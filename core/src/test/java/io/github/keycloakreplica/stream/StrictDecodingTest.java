@@ -1,5 +1,11 @@
 package io.github.keycloakreplica.stream;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -246,7 +252,7 @@ class StrictDecodingTest {
     @Test
     void aRecordLargerThanOneMebibyteIsRefusedBeforeItIsRead() {
         byte[] huge = new byte[StreamCodec.MAX_RECORD_BYTES + 1];
-        java.util.Arrays.fill(huge, (byte) '[');
+        Arrays.fill(huge, (byte) '[');
 
         assertThatThrownBy(() -> CODEC.decode(huge)).hasMessage("is 1048577 bytes, more than the 1048576 bytes a record may have "
                 + "(Kafka's default message size)");
@@ -317,12 +323,12 @@ class StrictDecodingTest {
 
     @Test
     void aCredentialsSnapshotHoldsAtMostOneHundredCredentials() {
-        java.util.List<ReplicatedCredential> credentials = new java.util.ArrayList<>();
+        List<ReplicatedCredential> credentials = new ArrayList<>();
         for (int i = 0; i < 101; i++) {
             credentials.add(new ReplicatedCredential("c" + i, "otp", 1, "{}", "{\"value\":\"x\"}", null, null));
         }
         CredentialsSnapshot snapshot = new CredentialsSnapshot(new Envelope("e", "keycloak://primary/realms/acme", EventType.CREDENTIALS_SNAPSHOT,
-                "s", null), credentials, java.util.Map.of());
+                "s", null), credentials, Map.of());
 
         assertThatThrownBy(() -> CODEC.decode(CODEC.encode(snapshot))).hasMessageContaining("$.data.credentials");
     }
@@ -345,7 +351,7 @@ class StrictDecodingTest {
     @Test
     void heartbeatIntervalsAndOffsetsAreBounded() throws Exception {
         Heartbeat heartbeat = new Heartbeat(new Envelope("hb", "keycloak://primary/realms/acme", EventType.HEARTBEAT, "authority", null),
-                java.time.Duration.ofSeconds(5), java.util.Map.of("acme.identity", java.util.Map.of(0, 5L)));
+                Duration.ofSeconds(5), Map.of("acme.identity", Map.of(0, 5L)));
         String text = new String(CODEC.encode(heartbeat), StandardCharsets.UTF_8);
 
         assertThatThrownBy(() -> CODEC.decodeHeartbeat(text.replace("5000", "86400001").getBytes(StandardCharsets.UTF_8)))

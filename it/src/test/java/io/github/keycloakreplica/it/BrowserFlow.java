@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.it;
 
+import java.net.HttpCookie;
+import java.net.URLDecoder;
+
 import io.github.keycloakreplica.stack.KeycloakHttp;
 
 import org.jsoup.Jsoup;
@@ -95,7 +98,7 @@ final class BrowserFlow {
         }
         for (String parameter : URI.create(location).getRawQuery().split("&")) {
             if (parameter.startsWith("code=")) {
-                return java.net.URLDecoder.decode(parameter.substring(5), StandardCharsets.UTF_8);
+                return URLDecoder.decode(parameter.substring(5), StandardCharsets.UTF_8);
             }
         }
         throw new AssertionError("redirected without a code: " + location);
@@ -139,7 +142,7 @@ final class BrowserFlow {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             for (String header : response.headers().allValues("Set-Cookie")) {
-                java.net.HttpCookie.parse(header).forEach(cookie -> {
+                HttpCookie.parse(header).forEach(cookie -> {
                     if (cookie.getMaxAge() == 0) {
                         cookies.remove(cookie.getName());
                     } else {

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.it;
 
+import java.util.function.Consumer;
+
 import io.github.keycloakreplica.stack.KeycloakHttp;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -153,7 +155,7 @@ class ComponentLifecycleIT {
         return username;
     }
 
-    private void update(ReplicaSite site, String componentId, java.util.function.Consumer<ObjectNode> change) {
+    private void update(ReplicaSite site, String componentId, Consumer<ObjectNode> change) {
         ObjectNode component = (ObjectNode) site.keycloak().admin("GET", realm.name + "/components/" + componentId, null).json();
         change.accept((ObjectNode) component.get("config"));
         KeycloakHttp.Response updated = site.keycloak().admin("PUT", realm.name + "/components/" + componentId, component);

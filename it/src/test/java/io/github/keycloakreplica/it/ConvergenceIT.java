@@ -1,5 +1,9 @@
 package io.github.keycloakreplica.it;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Objects;
+import java.util.function.Supplier;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.SubjectApply;
@@ -211,7 +215,7 @@ class ConvergenceIT {
     /** The realm's roles, groups, client and a password policy that matches the hashes the authority makes. */
     private static void prepareRealm(KeycloakHttp http, TestRealm realm) {
         JsonNode representation = http.admin("GET", realm.name, null).json();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) representation).put("passwordPolicy",
+        ((ObjectNode) representation).put("passwordPolicy",
                 "hashAlgorithm(pbkdf2-sha512) and hashIterations(" + HASH_ITERATIONS + ")");
         assertThat(http.admin("PUT", realm.name, representation).status()).isEqualTo(204);
         REALM_ROLES.forEach(role -> assertThat(http.admin("POST", realm.name + "/roles", Map.of("name", role)).status()).isEqualTo(201));
@@ -240,7 +244,7 @@ class ConvergenceIT {
         List<StreamEvent> events = new ArrayList<>();
         List<String> released = new ArrayList<>();
         int[] names = {0};
-        java.util.function.Supplier<String> freshName = () -> {
+        Supplier<String> freshName = () -> {
             if (!released.isEmpty() && random.nextInt(100) < 60) {
                 count("usernames given again");
                 return released.remove(random.nextInt(released.size()));
@@ -517,7 +521,7 @@ class ConvergenceIT {
     }
 
     private static void check(List<String> mismatches, String subject, String what, Object expected, Object actual) {
-        if (!java.util.Objects.equals(expected, actual)) {
+        if (!Objects.equals(expected, actual)) {
             mismatches.add(subject + ": " + what + " is " + actual + ", expected " + expected);
         }
     }

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.it;
 
+import java.util.Locale;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -49,7 +51,7 @@ final class MailSink implements AutoCloseable {
     String awaitActionLink(String recipient, int skip, Duration within) {
         String message = Awaitility.await("mail to " + recipient).atMost(within).pollInterval(Duration.ofMillis(200))
                 .until(() -> messages.stream().filter(m -> m.contains(recipient)).skip(skip).findFirst().orElse(null), m -> m != null);
-        boolean quoted = message.toLowerCase(java.util.Locale.ROOT).contains("content-transfer-encoding: quoted-printable");
+        boolean quoted = message.toLowerCase(Locale.ROOT).contains("content-transfer-encoding: quoted-printable");
         Matcher link = LINK.matcher(quoted ? decodeQuotedPrintable(message) : message);
         if (!link.find()) {
             throw new AssertionError("no action link in the mail to " + recipient + ":\n" + message);
@@ -77,7 +79,7 @@ final class MailSink implements AutoCloseable {
         StringBuilder message = new StringBuilder();
         String line;
         while ((line = in.readLine()) != null) {
-            String command = line.toUpperCase(java.util.Locale.ROOT);
+            String command = line.toUpperCase(Locale.ROOT);
             if (command.startsWith("EHLO") || command.startsWith("HELO")) {
                 reply(out, "250 mail-sink");
             } else if (command.startsWith("MAIL") || command.startsWith("RCPT") || command.startsWith("RSET") || command.startsWith("NOOP")) {

@@ -1,5 +1,9 @@
 package io.github.keycloakreplica.it;
 
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+
 import io.github.keycloakreplica.stack.KeycloakHttp;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,12 +64,12 @@ class OtpBrowserLoginIT {
     }
 
     static void awaitCredentials(ReplicaSite site, String userId, String... types) {
-        org.awaitility.Awaitility.await("credentials of " + userId)
+        Awaitility.await("credentials of " + userId)
                 .atMost(ReplicaSite.APPLY_TIMEOUT)
-                .pollInterval(java.time.Duration.ofMillis(250))
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> {
                     JsonNode credentials = site.keycloak().admin("GET", REALM + "/users/" + userId + "/credentials", null).json();
-                    return People.names(credentials, "type").containsAll(java.util.List.of(types));
+                    return People.names(credentials, "type").containsAll(List.of(types));
                 });
     }
 }

@@ -1,5 +1,13 @@
 package io.github.keycloakreplica.it;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
@@ -150,7 +158,7 @@ class PostgresReplicaIT {
             upstream.send(upstream.upsertEvent(taker, Map.of("username", name, "enabled", true, "firstName", "Taker")));
             upstream.password(taker, "pw-" + taker, "taker's password");
             JsonNode waiting = Awaitility.await("the taker waits").atMost(ReplicaSite.APPLY_TIMEOUT)
-                    .until(() -> openGap(realm, taker), java.util.Objects::nonNull);
+                    .until(() -> openGap(realm, taker), Objects::nonNull);
             assertThat(waiting.get("waitingForUsername").asText()).isEqualTo(name);
             assertThat(waiting.get("usernameHeldBy").asText()).isEqualTo(holder);
             assertThat(realm.user(name).orElseThrow().get("id").asText()).isEqualTo(holder);
@@ -179,7 +187,7 @@ class PostgresReplicaIT {
             realm.awaitUser(goneName, u -> gone[0].equals(u.get("id").asText()));
             StreamEvent deletion = upstream.deleteEvent(gone[0]);
             upstream.send(upstream.upsertEvent(gone[1], Map.of("username", goneName, "enabled", true)));
-            Awaitility.await("the taker waits").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> openGap(realm, gone[1]), java.util.Objects::nonNull);
+            Awaitility.await("the taker waits").atMost(ReplicaSite.APPLY_TIMEOUT).until(() -> openGap(realm, gone[1]), Objects::nonNull);
             upstream.send(deletion);
             realm.awaitUser(goneName, u -> gone[1].equals(u.get("id").asText()));
 
@@ -319,9 +327,9 @@ class PostgresReplicaIT {
 
     /** The acme component's stall gauge, from the management interface (which needs no database). */
     private static double stalledSeconds(ReplicaSite site) throws Exception {
-        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(site.server().managementUrl() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^keycloak_replica_apply_stalled_seconds\\{([^}]*realm=\"acme\"[^}]*)} (\\S+)$")
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(site.server().managementUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^keycloak_replica_apply_stalled_seconds\\{([^}]*realm=\"acme\"[^}]*)} (\\S+)$")
                 .matcher(metrics);
         assertThat(m.find()).as("the stall gauge of acme").isTrue();
         return Double.parseDouble(m.group(2));

@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.it;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 import io.github.keycloakreplica.stack.KeycloakHttp;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -121,7 +124,7 @@ class ReplicationIT {
         assertThat(claims.get("sub").asText()).isEqualTo(id);
 
         JsonNode replicated = site.keycloak().admin("GET", REALM + "/replica/subjects/"
-                + java.net.URLEncoder.encode(subject, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"), null).json();
+                + URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20"), null).json();
         assertThat(replicated.get(0).get("userId").asText()).isEqualTo(id);
         assertThat(replicated.get(0).at("/attributes/username/version").asLong()).isEqualTo(1);
         assertThat(replicated.get(0).at("/credentials").size()).isEqualTo(1);

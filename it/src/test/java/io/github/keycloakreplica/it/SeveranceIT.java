@@ -1,5 +1,9 @@
 package io.github.keycloakreplica.it;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
@@ -39,7 +43,7 @@ class SeveranceIT {
     void whenHeartbeatsStopSignInGoesOnAndEveryCredentialChangeIsRefused(ReplicaSite site) throws Exception {
         try (TestRealm realm = new TestRealm(site, "severance", true)) {
             Upstream upstream = realm.upstream(2).startHeartbeats(HEARTBEAT);
-            Map<String, String> settings = new java.util.HashMap<>(TestRealm.linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
+            Map<String, String> settings = new HashMap<>(TestRealm.linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
             settings.put("cachePolicy", "DEFAULT");
             String componentId = realm.replicate(upstream, settings);
             // The gate needs Keycloak to hand out the replica's user view, which it does only without its user cache.
@@ -98,7 +102,7 @@ class SeveranceIT {
             assertRefused(site.keycloak().admin("PUT", realm.name + "/users/" + userId + "/disable-credential-types", List.of("otp")),
                     "replica_link_down", linkDown);
             JsonNode user = site.keycloak().admin("GET", realm.name + "/users/" + userId, null).json();
-            ((com.fasterxml.jackson.databind.node.ObjectNode) user).putArray("credentials").addObject()
+            ((ObjectNode) user).putArray("credentials").addObject()
                     .put("type", "password").put("value", "n3w-Passw0rd").put("temporary", false);
             assertRefused(site.keycloak().admin("PUT", realm.name + "/users/" + userId, user), "replica_link_down", linkDown);
 
@@ -165,7 +169,7 @@ class SeveranceIT {
         try (TestRealm realm = new TestRealm(site, "outage", true)) {
             Upstream upstream = realm.upstream(2).startHeartbeats(HEARTBEAT);
             UpstreamWritePath hq = UpstreamWritePath.start(upstream, "site-outage", "outage-s3cret");
-            Map<String, String> settings = new java.util.HashMap<>(TestRealm.linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
+            Map<String, String> settings = new HashMap<>(TestRealm.linkSettings(THRESHOLD_SECONDS, WINDOW_SECONDS));
             settings.putAll(hq.componentSettings());
             realm.replicate(upstream, settings);
             String subject = UUID.randomUUID().toString();
@@ -203,7 +207,7 @@ class SeveranceIT {
             } finally {
                 site.stack().broker().start();
             }
-            published.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            published.get(60, TimeUnit.SECONDS);
 
             realm.awaitUser(username, u -> "During".equals(u.path("lastName").asText()));
             site.awaitToken(realm.name, username, "changed at HQ during the outage");

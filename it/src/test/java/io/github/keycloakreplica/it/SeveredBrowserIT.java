@@ -1,5 +1,9 @@
 package io.github.keycloakreplica.it;
 
+import io.github.keycloakreplica.stack.KeycloakHttp;
+import java.util.HashMap;
+import org.awaitility.Awaitility;
+
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stack.upstream.UpstreamWritePath;
@@ -128,7 +132,7 @@ class SeveredBrowserIT {
             String userId = realm.awaitUser(username, u -> true).get("id").asText();
             String otpUserId = realm.awaitUser(otpUsername, u -> true).get("id").asText();
             site.awaitToken(realm.name, username, PASSWORD);
-            org.awaitility.Awaitility.await("both credentials of " + otpUsername).atMost(ReplicaSite.APPLY_TIMEOUT)
+            Awaitility.await("both credentials of " + otpUsername).atMost(ReplicaSite.APPLY_TIMEOUT)
                     .until(() -> realm.credentials(otpUserId).size() == 2);
             realm.awaitLink("CONNECTED", Duration.ofSeconds(30));
             upstream.stopHeartbeats();
@@ -150,7 +154,7 @@ class SeveredBrowserIT {
             assertThat(realm.credentials(otpUserId)).as("password and OTP, as before").hasSize(2);
 
             // Actions an administrator mails: update password.
-            io.github.keycloakreplica.stack.KeycloakHttp.Response sent = site.keycloak().admin("PUT",
+            KeycloakHttp.Response sent = site.keycloak().admin("PUT",
                     realm.name + "/users/" + userId + "/execute-actions-email", List.of("UPDATE_PASSWORD"));
             assertThat(sent.status()).as(sent.toString()).isEqualTo(204);
             browser.manage().deleteAllCookies();
@@ -183,7 +187,7 @@ class SeveredBrowserIT {
         try (TestRealm realm = new TestRealm(site, "browserwp", true)) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
             try (UpstreamWritePath hq = UpstreamWritePath.start(upstream, "site-browser", "browser-s3cret").minimumPasswordLength(12)) {
-                Map<String, String> settings = new java.util.HashMap<>(TestRealm.linkSettings(3, 3));
+                Map<String, String> settings = new HashMap<>(TestRealm.linkSettings(3, 3));
                 settings.putAll(hq.componentSettings());
                 realm.replicate(upstream, settings);
                 String subject = UUID.randomUUID().toString();

@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.it;
 
+import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
+import java.util.concurrent.CompletableFuture;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -55,7 +58,7 @@ class SyncOperationsIT {
             String secondName = People.uniqueName("fs");
             upstream.upsertEvent(first, People.person(firstName));
             upstream.credentialEvent(first, "pw-" + first, "password",
-                    io.github.keycloakreplica.stack.upstream.KeycloakCredentials.password(PASSWORD), null);
+                    KeycloakCredentials.password(PASSWORD), null);
             upstream.upsertEvent(second, People.person(secondName));
             upstream.upsertEvent(known, Map.of("lastName", "From-snapshot"));
             // And one whose username a local user of the realm holds: refused, the others of its chunk applied.
@@ -250,9 +253,9 @@ class SyncOperationsIT {
             for (int round = 0; round < 6; round++) {
                 Map<String, Object> request = Map.of("kind", "orphans", "dryRun", true, "reason", "race " + round,
                         "componentId", hqComponent, "idempotencyKey", "race-" + round + "-" + realm.name);
-                java.util.concurrent.CompletableFuture<KeycloakHttp.Response> a = java.util.concurrent.CompletableFuture.supplyAsync(
+                CompletableFuture<KeycloakHttp.Response> a = CompletableFuture.supplyAsync(
                         () -> site.keycloak().admin("POST", realm.name + "/replica/operations", request));
-                java.util.concurrent.CompletableFuture<KeycloakHttp.Response> b = java.util.concurrent.CompletableFuture.supplyAsync(
+                CompletableFuture<KeycloakHttp.Response> b = CompletableFuture.supplyAsync(
                         () -> site.keycloak().admin("POST", realm.name + "/replica/operations", request));
                 KeycloakHttp.Response first = a.join();
                 KeycloakHttp.Response second = b.join();

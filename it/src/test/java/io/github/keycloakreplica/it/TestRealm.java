@@ -1,5 +1,10 @@
 package io.github.keycloakreplica.it;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Set;
+
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.StackArtifacts;
 
@@ -73,16 +78,16 @@ final class TestRealm implements AutoCloseable {
         try {
             String text = KeycloakHttp.JSON.writeValueAsString(realm).replaceAll("\\$\\{[A-Z0-9_]+:([^}]*)}", "$1");
             return KeycloakHttp.JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static JsonNode read(java.nio.file.Path file) {
+    private static JsonNode read(Path file) {
         try {
             return KeycloakHttp.JSON.readTree(file.toFile());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -129,7 +134,7 @@ final class TestRealm implements AutoCloseable {
         Awaitility.await("the link of realm " + name + " reachable").atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(200))
                 .until(() -> site.keycloak().admin("GET", name + "/replica/link", null).json(), links -> {
                     for (JsonNode link : links) {
-                        if (!java.util.Set.of("RECOVERING", "CONNECTED").contains(link.path("state").asText())) {
+                        if (!Set.of("RECOVERING", "CONNECTED").contains(link.path("state").asText())) {
                             return false;
                         }
                     }

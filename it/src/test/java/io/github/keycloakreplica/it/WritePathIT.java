@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.it;
 
+import java.util.ArrayList;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.Upstream;
@@ -152,7 +154,7 @@ class WritePathIT {
 
     private static List<String> outcomes(TestRealm realm, String subject) {
         return realm.subject(subject).map(s -> {
-            List<String> outcomes = new java.util.ArrayList<>();
+            List<String> outcomes = new ArrayList<>();
             s.get("eventLog").forEach(line -> outcomes.add(line.get("outcome").asText()));
             return outcomes;
         }).orElse(List.of());

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.stack;
 
+import java.util.LinkedHashMap;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -56,7 +58,7 @@ public final class KeycloakHttp {
 
     /** The token endpoint's answer to a password grant: 200 with tokens, or an OAuth error. */
     public Response passwordGrant(String realm, String clientId, String clientSecret, String username, String password) {
-        Map<String, String> form = new java.util.LinkedHashMap<>();
+        Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("client_id", clientId);
         if (clientSecret != null) {

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.stack;
 
+import java.nio.file.attribute.PosixFilePermission;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -63,7 +65,7 @@ public final class LocalPostgres implements AutoCloseable {
                 continue;
             }
             try {
-                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
                     return false;
                 }
             } catch (IOException | UnsupportedOperationException e) {

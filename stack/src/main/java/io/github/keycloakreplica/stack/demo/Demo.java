@@ -1,5 +1,9 @@
 package io.github.keycloakreplica.stack.demo;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.util.UUID;
+
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
 import io.github.keycloakreplica.stack.Stack;
@@ -47,7 +51,7 @@ public final class Demo {
         StackArtifacts artifacts = StackArtifacts.load();
         Upstream[] upstream = new Upstream[1];
         UpstreamWritePath[] writePath = new UpstreamWritePath[1];
-        String writePathSecret = java.util.UUID.randomUUID().toString();
+        String writePathSecret = UUID.randomUUID().toString();
         Stack stack = Stack.builder()
                 .keycloak(broker -> {
                     upstream[0] = new Upstream(broker.bootstrapServers(), REALM, "keycloak://primary/realms/" + REALM);
@@ -108,7 +112,7 @@ public final class Demo {
         }, "demo-shutdown"));
         // Runs until the JVM is asked to stop (Ctrl-C); the hook above then stops every server. Each Enter
         // cuts or restores the heartbeats, which is what a WAN cut looks like to the replica.
-        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             while (in.readLine() != null) {
                 if (upstream[0].heartbeating()) {
                     upstream[0].stopHeartbeats();

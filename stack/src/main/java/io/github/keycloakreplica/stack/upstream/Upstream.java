@@ -1,5 +1,9 @@
 package io.github.keycloakreplica.stack.upstream;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.utils.Utils;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.keycloakreplica.stack.KafkaBroker;
@@ -108,8 +112,8 @@ public final class Upstream implements AutoCloseable {
      */
     public int partitionOf(String subject) {
         int partitions = producer.partitionsFor(topics.identity()).size();
-        return org.apache.kafka.common.utils.Utils.toPositive(
-                org.apache.kafka.common.utils.Utils.murmur2(subject.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+        return Utils.toPositive(
+                Utils.murmur2(subject.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     public String source() {
@@ -328,7 +332,7 @@ public final class Upstream implements AutoCloseable {
     public static JsonNode toJson(StreamEvent event) {
         try {
             return MAPPER.readTree(CODEC.encode(event));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -395,6 +399,6 @@ public final class Upstream implements AutoCloseable {
                 offsets.close(Duration.ofSeconds(5));
             }
         }
-        producer.close(java.time.Duration.ofSeconds(5));
+        producer.close(Duration.ofSeconds(5));
     }
 }
