@@ -1,5 +1,9 @@
 package io.github.keycloakreplica.admin;
 
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Optional;
+
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
 import io.github.keycloakreplica.config.ReplicaConfig;
@@ -252,9 +256,9 @@ public final class ReplicaAdminResource {
             ReplicaSubjectEntity s = e.getKey();
             UserModel user = local.getUserById(realm, s.getUserId());
             List<GapView> waiting = e.getValue().stream()
-                    .sorted(java.util.Comparator.comparing((ReplicaGapEntity g) -> g.getKind().name()).thenComparing(ReplicaGapEntity::getName)
+                    .sorted(Comparator.comparing((ReplicaGapEntity g) -> g.getKind().name()).thenComparing(ReplicaGapEntity::getName)
                             .thenComparingLong(ReplicaGapEntity::getVersion))
-                    .map(g -> new GapView(g.getKind().name().toLowerCase(java.util.Locale.ROOT), g.getName(), g.getVersion(), g.getEventId()))
+                    .map(g -> new GapView(g.getKind().name().toLowerCase(Locale.ROOT), g.getName(), g.getVersion(), g.getEventId()))
                     .toList();
             return new OpenGapView(s.getSubject(), s.getComponentId(), s.getUserId(), user == null ? null : user.getUsername(),
                     Instant.ofEpochMilli(s.getGapSince()).toString(), s.isCriticalGap(),
@@ -282,7 +286,7 @@ public final class ReplicaAdminResource {
         EventLogRows eventLogRows = EventLogRows.of(session);
         List<SubjectView> views = replicaComponents().stream()
                 .map(component -> subjectRows.subject(component.getId(), subject))
-                .flatMap(java.util.Optional::stream)
+                .flatMap(Optional::stream)
                 .map(record -> toRepresentation(unresolvedRows, eventLogRows, record))
                 .toList();
         if (views.isEmpty()) {

@@ -1,5 +1,12 @@
 package io.github.keycloakreplica.admin;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.keycloak.storage.UserStorageProviderModel;
+
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.credential.CredentialRefusal;
 import io.github.keycloakreplica.link.LinkRecord;
@@ -77,7 +84,7 @@ public final class ReplicaOperationsResource {
                                 List<IncrementalLag.PartitionLag> partitions) {
 
         static OperationView of(ReplicaOperationEntity o) {
-            return new OperationView(o.getId(), o.getComponentId(), o.getKind().toLowerCase(java.util.Locale.ROOT), o.getScope(),
+            return new OperationView(o.getId(), o.getComponentId(), o.getKind().toLowerCase(Locale.ROOT), o.getScope(),
                     o.getRequestedBy(), o.getReason(), o.getIdempotencyKey(), o.getState(), o.getAttempts(),
                     "QUEUED".equals(o.getState()) ? time(o.getNextAttemptAt()) : null, o.getProcessed(), o.getAdded(), o.getUpdated(),
                     o.getRemoved(), o.getFailed(), o.getLastError(), json(o.getResult()), time(o.getCreatedAt()), time(o.getStartedAt()),
@@ -86,7 +93,7 @@ public final class ReplicaOperationsResource {
 
         /** The continuous delta consumer of a component: RUNNING while the component is enabled, else STOPPED. */
         static OperationView incremental(ComponentModel component, ReplicaAdminResource.LagView lag) {
-            boolean enabled = new org.keycloak.storage.UserStorageProviderModel(component).isEnabled();
+            boolean enabled = new UserStorageProviderModel(component).isEnabled();
             return new OperationView(INCREMENTAL_PREFIX + component.getId(), component.getId(), INCREMENTAL, null,
                     "the component's configuration", "follows the delta topics as they arrive; its sync marker is the stored position",
                     null, enabled ? "RUNNING" : "STOPPED", null, null, null, null, null, null, null, null, null, null, null, null,
@@ -96,7 +103,7 @@ public final class ReplicaOperationsResource {
         private static JsonNode json(String text) {
             try {
                 return text == null ? null : JSON.readTree(text);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return null;
             }
         }
@@ -127,7 +134,7 @@ public final class ReplicaOperationsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public List<OperationView> list(@QueryParam("first") @DefaultValue("0") int first, @QueryParam("max") @DefaultValue("100") int max) {
         auth.users().requireView();
-        List<OperationView> views = new java.util.ArrayList<>();
+        List<OperationView> views = new ArrayList<>();
         if (first <= 0) {
             components.forEach(c -> views.add(OperationView.incremental(c, ReplicaAdminResource.lagOf(session, c))));
         }
@@ -220,7 +227,7 @@ public final class ReplicaOperationsResource {
 
     /** Every text within its column and free of control characters, before anything reads or stores it. */
     static List<String> limitProblems(StartRequest request) {
-        return java.util.stream.Stream.of(
+        return Stream.of(
                         AdminInput.problem("kind", request.kind(), AdminInput.MAX_WORD, false),
                         AdminInput.problem("reason", request.reason(), AdminInput.MAX_REASON, true),
                         AdminInput.problem("idempotencyKey", request.idempotencyKey(), AdminInput.MAX_IDEMPOTENCY_KEY, false),
@@ -228,7 +235,7 @@ public final class ReplicaOperationsResource {
                         AdminInput.problem("subjects", request.subjects(), AdminInput.MAX_SUBJECT),
                         AdminInput.problem("username", request.username(), AdminInput.MAX_USERNAME, false),
                         AdminInput.problem("action", request.action(), AdminInput.MAX_WORD, false))
-                .filter(java.util.Objects::nonNull).toList();
+                .filter(Objects::nonNull).toList();
     }
 
     /**
@@ -255,7 +262,7 @@ public final class ReplicaOperationsResource {
      * The subjects of a targeted sync, from the list or the username.
      */
     private String targetedScope(ComponentModel component, StartRequest request) {
-        List<String> subjects = new java.util.ArrayList<>(request.subjects() == null ? List.of() : request.subjects());
+        List<String> subjects = new ArrayList<>(request.subjects() == null ? List.of() : request.subjects());
         if (request.username() != null && !request.username().isBlank()) {
             UserModel user = session.users().getUserByUsername(realm, request.username().trim());
             String subject = user == null || !component.getId().equals(user.getFederationLink()) ? null

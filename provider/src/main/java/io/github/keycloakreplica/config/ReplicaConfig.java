@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.config;
 
+import java.util.LinkedHashSet;
+
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.store.DeadLetterRetention;
@@ -138,7 +140,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
     }
 
     private static Set<String> names(String commaSeparated) {
-        Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         for (String name : commaSeparated.split(",")) {
             if (!name.isBlank()) {
                 names.add(name.trim());

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.login;
 
+import java.util.ArrayList;
+
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.store.EventLogLine;
@@ -51,7 +53,7 @@ public final class GapGuardAuthenticator implements Authenticator {
             return;
         }
         GapRows gaps = GapRows.of(context.getSession());
-        List<String> pending = new java.util.ArrayList<>(gaps.attributesWithGaps(subject.get().getId()).stream()
+        List<String> pending = new ArrayList<>(gaps.attributesWithGaps(subject.get().getId()).stream()
                 .filter(config.accessCriticalAttributes()::contains).sorted().toList());
         // A deletion waiting for earlier versions takes every right away, whatever the critical attributes are.
         if (gaps.deletionWaiting(subject.get().getId())) {

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.storage;
 
+import java.util.Locale;
+
 import io.github.keycloakreplica.credential.CredentialRefusal;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
@@ -32,12 +34,12 @@ final class OperationSyncResult extends SynchronizationResult {
         if (created) {
             return new OperationSyncResult("Full sync started as operation " + operation.getId()
                     + ": it runs in the background and commits in batches; follow it at " + where
-                    + (last == null ? "" : ". The last one, " + last.getId() + ", " + last.getState().toLowerCase(java.util.Locale.ROOT)
+                    + (last == null ? "" : ". The last one, " + last.getId() + ", " + last.getState().toLowerCase(Locale.ROOT)
                     + " at " + CredentialRefusal.since(last.getEndedAt()) + ": " + last.getProcessed() + " subjects, "
                     + last.getAdded() + " users added, " + last.getUpdated() + " updated, " + last.getRemoved() + " removed, "
                     + last.getFailed() + " failed"));
         }
-        return new OperationSyncResult("A full sync is already " + operation.getState().toLowerCase(java.util.Locale.ROOT)
+        return new OperationSyncResult("A full sync is already " + operation.getState().toLowerCase(Locale.ROOT)
                 + " (operation " + operation.getId() + ", " + operation.getProcessed() + " subjects so far, " + operation.getAdded()
                 + " users added, " + operation.getUpdated() + " updated, " + operation.getRemoved() + " removed); follow it at " + where);
     }
@@ -62,14 +64,14 @@ final class OperationSyncResult extends SynchronizationResult {
             if (link.state() != LinkState.CONNECTED && link.cause() != null) {
                 s.append(" (").append(link.cause()).append(')');
             }
-            s.append(String.format(java.util.Locale.ROOT, ", drift %.1f s (window %d s%s)", link.driftMillis(now) / 1000.0,
+            s.append(String.format(Locale.ROOT, ", drift %.1f s (window %d s%s)", link.driftMillis(now) / 1000.0,
                     policy.driftWindow().toSeconds(), link.driftExceeded() ? ", exceeded" : ""));
         }
         s.append(". Incremental sync: ").append(behind == null ? "no heartbeat yet to measure the lag by"
                 : behind + " record(s) behind the newest heartbeat").append(" over ").append(partitions).append(" partition(s)");
         s.append("; ").append(openGaps).append(" subject(s) with open gaps");
         if (lastFull != null && lastFull.getEndedAt() != null) {
-            s.append(". Last full sync ").append(lastFull.getState().toLowerCase(java.util.Locale.ROOT)).append(" at ")
+            s.append(". Last full sync ").append(lastFull.getState().toLowerCase(Locale.ROOT)).append(" at ")
                     .append(CredentialRefusal.since(lastFull.getEndedAt())).append(": ").append(lastFull.getProcessed()).append(" subjects, ")
                     .append(lastFull.getAdded()).append(" added, ").append(lastFull.getUpdated()).append(" updated, ")
                     .append(lastFull.getFailed()).append(" failed");

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.storage;
 
+import java.util.function.Function;
+
 import io.github.keycloakreplica.apply.ApplySession;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.credential.CredentialChangeRefusedException;
@@ -57,7 +59,7 @@ public final class ReplicaUserStorageProvider
 
     /** @param writer the write path of this component for this session, or null when it has none */
     ReplicaUserStorageProvider(KeycloakSession session, ComponentModel model, ReplicaConfig config,
-                               java.util.function.Function<CredentialGate, UpstreamCredentialWriter> writer) {
+                               Function<CredentialGate, UpstreamCredentialWriter> writer) {
         this.session = session;
         this.componentId = model.getId();
         this.upstream = config.upstreamName();
@@ -71,7 +73,7 @@ public final class ReplicaUserStorageProvider
 
         @Override
         public CredentialModel create(UserModel user, CredentialModel draft,
-                                                              java.util.function.Function<String, CredentialModel> stored) {
+                                                              Function<String, CredentialModel> stored) {
             throw refusal(user);
         }
 

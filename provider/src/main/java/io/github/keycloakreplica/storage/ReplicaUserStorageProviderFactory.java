@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.storage;
 
+import org.keycloak.utils.KeycloakSessionUtil;
+
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.apply.CredentialSanity;
 import io.github.keycloakreplica.apply.EntitlementGuard;
@@ -176,7 +178,7 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
      */
     @Override
     public SynchronizationResult sync(KeycloakSessionFactory sessionFactory, String realmId, UserStorageProviderModel model) {
-        KeycloakSession current = org.keycloak.utils.KeycloakSessionUtil.getKeycloakSession();
+        KeycloakSession current = KeycloakSessionUtil.getKeycloakSession();
         String requestedBy = current != null && current.getContext().getHttpRequest() != null
                 ? "Keycloak \"Sync all users\"" : "Keycloak periodic full sync";
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {

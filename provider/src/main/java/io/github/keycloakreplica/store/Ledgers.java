@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.store;
 
+import java.util.Objects;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -216,13 +218,13 @@ public final class Ledgers {
 
     private static void writeParked(SubjectRecord record) {
         ReplicaSubjectEntity row = record.row;
-        if (!java.util.Objects.equals(row.getParkedUsername(), record.parkedUsername())) {
+        if (!Objects.equals(row.getParkedUsername(), record.parkedUsername())) {
             row.setParkedUsername(record.parkedUsername());
         }
-        if (!java.util.Objects.equals(row.getParkedHolder(), record.parkedHolder())) {
+        if (!Objects.equals(row.getParkedHolder(), record.parkedHolder())) {
             row.setParkedHolder(record.parkedHolder());
         }
-        if (!java.util.Objects.equals(row.getParkedSince(), record.parkedSince())) {
+        if (!Objects.equals(row.getParkedSince(), record.parkedSince())) {
             row.setParkedSince(record.parkedSince());
         }
     }

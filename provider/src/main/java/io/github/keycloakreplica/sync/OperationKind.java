@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.sync;
 
+import java.util.Arrays;
+
 import java.util.Locale;
 
 /** What a sync operation does. */
@@ -23,6 +25,6 @@ public enum OperationKind {
             }
         }
         throw new IllegalArgumentException("Unknown operation kind '" + value + "': this replica runs "
-                + java.util.Arrays.stream(values()).map(OperationKind::value).toList());
+                + Arrays.stream(values()).map(OperationKind::value).toList());
     }
 }

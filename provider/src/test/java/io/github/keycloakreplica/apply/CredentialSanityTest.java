@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.apply;
 
+import org.assertj.core.api.Assertions;
+
 import com.webauthn4j.converter.util.ObjectConverter;
 import com.webauthn4j.data.attestation.authenticator.EC2COSEKey;
 import com.webauthn4j.data.attestation.statement.COSEAlgorithmIdentifier;
@@ -235,10 +237,10 @@ class CredentialSanityTest {
 
     @Test
     void theCeilingSettingIsAWholeFactorWithinItsRange() {
-        org.assertj.core.api.Assertions.assertThat(CredentialSanity.costFactorSetting(null)).isEqualTo(CredentialSanity.DEFAULT_MAX_HASH_COST_FACTOR);
-        org.assertj.core.api.Assertions.assertThat(CredentialSanity.costFactorSetting(" 2 ")).isEqualTo(2);
+        Assertions.assertThat(CredentialSanity.costFactorSetting(null)).isEqualTo(CredentialSanity.DEFAULT_MAX_HASH_COST_FACTOR);
+        Assertions.assertThat(CredentialSanity.costFactorSetting(" 2 ")).isEqualTo(2);
         for (String bad : new String[]{"0", "101", "two", "1.5"}) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> CredentialSanity.costFactorSetting(bad))
+            Assertions.assertThatThrownBy(() -> CredentialSanity.costFactorSetting(bad))
                     .hasMessageStartingWith("Password hashing cost ceiling must be a whole number from 1 to 100");
         }
     }

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.apply;
 
+import org.hibernate.exception.ConstraintViolationException;
+
 import io.github.keycloakreplica.stream.InvalidEventException;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +18,7 @@ class FailureTextTest {
                 "ERROR: duplicate key value violates unique constraint \"uk_ru8tt6t700s9v50bu18ws5ha6\"\n"
                         + "  Detail: Key (realm_id, email_constraint)=(acme, ada@example.com) already exists.", "23505");
         RuntimeException wrapped = new RuntimeException("could not execute statement",
-                new org.hibernate.exception.ConstraintViolationException("could not execute statement [" + refused.getMessage() + "]",
+                new ConstraintViolationException("could not execute statement [" + refused.getMessage() + "]",
                         refused, "uk_ru8tt6t700s9v50bu18ws5ha6"));
 
         String text = FailureText.of(wrapped);
@@ -28,7 +30,7 @@ class FailureTextTest {
 
     @Test
     void aDatabaseThatIsAwayIsNamedAsSuch() {
-        assertThat(FailureText.of(new RuntimeException(new java.sql.SQLException("FATAL: terminating connection due to administrator "
+        assertThat(FailureText.of(new RuntimeException(new SQLException("FATAL: terminating connection due to administrator "
                 + "command", "57P01")))).isEqualTo("the database is unavailable or busy (SQLException, SQLState 57P01)");
     }
 

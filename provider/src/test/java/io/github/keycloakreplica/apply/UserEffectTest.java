@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.apply;
 
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.UserChange;
@@ -15,7 +17,7 @@ class UserEffectTest {
     private static final UserChange SET = new UserChange.SetAttribute(Fact.attribute("lastName", 2, TextNode.valueOf("Doe")));
     private static final UserChange CREATE = new UserChange.Create(Map.of(), Map.of());
 
-    private static final UserChange PROJECT = new UserChange.Project(Map.of(), Map.of(), java.util.Set.of());
+    private static final UserChange PROJECT = new UserChange.Project(Map.of(), Map.of(), Set.of());
 
     private static UserWriter.Written written(boolean created, boolean removed, List<String> corrected) {
         return new UserWriter.Written(Map.of(), created, removed, corrected);

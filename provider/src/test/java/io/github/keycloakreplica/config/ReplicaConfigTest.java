@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.config;
 
+import org.keycloak.component.ComponentModel;
+
 import io.github.keycloakreplica.kafka.ConsumerSettings;
 import org.junit.jupiter.api.Test;
 
@@ -219,7 +221,7 @@ class ReplicaConfigTest {
 
     @Test
     void aComponentsWritePathIsReadFromItsConfigAndItsSecretNeverShown() {
-        org.keycloak.component.ComponentModel model = new org.keycloak.component.ComponentModel();
+        ComponentModel model = new ComponentModel();
         model.put(ReplicaConfig.BOOTSTRAP_SERVERS, "k:1");
         model.put(ReplicaConfig.TOPIC_PREFIX, "acme");
         model.put(ReplicaConfig.CONSUMER_GROUP, "site-a");
@@ -252,7 +254,7 @@ class ReplicaConfigTest {
 
     @Test
     void whatTheStreamMayGrantIsReadFromTheComponentAndAPatternIsRefused() {
-        org.keycloak.component.ComponentModel model = new org.keycloak.component.ComponentModel();
+        ComponentModel model = new ComponentModel();
         model.put(ReplicaConfig.BOOTSTRAP_SERVERS, "k:1");
         model.put(ReplicaConfig.TOPIC_PREFIX, "acme");
         model.put(ReplicaConfig.CONSUMER_GROUP, "site-a");

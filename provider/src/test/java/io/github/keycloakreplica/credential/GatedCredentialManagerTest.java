@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.credential;
 
+import java.util.function.Function;
+
 import org.junit.jupiter.api.Test;
 import org.keycloak.credential.CredentialModel;
 import org.keycloak.models.SubjectCredentialManager;
@@ -46,7 +48,7 @@ class GatedCredentialManagerTest {
 
     private final UpstreamWrites upstream = new UpstreamWrites() {
         @Override
-        public CredentialModel create(UserModel user, CredentialModel draft, java.util.function.Function<String, CredentialModel> stored) {
+        public CredentialModel create(UserModel user, CredentialModel draft, Function<String, CredentialModel> stored) {
             sentUpstream.add("create " + draft.getType());
             return stored.apply("otp-1");
         }

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.credential;
 
+import org.assertj.core.api.ThrowableAssert;
+
 import io.github.keycloakreplica.config.WritePathSettings;
 import io.github.keycloakreplica.stream.CredentialChangeRequest;
 import io.github.keycloakreplica.stream.CredentialRevocation;
@@ -120,7 +122,7 @@ class WritePathClientTest {
                 .containsExactly(revoked);
     }
 
-    private static void assertUnconfirmed(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String message) {
+    private static void assertUnconfirmed(ThrowableAssert.ThrowingCallable call, String message) {
         assertThatThrownBy(call).isInstanceOfSatisfying(WritePathException.class, e -> {
             assertThat(e.kind()).isEqualTo(WritePathException.Kind.UNCONFIRMED);
             assertThat(e.getMessage()).contains(message);

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.kafka;
 
+import org.keycloak.component.ComponentModel;
+
 import io.github.keycloakreplica.config.ReplicaConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.Test;
@@ -67,8 +69,8 @@ class ConsumerSettingsTest {
         assertThat(ConsumerSettings.forSnapshots(config, "c-snapshots")).doesNotContainKeys("interceptor.classes", "config.providers");
     }
 
-    private static org.keycloak.component.ComponentModel model(String properties, String secrets) {
-        org.keycloak.component.ComponentModel model = new org.keycloak.component.ComponentModel();
+    private static ComponentModel model(String properties, String secrets) {
+        ComponentModel model = new ComponentModel();
         model.put(ReplicaConfig.BOOTSTRAP_SERVERS, "kafka-1:9093");
         model.put(ReplicaConfig.TOPIC_PREFIX, "acme");
         model.put(ReplicaConfig.CONSUMER_GROUP, "site-berlin");

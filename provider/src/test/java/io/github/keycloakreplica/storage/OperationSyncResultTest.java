@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.storage;
 
+import java.util.Map;
+
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.link.LinkState;
@@ -51,7 +53,7 @@ class OperationSyncResultTest {
         long now = Instant.parse("2026-11-23T12:00:00Z").toEpochMilli();
         LinkPolicy policy = LinkPolicy.defaults();
         LinkRecord connected = new LinkRecord(LinkState.CONNECTED, Instant.parse("2026-11-23T11:00:00Z").toEpochMilli(), "heartbeats arrive",
-                null, now - 500, 1000L, java.util.Map.of(), now - 1500, now - 3_600_000, false);
+                null, now - 500, 1000L, Map.of(), now - 1500, now - 3_600_000, false);
         ReplicaOperationEntity last = operation("op-1", "SUCCEEDED");
         last.setEndedAt(Instant.parse("2026-11-23T10:42:00Z").toEpochMilli());
         last.setProcessed(3);
@@ -66,7 +68,7 @@ class OperationSyncResultTest {
                 + "Credential changes: sent to the authority. Details: GET /admin/realms/acme/replica/link, /lag, /gaps, /operations");
 
         LinkRecord severed = new LinkRecord(LinkState.SEVERED, Instant.parse("2026-11-23T11:58:00Z").toEpochMilli(),
-                "no heartbeat for 30 s", null, now - 120_000, 1000L, java.util.Map.of(), now - 121_000, now - 3_600_000, true);
+                "no heartbeat for 30 s", null, now - 120_000, 1000L, Map.of(), now - 121_000, now - 3_600_000, true);
         assertThat(OperationSyncResult.continuous(severed, policy, null, 6, 0, null, true, "acme", now).getStatus())
                 .contains("Link: SEVERED since 2026-11-23 11:58 UTC (no heartbeat for 30 s), drift 121.0 s (window")
                 .contains(", exceeded)")
