@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.storage;
 
 import io.github.keycloakreplica.config.ReplicaComponents;
+import io.github.keycloakreplica.apply.ApplyTarget;
 import io.github.keycloakreplica.apply.CredentialSanity;
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
@@ -39,6 +40,7 @@ import org.keycloak.storage.UserStorageProviderModel;
 import org.keycloak.storage.user.ImportSynchronization;
 import org.keycloak.storage.user.SynchronizationResult;
 
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -92,8 +94,8 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         return new ReplicaUserStorageProvider(session, model, config, gate -> new UpstreamCredentialWriter(session, model.getId(),
                 config.consumerGroup(), config.upstreamName(),
                 new WritePathClient(writePath, writePathCodec, new KeycloakHttpTransport(session), config.upstreamName()),
-                () -> new StreamApplier(model.getId(), realmId, config.topics(), codec, config.accessCriticalAttributes(),
-                        ReplicaMetrics.of(session.realms().getRealm(realmId).getName(), model.getName())),
+                () -> new StreamApplier(new ApplyTarget(model.getId(), realmId, config.topics(), config.accessCriticalAttributes(),
+                        ReplicaMetrics.of(session.realms().getRealm(realmId).getName(), model.getName())), codec),
                 gate));
     }
 
@@ -106,7 +108,7 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
-        List<String> problems = new java.util.ArrayList<>(config.problems());
+        List<String> problems = new ArrayList<>(config.problems());
         try {
             CredentialSanity.costFactorSetting(model.get(CredentialSanity.SETTING));
         } catch (IllegalArgumentException e) {
