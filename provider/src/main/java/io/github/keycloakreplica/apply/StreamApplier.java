@@ -1,19 +1,10 @@
 package io.github.keycloakreplica.apply;
 
-import io.github.keycloakreplica.protocol.AttributeName;
-import io.github.keycloakreplica.protocol.Fact;
-import io.github.keycloakreplica.protocol.Outcome;
-import io.github.keycloakreplica.protocol.SubjectApply;
-import io.github.keycloakreplica.protocol.UserChange;
-import io.github.keycloakreplica.store.DeadLetterRows;
-import io.github.keycloakreplica.store.EventLogLine;
-import io.github.keycloakreplica.store.EventLogRows;
 import io.github.keycloakreplica.store.GapRows;
-import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.PositionRows;
-import io.github.keycloakreplica.store.ReplicaStore;
-import io.github.keycloakreplica.store.SubjectRecord;
-import io.github.keycloakreplica.store.UnresolvedRows;
+import io.github.keycloakreplica.protocol.Outcome;
+import io.github.keycloakreplica.store.DeadLetterRows;
+import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.stream.CredentialsSnapshot;
 import io.github.keycloakreplica.stream.IdentityDeletion;
 import io.github.keycloakreplica.stream.IdentityUpsert;
@@ -23,19 +14,14 @@ import io.github.keycloakreplica.stream.SecretRedaction;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.Topics;
-import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
-import org.keycloak.connections.jpa.support.EntityManagers;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.UserModel;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -45,25 +31,23 @@ import java.util.stream.Collectors;
  * with its outcome, dead-letters what cannot apply and stores the consumer position the batch reached.
  * The same engine repairs subjects from their snapshots (bootstrap, gap timeout, full and targeted
  * sync), which also puts right a Keycloak user that drifted from its ledger. Each call is one
- * {@link ApplyBatch}.
+ * {@link ApplyBatch}, of the {@link ApplyMode} the call stands for. The maintenance that is no stream's
+ * ({@link OrphanReconciliation}, {@link EntitlementResolution}) has classes of its own.
  */
 public final class StreamApplier {
-
-    private static final Logger log = Logger.getLogger(StreamApplier.class);
 
     private final String componentId;
     private final String realmId;
     private final Topics topics;
     private final StreamCodec codec;
-    private final ApplyBatch.Component component;
+    private final ApplyTarget target;
 
-    public StreamApplier(String componentId, String realmId, Topics topics, StreamCodec codec, Set<String> criticalAttributes,
-                         ReplicaMetrics metrics) {
-        this.componentId = componentId;
-        this.realmId = realmId;
-        this.topics = topics;
+    public StreamApplier(ApplyTarget target, StreamCodec codec) {
+        this.componentId = target.componentId();
+        this.realmId = target.realmId();
+        this.topics = target.topics();
         this.codec = codec;
-        this.component = new ApplyBatch.Component(componentId, realmId, topics, Set.copyOf(criticalAttributes), metrics);
+        this.target = target;
     }
 
     /**
@@ -80,7 +64,7 @@ public final class StreamApplier {
 
         /** Both results together, for work done in several transactions. */
         public BatchResult plus(BatchResult other) {
-            Map<Outcome, Integer> sum = new java.util.EnumMap<>(Outcome.class);
+            Map<Outcome, Integer> sum = new EnumMap<>(Outcome.class);
             sum.putAll(outcomes);
             other.outcomes.forEach((outcome, n) -> sum.merge(outcome, n, Integer::sum));
             List<PartitionPosition> both = new ArrayList<>(positions);
@@ -89,23 +73,23 @@ public final class StreamApplier {
         }
     }
 
-    private ApplyBatch batch(KeycloakSession session) {
-        return new ApplyBatch(session, component);
+    private ApplyBatch batch(KeycloakSession session, ApplyMode mode) {
+        return new ApplyBatch(session, target, mode);
     }
 
     /** Applies the records in order. Runs inside the caller's transaction; throws if the batch must roll back. */
     public BatchResult apply(KeycloakSession session, List<InboundRecord> records) {
-        return inBatchMode(session, () -> applyRecords(session, records));
+        return KeycloakBatchMode.run(session, () -> applyRecords(session, records));
     }
 
     private BatchResult applyRecords(KeycloakSession session, List<InboundRecord> records) {
-        ApplyBatch batch = batch(session);
+        ApplyBatch batch = batch(session, ApplyMode.EVENTS);
         Map<InboundRecord, StreamEvent> decoded = new LinkedHashMap<>();
         for (InboundRecord record : records) {
             StreamEvent event;
             try {
                 // The key as the consumer read it: a NUL or a newline in it survives that reading, so it is refused here.
-                StreamCodec.checkRecordKey(record.key() == null ? null : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                StreamCodec.checkRecordKey(record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8));
                 event = codec.decode(record.value());
             } catch (InvalidEventException e) {
                 batch.reject(record, null, null, "Record " + e.getMessage());
@@ -145,8 +129,8 @@ public final class StreamApplier {
     public BatchResult applyConfirmed(KeycloakSession session, List<StreamEvent> events, String origin) {
         boolean wasApplying = ApplySession.isApplying(session);
         try {
-            return inBatchMode(session, () -> {
-                ApplyBatch batch = batch(session);
+            return KeycloakBatchMode.run(session, () -> {
+                ApplyBatch batch = batch(session, ApplyMode.EVENTS);
                 batch.load(events.stream().map(StreamEvent::subject).collect(Collectors.toSet()),
                         events.stream().map(e -> e.envelope().id()).toList());
                 events.forEach(event -> batch.apply(null, origin, event));
@@ -177,7 +161,7 @@ public final class StreamApplier {
     }
 
     private void deadLetter(KeycloakSession session, InboundRecord record, String reason, boolean advance) {
-        ApplyBatch batch = batch(session);
+        ApplyBatch batch = batch(session, ApplyMode.EVENTS);
         StreamEvent event = null;
         try {
             event = codec.decode(record.value());
@@ -211,10 +195,9 @@ public final class StreamApplier {
      * (partition and offset -1: the subject's snapshot as a whole, found again by its key and event ids).
      */
     public void deadLetterSubject(KeycloakSession session, String subject, List<StreamEvent> snapshots, String reason) {
-        ApplyBatch batch = batch(session);
+        ApplyBatch batch = batch(session, ApplyMode.EVENTS);
         for (StreamEvent event : snapshots) {
-            String topic = event instanceof io.github.keycloakreplica.stream.CredentialsSnapshot
-                    ? topics.credentialsSnapshot() : topics.identitySnapshot();
+            String topic = event instanceof CredentialsSnapshot ? topics.credentialsSnapshot() : topics.identitySnapshot();
             batch.reject(new InboundRecord(topic, -1, -1, subject, codec.encode(event)), event, null, reason);
         }
         GapRows.of(session).markRepaired(componentId, subject, batch.now);
@@ -229,7 +212,7 @@ public final class StreamApplier {
      * @param reason why: written to each repaired subject's event log
      */
     public BatchResult repair(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject, String reason) {
-        return inBatchMode(session, () -> repairSubjects(session, snapshotsBySubject, reason, false));
+        return KeycloakBatchMode.run(session, () -> repairSubjects(session, snapshotsBySubject, reason, ApplyMode.REPAIR));
     }
 
     /**
@@ -242,19 +225,14 @@ public final class StreamApplier {
      */
     public BatchResult repairTrustingUniqueUsernames(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject,
                                                      String reason) {
-        return inBatchMode(session, () -> repairSubjects(session, snapshotsBySubject, reason, true));
+        return KeycloakBatchMode.run(session, () -> repairSubjects(session, snapshotsBySubject, reason, ApplyMode.BULK_REPAIR));
     }
 
     private BatchResult repairSubjects(KeycloakSession session, Map<String, List<StreamEvent>> snapshotsBySubject, String reason,
-                                       boolean trustUniqueUsernames) {
-        ApplyBatch batch = batch(session);
-        batch.repairing = true;
-        if (trustUniqueUsernames) {
-            batch.writer.trustUniqueUsernames();
-            batch.quietRepairs = true;
-        }
+                                       ApplyMode mode) {
+        ApplyBatch batch = batch(session, mode);
         batch.load(snapshotsBySubject.keySet(), List.of());
-        if (!trustUniqueUsernames) {
+        if (!mode.bulk()) {
             batch.prefetchUsernames(snapshotsBySubject.values().stream().flatMap(List::stream).toList());
         }
         snapshotsBySubject.forEach((subject, snapshots) -> batch.repair(subject, snapshots, reason));
@@ -271,8 +249,8 @@ public final class StreamApplier {
      * @return how many subjects have their username now
      */
     public int retryParked(KeycloakSession session, int max) {
-        return inBatchMode(session, () -> {
-            ApplyBatch batch = batch(session);
+        return KeycloakBatchMode.run(session, () -> {
+            ApplyBatch batch = batch(session, ApplyMode.EVENTS);
             List<String> names = batch.subjectRows.parkedWithFreeUsername(componentId, max);
             List<List<String>> cycles = names.isEmpty() ? UsernameCycles.find(batch.subjectRows.parkedWaits(componentId, max)) : List.of();
             if (names.isEmpty() && cycles.isEmpty()) {
@@ -281,106 +259,11 @@ public final class StreamApplier {
             List<String> loaded = new ArrayList<>(names);
             cycles.forEach(loaded::addAll);
             batch.load(loaded, List.of());
-            int freed = batch.retryParked(names, "username free");
-            cycles.forEach(cycle -> batch.breakCycle(cycle, "usernames rotated"));
+            int freed = batch.waits().retryParked(names, "username free");
+            cycles.forEach(cycle -> batch.waits().breakCycle(cycle, "usernames rotated"));
             batch.finish();
             return freed;
         });
-    }
-
-    /** A replica user whose subject the upstream's snapshot topics no longer hold, and what was done to it. */
-    public record Orphan(String subject, String userId, String username) {
-    }
-
-    /**
-     * Removes or disables the users of these subjects, in the caller's transaction, for an orphan
-     * reconciliation: the caller has read the snapshot topics completely and found no record of them.
-     * Removal forgets the subject too; disabling leaves its ledger as it was, so the upstream's next
-     * word on it (should it come) applies as usual.
-     *
-     * @param reason written to each disabled subject's event log
-     */
-    public List<Orphan> reconcileOrphans(KeycloakSession session, Collection<String> subjects, boolean remove, String reason) {
-        return inBatchMode(session, () -> {
-            ApplyBatch batch = batch(session);
-            batch.load(subjects, List.of());
-            List<Orphan> done = new ArrayList<>();
-            List<String> forgotten = new ArrayList<>();
-            for (SubjectRecord subject : batch.subjects.values()) {
-                if (subject.row() == null || !subject.row().isLive()) {
-                    continue;
-                }
-                UserModel user = batch.writer.find(subject.userId());
-                done.add(new Orphan(subject.subject(), subject.userId(), user == null ? null : user.getUsername()));
-                if (remove) {
-                    batch.writer.apply(subject.subject(), subject.userId(), List.of(new UserChange.Delete()));
-                    forgotten.add(subject.row().getId());
-                } else if (user != null) {
-                    user.setEnabled(false);
-                    EventLogRows.of(session).append(subject.row(), EventLogLine.note("orphan", "DISABLED", reason), batch.now);
-                }
-            }
-            session.getProvider(JpaConnectionProvider.class).getEntityManager().flush();
-            ReplicaStore.of(session).forgetSubjects(forgotten);
-            log.infof("replica %s: %s %d orphan(s): %s", componentId, remove ? "removed" : "disabled", done.size(), reason);
-            return done;
-        });
-    }
-
-    /**
-     * Grants what was unresolved and exists by now: re-applies the entitlement attributes (realm roles,
-     * client roles, groups) of every subject with unresolved entitlements, in the caller's transaction.
-     * Subjects that are no longer users have theirs cleared.
-     *
-     * @return how many subjects had everything resolved
-     */
-    public int resolveEntitlements(KeycloakSession session) {
-        return inBatchMode(session, () -> resolve(session));
-    }
-
-    private int resolve(KeycloakSession session) {
-        ApplyBatch batch = batch(session);
-        List<String> names = UnresolvedRows.of(session).subjects(componentId);
-        if (names.isEmpty()) {
-            return 0;
-        }
-        batch.load(names, List.of());
-        int resolved = 0;
-        for (SubjectRecord subject : batch.subjects.values()) {
-            if (!subject.ledger().live()) {
-                continue;
-            }
-            List<UserChange> changes = subject.ledger().current(Fact.Kind.ATTRIBUTE).values().stream()
-                    .filter(f -> AttributeName.of(f.name()).isEntitlement())
-                    .map(f -> (UserChange) new UserChange.SetAttribute(f))
-                    .toList();
-            List<String> notes = new ArrayList<>();
-            try {
-                batch.write(subject, changes, true, List.of(), notes);
-            } catch (EventRejectedException e) {
-                log.warnf("replica %s: cannot grant the entitlements of subject %s: %s", componentId, subject.subject(), e.getMessage());
-                continue;
-            }
-            if (batch.stillUnresolved(subject.subject()) == 0) {
-                resolved++;
-                log.infof("replica %s: every entitlement of subject %s is granted now", componentId, subject.subject());
-            }
-        }
-        batch.finish();
-        return resolved;
-    }
-
-    /**
-     * Runs work in Keycloak's own batch mode, as its realm import does for users: no flush after each
-     * user, role or group write and none before each query, so the transaction's writes reach the
-     * database once, in JDBC batches, at commit; otherwise every query re-checks every entity the
-     * transaction holds, and the cost of a transaction grows with the square of its size. Queries
-     * then miss unflushed writes: {@link UserWriter} flushes where a later read needs an earlier write.
-     */
-    private static <T> T inBatchMode(KeycloakSession session, Supplier<T> work) {
-        List<T> result = new ArrayList<>(1);
-        EntityManagers.runInBatch(session, () -> result.add(work.get()), false);
-        return result.get(0);
     }
 
     /** Why an otherwise valid event cannot be trusted where it was found, or null when it can. */
@@ -395,49 +278,9 @@ public final class StreamApplier {
             return "is a " + event.envelope().type() + " event on topic " + record.topic() + "; it belongs on " + expectedTopic;
         }
         if (record.key() != null && !record.key().equals(event.subject())) {
-            return "has record key '" + io.github.keycloakreplica.stream.LogSafe.escape(record.key(), 255) + "' but subject '" + event.subject()
+            return "has record key '" + LogSafe.escape(record.key(), 255) + "' but subject '" + event.subject()
                     + "': the key must be the subject, or one subject's events can be reordered across partitions";
         }
         return null;
-    }
-
-    /** "deleted" or "disabled" when the changes take the person's access away, else null. */
-    static String deprovisioning(List<UserChange> changes) {
-        for (UserChange change : changes) {
-            if (change instanceof UserChange.Delete) {
-                return "deleted";
-            }
-            if (change instanceof UserChange.SetAttribute set && AttributeName.of(set.fact().name()).kind() == AttributeName.Kind.ENABLED
-                    && set.fact().present() && !set.fact().value().asBoolean(true)) {
-                return "disabled";
-            }
-        }
-        return null;
-    }
-
-    static String detail(String eventId, SubjectApply.Result result) {
-        List<String> parts = new ArrayList<>();
-        if (!result.stale().isEmpty()) {
-            parts.add("stale: " + String.join(", ", result.stale()));
-        }
-        if (!result.buffered().isEmpty()) {
-            parts.add("waiting for earlier versions: " + String.join(", ", result.buffered()));
-        }
-        List<String> unblocked = result.applied().stream()
-                .filter(f -> !eventId.equals(f.provenance().eventId()))
-                .map(f -> f.name() + " v" + f.version())
-                .toList();
-        if (!unblocked.isEmpty()) {
-            parts.add("closed a gap: also applied " + String.join(", ", unblocked));
-        }
-        return parts.isEmpty() ? null : String.join("; ", parts);
-    }
-
-    /** "email v8, username v3": the versions an event carried (all of them, or only the named ones). */
-    static String versions(StreamEvent event, Collection<String> only) {
-        return SubjectApply.facts(event).stream()
-                .filter(f -> only == null || only.contains(f.name()))
-                .map(f -> (f.kind() == Fact.Kind.CREDENTIAL ? "credential " : "") + f.name() + " v" + f.version())
-                .collect(Collectors.joining(", "));
     }
 }

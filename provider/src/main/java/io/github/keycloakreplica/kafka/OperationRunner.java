@@ -1,6 +1,11 @@
 package io.github.keycloakreplica.kafka;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.apply.FailureText;
+import io.github.keycloakreplica.apply.OrphanReconciliation;
+import io.github.keycloakreplica.apply.OrphanReconciliation.Orphan;
 import io.github.keycloakreplica.apply.StreamApplier;
 import io.github.keycloakreplica.apply.TransientFailure;
 import io.github.keycloakreplica.protocol.Outcome;
@@ -23,9 +28,15 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -49,7 +60,7 @@ final class OperationRunner {
     private static final int MAX_ERROR_LENGTH = 2000;
 
     /** What the runner needs of a component this node runs. */
-    record Component(String name, String componentId, SnapshotReader snapshots, StreamApplier applier) {
+    record Component(String name, String componentId, SnapshotReader snapshots, StreamApplier applier, OrphanReconciliation orphans) {
     }
 
     private final KeycloakSessionFactory sessionFactory;
@@ -131,7 +142,7 @@ final class OperationRunner {
             });
             log.warnf(e, "%s: operation %s (%s) failed on attempt %d: %s; %s", component.name(), id, operation.getKind(),
                     failed.getAttempts(), error, OperationState.FAILED.name().equals(failed.getState())
-                            ? "no attempts left" : "tried again at " + java.time.Instant.ofEpochMilli(failed.getNextAttemptAt()));
+                            ? "no attempts left" : "tried again at " + Instant.ofEpochMilli(failed.getNextAttemptAt()));
         }
     }
 
@@ -175,7 +186,7 @@ final class OperationRunner {
      * counts as failed and is named in the operation's last error.
      */
     private void targetedSync(String id, Component component, List<String> subjects) {
-        Map<String, List<io.github.keycloakreplica.stream.StreamEvent>> found = component.snapshots().read(new java.util.LinkedHashSet<>(subjects),
+        Map<String, List<StreamEvent>> found = component.snapshots().read(new LinkedHashSet<>(subjects),
                 (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory,
                         session -> component.applier().deadLetterSnapshot(session, record, reason)));
         List<String> missing = subjects.stream().filter(s -> !found.containsKey(s)).toList();
@@ -207,7 +218,7 @@ final class OperationRunner {
      * transactions of 200. A read that is not complete (a missing topic) or finds nothing acts on no one.
      */
     private void orphans(String id, String realmId, Component component, OrphanScope scope) {
-        java.util.Set<String> present = new java.util.HashSet<>();
+        Set<String> present = new HashSet<>();
         boolean complete = component.snapshots().readAll(5_000, chunk -> present.addAll(chunk.keySet()),
                 (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory,
                         session -> component.applier().deadLetterSnapshot(session, record, reason)));
@@ -220,14 +231,14 @@ final class OperationRunner {
         List<String> live = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
                 session -> SubjectRows.of(session).live(component.componentId()));
         List<String> orphans = live.stream().filter(s -> !present.contains(s)).toList();
-        List<StreamApplier.Orphan> named = new java.util.ArrayList<>();
+        List<Orphan> named = new ArrayList<>();
         for (int from = 0; from < orphans.size(); from += 200) {
             named.addAll(orphanChunk(id, realmId, component, scope, orphans.subList(from, Math.min(orphans.size(), from + 200))));
         }
-        com.fasterxml.jackson.databind.node.ObjectNode result = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode result = JsonNodeFactory.instance.objectNode();
         result.put("action", scope.action()).put("dryRun", scope.dryRun()).put("orphans", orphans.size())
                 .put("snapshotSubjects", present.size()).put("liveSubjects", live.size());
-        com.fasterxml.jackson.databind.node.ArrayNode list = result.putArray("listed");
+        ArrayNode list = result.putArray("listed");
         named.stream().limit(LISTED_ORPHANS).forEach(o -> list.addObject().put("subject", o.subject()).put("userId", o.userId())
                 .put("username", o.username()));
         update(id, o -> {
@@ -241,7 +252,7 @@ final class OperationRunner {
      * infrastructure's, on each alone, so one user the database will not remove or disable is counted as
      * failed (and named in the log) instead of failing the sweep.
      */
-    private List<StreamApplier.Orphan> orphanChunk(String id, String realmId, Component component, OrphanScope scope, List<String> chunk) {
+    private List<Orphan> orphanChunk(String id, String realmId, Component component, OrphanScope scope, List<String> chunk) {
         try {
             return orphanTransaction(id, realmId, component, scope, chunk);
         } catch (RuntimeException e) {
@@ -249,7 +260,7 @@ final class OperationRunner {
                 throw e;
             }
         }
-        List<StreamApplier.Orphan> done = new java.util.ArrayList<>();
+        List<Orphan> done = new ArrayList<>();
         for (String subject : chunk) {
             try {
                 done.addAll(orphanTransaction(id, realmId, component, scope, List.of(subject)));
@@ -265,18 +276,17 @@ final class OperationRunner {
         return done;
     }
 
-    private List<StreamApplier.Orphan> orphanTransaction(String id, String realmId, Component component, OrphanScope scope,
-                                                         List<String> chunk) {
+    private List<Orphan> orphanTransaction(String id, String realmId, Component component, OrphanScope scope, List<String> chunk) {
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             if (scope.dryRun()) {
                 RealmModel realm = session.realms().getRealm(realmId);
                 return chunk.stream().map(subject -> {
                     String userId = SubjectIds.userId(subject);
                     UserModel user = UserStoragePrivateUtil.userLocalStorage(session).getUserById(realm, userId);
-                    return new StreamApplier.Orphan(subject, userId, user == null ? null : user.getUsername());
+                    return new Orphan(subject, userId, user == null ? null : user.getUsername());
                 }).toList();
             }
-            List<StreamApplier.Orphan> acted = component.applier().reconcileOrphans(session, chunk, scope.remove(),
+            List<Orphan> acted = component.orphans().reconcile(session, chunk, scope.remove(),
                     "orphan reconciliation " + id + ": no record in the snapshot topics");
             OperationRows.of(session).find(id).ifPresent(o -> {
                 if (scope.remove()) {
@@ -290,7 +300,7 @@ final class OperationRunner {
         });
     }
 
-    private ReplicaOperationEntity update(String id, java.util.function.Consumer<ReplicaOperationEntity> change) {
+    private ReplicaOperationEntity update(String id, Consumer<ReplicaOperationEntity> change) {
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             ReplicaOperationEntity operation = OperationRows.of(session).find(id)
                     .orElseThrow(() -> new IllegalStateException("operation " + id + " is gone"));

@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.EntitlementResolution;
 import io.github.keycloakreplica.apply.FailureText;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
 import io.github.keycloakreplica.apply.StreamApplier;
@@ -45,6 +46,7 @@ final class PeriodicMaintenance {
     private final String componentId;
     private final KeycloakSessionFactory sessionFactory;
     private final StreamApplier applier;
+    private final EntitlementResolution entitlements;
     private final SnapshotReader snapshots;
     private final SnapshotRepairs repairs;
     private final Duration gapTimeout;
@@ -57,11 +59,13 @@ final class PeriodicMaintenance {
     private long lastPrune;
 
     PeriodicMaintenance(String name, String componentId, KeycloakSessionFactory sessionFactory, StreamApplier applier,
-                        SnapshotReader snapshots, Duration gapTimeout, DeadLetterRetention retention, ReplicaMetrics metrics) {
+                        EntitlementResolution entitlements, SnapshotReader snapshots, Duration gapTimeout, DeadLetterRetention retention,
+                        ReplicaMetrics metrics) {
         this.name = name;
         this.componentId = componentId;
         this.sessionFactory = sessionFactory;
         this.applier = applier;
+        this.entitlements = entitlements;
         this.snapshots = snapshots;
         this.repairs = new SnapshotRepairs(name, sessionFactory, applier);
         this.gapTimeout = gapTimeout;
@@ -86,7 +90,7 @@ final class PeriodicMaintenance {
         if (now - lastResolve >= RESOLVE_MILLIS) {
             lastResolve = now;
             step("entitlement resolution", () -> KeycloakModelUtils.runJobInTransaction(sessionFactory,
-                    session -> applier.resolveEntitlements(session)));
+                    session -> entitlements.resolve(session)));
         }
         if (now - lastPrune >= PRUNE_MILLIS) {
             lastPrune = now;

@@ -1,6 +1,9 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.ApplyTarget;
 import io.github.keycloakreplica.apply.EntitlementGuard;
+import io.github.keycloakreplica.apply.EntitlementResolution;
+import io.github.keycloakreplica.apply.OrphanReconciliation;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
 import io.github.keycloakreplica.apply.StreamApplier;
 import io.github.keycloakreplica.config.ReplicaConfig;
@@ -20,9 +23,11 @@ import org.keycloak.storage.StoreSyncEvent;
 import org.keycloak.storage.UserStorageProvider;
 import org.keycloak.storage.UserStorageProviderModel;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -161,13 +167,14 @@ public final class ReplicaRuntime {
             return;
         }
         ReplicaMetrics metrics = ReplicaMetrics.of(wanted.realmName(), component.getName());
-        StreamApplier applier = new StreamApplier(component.getId(), wanted.realmId(), config.topics(), codec,
-                config.accessCriticalAttributes(), metrics);
+        ApplyTarget target = new ApplyTarget(component.getId(), wanted.realmId(), config.topics(), config.accessCriticalAttributes(), metrics);
+        StreamApplier applier = new StreamApplier(target, codec);
         String clientId = "keycloak-replica-" + wanted.realmName() + "-" + component.getName();
         SnapshotReader snapshots = new SnapshotReader(name, config.topics(), codec,
                 () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.forSnapshots(config, clientId + "-snapshots"),
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())));
         StreamConsumer consumer = new StreamConsumer(name, component.getId(), config.topics().deltas(), sessionFactory, applier,
+                new EntitlementResolution(target),
                 () -> withOurClassLoader(() -> new KafkaConsumer<>(ConsumerSettings.of(config, clientId),
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())),
                 snapshots, config.gapTimeout(), config.deadLetterRetention(),
@@ -181,7 +188,7 @@ public final class ReplicaRuntime {
         Thread thread = thread(consumer, "replica-consumer-" + wanted.realmName() + "-" + component.getName());
         Thread watcherThread = thread(watcher, "replica-link-" + wanted.realmName() + "-" + component.getName());
         running.put(component.getId(), new Running(wanted.fingerprint(), consumer, thread, watcher, watcherThread,
-                new OperationRunner.Component(name, component.getId(), snapshots, applier)));
+                new OperationRunner.Component(name, component.getId(), snapshots, applier, new OrphanReconciliation(target))));
         thread.start();
         watcherThread.start();
         log.infof("%s: started, bootstrap servers %s, consumer group %s", name, config.bootstrapServers(), config.consumerGroup());
@@ -218,17 +225,17 @@ public final class ReplicaRuntime {
     }
 
     private Map<String, OperationRunner.Component> runningComponents() {
-        Map<String, OperationRunner.Component> components = new java.util.HashMap<>();
+        Map<String, OperationRunner.Component> components = new HashMap<>();
         running.forEach((id, r) -> components.put(id, r.component()));
         return components;
     }
 
     /** How this node signs its claims on operations: process and host, as the JVM names itself. */
     private static String node() {
-        return java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+        return ManagementFactory.getRuntimeMXBean().getName();
     }
 
-    private static <T> T withOurClassLoader(java.util.function.Supplier<T> action) {
+    private static <T> T withOurClassLoader(Supplier<T> action) {
         Thread current = Thread.currentThread();
         ClassLoader previous = current.getContextClassLoader();
         current.setContextClassLoader(ReplicaRuntime.class.getClassLoader());

@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.kafka;
 
 import io.github.keycloakreplica.apply.ApplyStall;
+import io.github.keycloakreplica.apply.EntitlementResolution;
 import io.github.keycloakreplica.apply.FailureText;
 import io.github.keycloakreplica.apply.InboundRecord;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
@@ -20,6 +21,7 @@ import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,8 +71,8 @@ final class StreamConsumer implements Runnable {
     private volatile Consumer<byte[], byte[]> client;
 
     StreamConsumer(String name, String componentId, List<String> topics, KeycloakSessionFactory sessionFactory,
-                   StreamApplier applier, Supplier<Consumer<byte[], byte[]>> clientFactory, SnapshotReader snapshots,
-                   Duration gapTimeout, io.github.keycloakreplica.store.DeadLetterRetention retention, ReplicaMetrics metrics) {
+                   StreamApplier applier, EntitlementResolution entitlements, Supplier<Consumer<byte[], byte[]>> clientFactory,
+                   SnapshotReader snapshots, Duration gapTimeout, DeadLetterRetention retention, ReplicaMetrics metrics) {
         this.name = name;
         this.componentId = componentId;
         this.topics = topics;
@@ -79,7 +81,8 @@ final class StreamConsumer implements Runnable {
         this.clientFactory = clientFactory;
         this.snapshots = snapshots;
         this.repairs = new SnapshotRepairs(name, sessionFactory, applier);
-        this.maintenance = new PeriodicMaintenance(name, componentId, sessionFactory, applier, snapshots, gapTimeout, retention, metrics);
+        this.maintenance = new PeriodicMaintenance(name, componentId, sessionFactory, applier, entitlements, snapshots, gapTimeout,
+                retention, metrics);
         this.metrics = metrics;
         this.stall = metrics.stall();
     }
@@ -200,7 +203,7 @@ final class StreamConsumer implements Runnable {
         List<InboundRecord> records = new ArrayList<>(polled.count());
         for (ConsumerRecord<byte[], byte[]> r : polled) {
             records.add(new InboundRecord(r.topic(), r.partition(), r.offset(), r.key() == null ? null : new String(r.key(),
-                    java.nio.charset.StandardCharsets.UTF_8), r.value()));
+                    StandardCharsets.UTF_8), r.value()));
         }
         // One transaction per chunk, not per poll: a batch that fails is applied again one record at a
         // time, and a smaller chunk bounds that work and the locks a transaction holds.

@@ -3,6 +3,7 @@ package io.github.keycloakreplica.storage;
 import org.keycloak.utils.KeycloakSessionUtil;
 
 import io.github.keycloakreplica.config.ReplicaComponents;
+import io.github.keycloakreplica.apply.ApplyTarget;
 import io.github.keycloakreplica.apply.CredentialSanity;
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
@@ -98,8 +99,8 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         return new ReplicaUserStorageProvider(session, model, config, gate -> new UpstreamCredentialWriter(session, model.getId(),
                 config.consumerGroup(), config.upstreamName(),
                 new WritePathClient(writePath, writePathCodec, new KeycloakHttpTransport(session), config.upstreamName()),
-                () -> new StreamApplier(model.getId(), realmId, config.topics(), codec, config.accessCriticalAttributes(),
-                        ReplicaMetrics.of(session.realms().getRealm(realmId).getName(), model.getName())),
+                () -> new StreamApplier(new ApplyTarget(model.getId(), realmId, config.topics(), config.accessCriticalAttributes(),
+                        ReplicaMetrics.of(session.realms().getRealm(realmId).getName(), model.getName())), codec),
                 gate));
     }
 
