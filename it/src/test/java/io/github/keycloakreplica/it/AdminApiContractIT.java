@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,9 +101,9 @@ class AdminApiContractIT {
                 for (String method : Set.of("get", "post")) {
                     if (path.getValue().has(method)) {
                         Object body = method.equals("post") ? Map.of("kind", "full", "reason", "not allowed") : null;
-                        assertThat(site.keycloak().withToken(null, method.toUpperCase(), url, body).status())
+                        assertThat(site.keycloak().withToken(null, method.toUpperCase(Locale.ROOT), url, body).status())
                                 .as(method + " " + path.getKey() + " without a token").isEqualTo(401);
-                        assertThat(site.keycloak().withToken(outsider, method.toUpperCase(), url, body).status())
+                        assertThat(site.keycloak().withToken(outsider, method.toUpperCase(Locale.ROOT), url, body).status())
                                 .as(method + " " + path.getKey() + " as another realm's manager").isIn(401, 403);
                     }
                 }

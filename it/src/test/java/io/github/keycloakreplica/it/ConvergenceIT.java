@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.it;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -426,7 +427,7 @@ class ConvergenceIT {
         if (attributes.containsKey("department")) {
             userAttributes.put("department", List.of(attributes.get("department").asText()));
         }
-        return new Expected(true, text(attributes, "username").toLowerCase(), lower(text(attributes, "email")), text(attributes, "firstName"),
+        return new Expected(true, text(attributes, "username").toLowerCase(Locale.ROOT), lower(text(attributes, "email")), text(attributes, "firstName"),
                 text(attributes, "lastName"), !attributes.containsKey("enabled") || attributes.get("enabled").asBoolean(), userAttributes,
                 list(attributes, "realmRoles"), list(attributes, "groups"), list(attributes, "clientRoles." + CLIENT), credentials,
                 password == null ? null : p.passwords.get(password.id()), List.copyOf(p.otpSecrets.values()));
@@ -438,7 +439,7 @@ class ConvergenceIT {
     }
 
     private static String lower(String value) {
-        return value == null ? null : value.toLowerCase();
+        return value == null ? null : value.toLowerCase(Locale.ROOT);
     }
 
     private static Set<String> list(Map<String, JsonNode> attributes, String name) {

@@ -315,13 +315,13 @@ public final class ReplicaAdminResource {
             (attribute ? attributes : credentials).put(fact.name(), view);
         }
         List<GapView> gaps = record.ledger().bufferedFacts().stream()
-                .map(f -> new GapView(f.kind().name().toLowerCase(), f.name(), f.version(), f.provenance().eventId()))
+                .map(f -> new GapView(f.kind().name().toLowerCase(Locale.ROOT), f.name(), f.version(), f.provenance().eventId()))
                 .toList();
         ReplicaSubjectEntity row = record.row();
         List<String> unresolved = unresolvedRows.ofSubject(row.getId()).stream().map(ReplicaUnresolvedEntity::getEntitlement).toList();
         List<LogView> eventLog = eventLogRows.lines(row.getId(), 100).stream()
                 .map(l -> new LogView(Instant.ofEpochMilli(l.getLoggedAt()).toString(), l.getEventId(), l.getEventType(), l.getVersions(),
-                        l.getOutcome().toLowerCase(), l.getDetail(), l.getOrigin()))
+                        l.getOutcome().toLowerCase(Locale.ROOT), l.getDetail(), l.getOrigin()))
                 .toList();
         return new SubjectView(record.subject(), row.getComponentId(), record.userId(), row.isLive(), row.getSource(),
                 row.getGapSince() == null ? null : Instant.ofEpochMilli(row.getGapSince()).toString(),

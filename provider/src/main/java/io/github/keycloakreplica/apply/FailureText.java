@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.apply;
 
+import org.hibernate.exception.ConstraintViolationException;
+
 import io.github.keycloakreplica.stream.InvalidEventException;
 import io.github.keycloakreplica.stream.LogSafe;
 
@@ -30,7 +32,7 @@ public final class FailureText {
             if (sql == null && t instanceof SQLException e) {
                 sql = e;
             }
-            if (constraint == null && t instanceof org.hibernate.exception.ConstraintViolationException c) {
+            if (constraint == null && t instanceof ConstraintViolationException c) {
                 constraint = c.getConstraintName();
             }
             if (t instanceof EventRejectedException || t instanceof InvalidEventException) {

@@ -1,5 +1,9 @@
 package io.github.keycloakreplica.apply;
 
+import java.util.Locale;
+import java.time.Instant;
+import java.util.Optional;
+
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.link.LinkState;
 import io.github.keycloakreplica.protocol.Outcome;
@@ -45,13 +49,13 @@ public final class ReplicaMetrics {
         for (Outcome outcome : Outcome.values()) {
             events.put(outcome, Counter.builder("keycloak.replica.events")
                     .description("Stream events by what became of them at this replica")
-                    .tags(tags).tag("outcome", outcome.name().toLowerCase())
+                    .tags(tags).tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
                     .register(registry));
         }
         for (LinkState state : LinkState.values()) {
             transitions.put(state, Counter.builder("keycloak.replica.link.transitions")
                     .description("Changes of the link state, by the state entered")
-                    .tags(tags).tag("to", state.name().toLowerCase())
+                    .tags(tags).tag("to", state.name().toLowerCase(Locale.ROOT))
                     .register(registry));
         }
         gapResolution = Timer.builder("keycloak.replica.gap.resolution")
@@ -80,7 +84,7 @@ public final class ReplicaMetrics {
             for (LinkState linkState : LinkState.values()) {
                 Gauge.builder("keycloak.replica.link.state", state.link(), link -> link.get() != null && link.get().state() == linkState ? 1 : 0)
                         .description("1 for the link state this replica is in (connected, severed, recovering), 0 for the others")
-                        .tags(tags).tag("state", linkState.name().toLowerCase())
+                        .tags(tags).tag("state", linkState.name().toLowerCase(Locale.ROOT))
                         .register(registry);
             }
             Gauge.builder("keycloak.replica.drift", state.link(),
@@ -102,7 +106,7 @@ public final class ReplicaMetrics {
                     .baseUnit("seconds")
                     .tags(tags)
                     .register(registry);
-            Gauge.builder("keycloak.replica.apply.stalled", state.stall(), stall -> stall.seconds(java.time.Instant.now()))
+            Gauge.builder("keycloak.replica.apply.stalled", state.stall(), stall -> stall.seconds(Instant.now()))
                     .description("Seconds the apply engine has been waiting out an infrastructure failure (database or lock); "
                             + "0 while it applies. Nothing the upstream says reaches the site while this grows")
                     .baseUnit("seconds")
@@ -122,9 +126,9 @@ public final class ReplicaMetrics {
     }
 
     /** The stall of a component's apply engine on this node, if it runs here and is stalled. */
-    public static java.util.Optional<ApplyStall.Stalled> stallOf(String realm, String component) {
+    public static Optional<ApplyStall.Stalled> stallOf(String realm, String component) {
         GaugeState state = GAUGES.get(realm + "/" + component);
-        return state == null ? java.util.Optional.empty() : state.stall().current();
+        return state == null ? Optional.empty() : state.stall().current();
     }
 
     void counted(Outcome outcome, int events) {

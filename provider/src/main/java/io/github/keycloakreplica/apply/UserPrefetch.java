@@ -1,6 +1,6 @@
 package io.github.keycloakreplica.apply;
 
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.store.Chunks;
 import jakarta.persistence.EntityManager;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -53,16 +53,15 @@ final class UserPrefetch {
         // Which exist first, by primary key alone: joining the attributes of users that do not exist yet (a
         // full sync into a new replica) is planned without statistics as a scan of every attribute row.
         Set<String> found = new HashSet<>();
-        for (int i = 0; i < ids.size(); i += ReplicaStore.IN_CHUNK) {
+        for (List<String> chunk : Chunks.of(ids)) {
             found.addAll(em.createQuery("select u.id from UserEntity u where u.id in :ids", String.class)
-                    .setParameter("ids", ids.subList(i, Math.min(ids.size(), i + ReplicaStore.IN_CHUNK)))
+                    .setParameter("ids", chunk)
                     .getResultList());
         }
         ids.stream().filter(id -> !found.contains(id)).forEach(absent::add);
-        List<String> existing = List.copyOf(found);
-        for (int i = 0; i < existing.size(); i += ReplicaStore.IN_CHUNK) {
+        for (List<String> chunk : Chunks.of(found)) {
             em.createQuery("select u from UserEntity u left join fetch u.attributes where u.id in :ids", UserEntity.class)
-                    .setParameter("ids", existing.subList(i, Math.min(existing.size(), i + ReplicaStore.IN_CHUNK)))
+                    .setParameter("ids", chunk)
                     .getResultList();
         }
         return found;

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.apply;
 
+import java.util.HashSet;
+
 import io.github.keycloakreplica.protocol.AttributeName;
 import io.github.keycloakreplica.protocol.Fact;
 import org.keycloak.models.UserModel;
@@ -64,7 +66,7 @@ final class UserProjection {
      * @param unresolved the entitlement attributes that named what the realm lacked: granting it now is no drift
      */
     static List<String> drift(List<String> corrected, List<Fact> applied, boolean unparked, Collection<String> unresolved) {
-        Set<String> explained = new java.util.HashSet<>();
+        Set<String> explained = new HashSet<>();
         for (Fact fact : applied) {
             if (fact.kind() == Fact.Kind.CREDENTIAL) {
                 explained.add("credentials");

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.kafka;
 
+import org.apache.kafka.common.errors.TimeoutException;
+
 import io.github.keycloakreplica.apply.FailureText;
 import io.github.keycloakreplica.apply.InboundRecord;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
@@ -144,7 +146,7 @@ final class LinkWatcher implements Runnable {
         try {
             infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
             metadataAnswered = true;
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        } catch (TimeoutException e) {
             metadataAnswered = false;
             return;
         }

@@ -100,7 +100,7 @@ final class SnapshotRepairs {
         String why = "Repairing the subject from its snapshot (" + reason + ") failed: " + FailureText.of(failure);
         log.warnf(failure, "%s: %s", name, why);
         StreamApplier.BatchResult rejected = new StreamApplier.BatchResult(
-                Map.of(io.github.keycloakreplica.protocol.Outcome.REJECTED, 1), List.of(), 0, 0, 0);
+                Map.of(Outcome.REJECTED, 1), List.of(), 0, 0, 0);
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
             applier.deadLetterSubject(session, subject.getKey(), subject.getValue(), why);
             alsoCommit.accept(session, rejected);

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.kafka;
 
+import org.apache.kafka.common.PartitionInfo;
+
 import io.github.keycloakreplica.apply.ApplyStall;
 import io.github.keycloakreplica.apply.EntitlementResolution;
 import io.github.keycloakreplica.apply.FailureText;
@@ -156,7 +158,7 @@ final class StreamConsumer implements Runnable {
             try {
                 List<TopicPartition> deltas = new ArrayList<>();
                 for (String topic : topics) {
-                    List<org.apache.kafka.common.PartitionInfo> infos = consumer.partitionsFor(topic);
+                    List<PartitionInfo> infos = consumer.partitionsFor(topic);
                     if (infos != null) {
                         infos.forEach(info -> deltas.add(new TopicPartition(topic, info.partition())));
                     }

@@ -14,9 +14,6 @@ import java.util.List;
  */
 public final class ReplicaStore {
 
-    /** The chunk size for {@code IN} lists; {@link Chunks#SIZE}, named here for the loops not yet using {@link Chunks}. */
-    public static final int IN_CHUNK = Chunks.SIZE;
-
     private final EntityManager em;
 
     public ReplicaStore(EntityManager em) {
