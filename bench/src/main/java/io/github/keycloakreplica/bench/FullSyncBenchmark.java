@@ -1,8 +1,5 @@
 package io.github.keycloakreplica.bench;
 
-import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
@@ -17,11 +14,13 @@ import io.github.keycloakreplica.stack.upstream.Upstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A full sync of N subjects, each with a password, into an empty replica realm on PostgreSQL, beside

@@ -1,8 +1,5 @@
 package io.github.keycloakreplica.stream;
 
-import com.networknt.schema.PathType;
-import java.io.FileNotFoundException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.AbsoluteIri;
 import com.networknt.schema.ExecutionContext;
@@ -10,12 +7,14 @@ import com.networknt.schema.Format;
 import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.resource.InputStreamSource;
 
+import java.io.FileNotFoundException;
 import java.io.InputStream;
 import java.util.Comparator;
 import java.util.EnumMap;

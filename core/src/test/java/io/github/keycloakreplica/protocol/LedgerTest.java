@@ -1,7 +1,6 @@
 package io.github.keycloakreplica.protocol;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-
 import com.fasterxml.jackson.databind.node.TextNode;
 import org.junit.jupiter.api.Test;
 

@@ -1,16 +1,14 @@
 package io.github.keycloakreplica.it;
 
-import java.net.HttpCookie;
-import java.net.URLDecoder;
-
 import io.github.keycloakreplica.stack.KeycloakHttp;
-
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 
 import java.io.IOException;
+import java.net.HttpCookie;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

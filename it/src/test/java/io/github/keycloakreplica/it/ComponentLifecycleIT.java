@@ -1,11 +1,8 @@
 package io.github.keycloakreplica.it;
 
-import java.util.function.Consumer;
-
-import io.github.keycloakreplica.stack.KeycloakHttp;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,7 @@
 package io.github.keycloakreplica.it;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.function.Supplier;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.SubjectIds;
@@ -28,12 +24,15 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,6 +2,7 @@ package io.github.keycloakreplica.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stream.CredentialUpsert;
@@ -9,7 +10,6 @@ import io.github.keycloakreplica.stream.EventType;
 import io.github.keycloakreplica.stream.IdentityUpsert;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.VersionedValue;
-import com.fasterxml.jackson.databind.node.TextNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -1,14 +1,13 @@
 package io.github.keycloakreplica.it;
 
-import io.github.keycloakreplica.stack.KeycloakHttp;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stream.EventType;
 import io.github.keycloakreplica.stream.IdentityUpsert;
 import io.github.keycloakreplica.stream.VersionedValue;
-import com.fasterxml.jackson.databind.node.BooleanNode;
 import org.awaitility.Awaitility;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;

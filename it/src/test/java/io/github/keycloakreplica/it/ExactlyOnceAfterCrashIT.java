@@ -1,8 +1,7 @@
 package io.github.keycloakreplica.it;
 
-import io.github.keycloakreplica.stack.KeycloakHttp;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stream.StreamEvent;
 import org.awaitility.Awaitility;

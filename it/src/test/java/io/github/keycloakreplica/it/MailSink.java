@@ -1,6 +1,6 @@
 package io.github.keycloakreplica.it;
 
-import java.util.Locale;
+import org.awaitility.Awaitility;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,11 +12,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import org.awaitility.Awaitility;
 
 /**
  * An SMTP server on loopback that accepts every message and keeps it, for the flows where Keycloak

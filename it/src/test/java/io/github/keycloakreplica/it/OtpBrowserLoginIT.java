@@ -1,17 +1,15 @@
 package io.github.keycloakreplica.it;
 
-import java.time.Duration;
-import java.util.List;
-import org.awaitility.Awaitility;
-
-import io.github.keycloakreplica.stack.KeycloakHttp;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
+import org.awaitility.Awaitility;
+import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.jsoup.nodes.Document;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 

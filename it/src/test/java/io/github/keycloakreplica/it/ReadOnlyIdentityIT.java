@@ -1,9 +1,8 @@
 package io.github.keycloakreplica.it;
 
-import io.github.keycloakreplica.stack.KeycloakHttp;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,8 +1,7 @@
 package io.github.keycloakreplica.it;
 
-import io.github.keycloakreplica.stack.KeycloakHttp;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
 import io.github.keycloakreplica.stack.Stack;

@@ -1,12 +1,10 @@
 package io.github.keycloakreplica.it;
 
 import io.github.keycloakreplica.stack.KeycloakHttp;
-import java.util.HashMap;
-import org.awaitility.Awaitility;
-
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stack.upstream.UpstreamWritePath;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
@@ -20,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

@@ -1,12 +1,10 @@
 package io.github.keycloakreplica.it;
 
-import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
-import java.util.concurrent.CompletableFuture;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
+import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stream.EventType;
 import io.github.keycloakreplica.stream.IdentityUpsert;
@@ -22,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

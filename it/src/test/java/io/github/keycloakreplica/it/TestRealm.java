@@ -1,26 +1,24 @@
 package io.github.keycloakreplica.it;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.Set;
-
-import io.github.keycloakreplica.stack.KeycloakHttp;
-import io.github.keycloakreplica.stack.StackArtifacts;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
+import io.github.keycloakreplica.stack.StackArtifacts;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import org.awaitility.Awaitility;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,11 +1,7 @@
 package io.github.keycloakreplica.admin;
 
-import java.util.Comparator;
-import java.util.Locale;
-import java.util.Optional;
-
-import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
+import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
@@ -40,13 +36,16 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserProvider;
 import org.keycloak.services.ErrorResponseException;
-import org.keycloak.storage.UserStoragePrivateUtil;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+import org.keycloak.storage.UserStoragePrivateUtil;
 
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**

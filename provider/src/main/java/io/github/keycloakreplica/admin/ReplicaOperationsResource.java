@@ -1,12 +1,7 @@
 package io.github.keycloakreplica.admin;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.stream.Stream;
-import org.keycloak.storage.UserStorageProviderModel;
-
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.credential.CredentialRefusal;
 import io.github.keycloakreplica.link.LinkRecord;
@@ -21,8 +16,6 @@ import io.github.keycloakreplica.sync.OperationKind;
 import io.github.keycloakreplica.sync.Operations;
 import io.github.keycloakreplica.sync.OrphanScope;
 import io.github.keycloakreplica.sync.TargetedScope;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -42,9 +35,15 @@ import org.keycloak.models.UserModel;
 import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+import org.keycloak.storage.UserStorageProviderModel;
 
+import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * {@code /admin/realms/{realm}/replica/operations}: the sync operations of the realm's replica

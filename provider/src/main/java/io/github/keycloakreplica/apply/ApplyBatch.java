@@ -1,9 +1,5 @@
 package io.github.keycloakreplica.apply;
 
-import io.github.keycloakreplica.store.UnresolvedRows;
-import io.github.keycloakreplica.store.EventLogLine;
-import io.github.keycloakreplica.store.EventLogRows;
-import io.github.keycloakreplica.store.SubjectRows;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.Ledger;
 import io.github.keycloakreplica.protocol.Outcome;
@@ -12,10 +8,14 @@ import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.store.AfterCommit;
 import io.github.keycloakreplica.store.DeadLetterRows;
+import io.github.keycloakreplica.store.EventLogLine;
+import io.github.keycloakreplica.store.EventLogRows;
 import io.github.keycloakreplica.store.Ledgers;
 import io.github.keycloakreplica.store.PartitionPosition;
 import io.github.keycloakreplica.store.RecentEventIds;
 import io.github.keycloakreplica.store.SubjectRecord;
+import io.github.keycloakreplica.store.SubjectRows;
+import io.github.keycloakreplica.store.UnresolvedRows;
 import io.github.keycloakreplica.stream.CredentialUpsert;
 import io.github.keycloakreplica.stream.IdentitySnapshot;
 import io.github.keycloakreplica.stream.IdentityUpsert;

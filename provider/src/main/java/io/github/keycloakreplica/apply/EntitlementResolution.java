@@ -1,10 +1,10 @@
 package io.github.keycloakreplica.apply;
 
-import io.github.keycloakreplica.store.UnresolvedRows;
 import io.github.keycloakreplica.protocol.AttributeName;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.store.SubjectRecord;
+import io.github.keycloakreplica.store.UnresolvedRows;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 

@@ -1,9 +1,8 @@
 package io.github.keycloakreplica.apply;
 
-import org.hibernate.exception.ConstraintViolationException;
-
 import io.github.keycloakreplica.stream.InvalidEventException;
 import io.github.keycloakreplica.stream.LogSafe;
+import org.hibernate.exception.ConstraintViolationException;
 
 import java.sql.SQLException;
 

@@ -1,9 +1,9 @@
 package io.github.keycloakreplica.apply;
 
-import io.github.keycloakreplica.store.ReplicaStore;
+import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.store.EventLogLine;
 import io.github.keycloakreplica.store.EventLogRows;
-import io.github.keycloakreplica.protocol.UserChange;
+import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.store.SubjectRecord;
 import org.jboss.logging.Logger;
 import org.keycloak.connections.jpa.JpaConnectionProvider;

@@ -1,9 +1,5 @@
 package io.github.keycloakreplica.apply;
 
-import java.util.Locale;
-import java.time.Instant;
-import java.util.Optional;
-
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.link.LinkState;
 import io.github.keycloakreplica.protocol.Outcome;
@@ -15,8 +11,11 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;

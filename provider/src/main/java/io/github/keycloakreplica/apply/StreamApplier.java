@@ -1,10 +1,10 @@
 package io.github.keycloakreplica.apply;
 
-import io.github.keycloakreplica.store.GapRows;
-import io.github.keycloakreplica.store.PositionRows;
 import io.github.keycloakreplica.protocol.Outcome;
 import io.github.keycloakreplica.store.DeadLetterRows;
+import io.github.keycloakreplica.store.GapRows;
 import io.github.keycloakreplica.store.PartitionPosition;
+import io.github.keycloakreplica.store.PositionRows;
 import io.github.keycloakreplica.stream.CredentialsSnapshot;
 import io.github.keycloakreplica.stream.IdentityDeletion;
 import io.github.keycloakreplica.stream.IdentityUpsert;

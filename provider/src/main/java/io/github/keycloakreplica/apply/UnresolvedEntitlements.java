@@ -1,8 +1,8 @@
 package io.github.keycloakreplica.apply;
 
-import io.github.keycloakreplica.store.UnresolvedRows;
 import io.github.keycloakreplica.store.ReplicaUnresolvedEntity;
 import io.github.keycloakreplica.store.SubjectRecord;
+import io.github.keycloakreplica.store.UnresolvedRows;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;

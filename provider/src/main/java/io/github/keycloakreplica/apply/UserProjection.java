@@ -1,13 +1,12 @@
 package io.github.keycloakreplica.apply;
 
-import java.util.HashSet;
-
 import io.github.keycloakreplica.protocol.AttributeName;
 import io.github.keycloakreplica.protocol.Fact;
 import org.keycloak.models.UserModel;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

@@ -1,12 +1,12 @@
 package io.github.keycloakreplica.config;
 
-import java.util.Optional;
-import java.util.stream.Stream;
-
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.storage.UserStorageProvider;
+
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Which of a realm's components are replica components, and which one a user comes from. The sign-in

@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.config;
 
-import java.util.LinkedHashSet;
-
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.store.DeadLetterRetention;
@@ -14,6 +12,7 @@ import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;

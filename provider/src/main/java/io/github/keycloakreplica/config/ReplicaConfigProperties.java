@@ -4,10 +4,10 @@ import io.github.keycloakreplica.apply.CredentialSanity;
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.store.DeadLetterRetention;
-import java.util.List;
-
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
+
+import java.util.List;
 
 /**
  * The replica component's settings as the admin console shows them: name, label, help text, type and

@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.config;
 
 import io.github.keycloakreplica.stream.LogSafe;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

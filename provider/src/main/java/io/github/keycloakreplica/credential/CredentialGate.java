@@ -1,11 +1,11 @@
 package io.github.keycloakreplica.credential;
 
-import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.apply.ApplySession;
+import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.store.LinkRows;
-import org.jboss.logging.Logger;
 import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
 import org.keycloak.common.ClientConnection;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;

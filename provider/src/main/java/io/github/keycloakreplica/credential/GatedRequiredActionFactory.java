@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.credential;
 
+import jakarta.ws.rs.core.Response;
 import org.keycloak.Config;
 import org.keycloak.authentication.CredentialAction;
 import org.keycloak.authentication.CredentialRegistrator;
@@ -14,8 +15,6 @@ import org.keycloak.models.RequiredActionConfigModel;
 import org.keycloak.provider.EnvironmentDependentProviderFactory;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.sessions.AuthenticationSessionModel;
-
-import jakarta.ws.rs.core.Response;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,6 @@
 package io.github.keycloakreplica.credential;
 
 import io.github.keycloakreplica.config.WritePathSettings;
-
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;

@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.kafka;
 
-import org.apache.kafka.common.errors.TimeoutException;
-
 import io.github.keycloakreplica.apply.FailureText;
 import io.github.keycloakreplica.apply.InboundRecord;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
@@ -20,6 +18,7 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;

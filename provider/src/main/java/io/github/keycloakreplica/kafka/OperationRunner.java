@@ -20,12 +20,12 @@ import io.github.keycloakreplica.sync.OperationState;
 import io.github.keycloakreplica.sync.OrphanScope;
 import io.github.keycloakreplica.sync.RetryPolicy;
 import io.github.keycloakreplica.sync.TargetedScope;
-import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
-import org.keycloak.storage.UserStoragePrivateUtil;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.storage.UserStoragePrivateUtil;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.kafka;
 
-import org.apache.kafka.common.PartitionInfo;
-
 import io.github.keycloakreplica.apply.ApplyStall;
 import io.github.keycloakreplica.apply.EntitlementResolution;
 import io.github.keycloakreplica.apply.FailureText;
@@ -17,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;

@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.login;
 
-import java.util.ArrayList;
-
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.store.EventLogLine;
@@ -21,6 +19,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.representations.idm.OAuth2ErrorRepresentation;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,13 +1,13 @@
 package io.github.keycloakreplica.storage;
 
-import java.util.Locale;
-
 import io.github.keycloakreplica.credential.CredentialRefusal;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.link.LinkState;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import org.keycloak.storage.user.SynchronizationResult;
+
+import java.util.Locale;
 
 /**
  * What Keycloak's "Sync all users" and "Sync changed users" get back: at once, never after the work.

@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.storage;
 
-import java.util.function.Function;
-
 import io.github.keycloakreplica.apply.ApplySession;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.credential.CredentialChangeRefusedException;
@@ -15,11 +13,11 @@ import org.keycloak.component.ComponentModel;
 import org.keycloak.credential.CredentialInput;
 import org.keycloak.credential.CredentialInputUpdater;
 import org.keycloak.credential.CredentialModel;
-import org.keycloak.models.UserCredentialModel;
-import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserCredentialModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.storage.UserStorageProvider;
 import org.keycloak.storage.user.ImportedUserValidation;
 import org.keycloak.storage.user.UserRegistrationProvider;
@@ -35,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**

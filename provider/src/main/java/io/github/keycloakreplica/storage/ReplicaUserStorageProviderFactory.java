@@ -1,13 +1,11 @@
 package io.github.keycloakreplica.storage;
 
-import org.keycloak.utils.KeycloakSessionUtil;
-
-import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.apply.ApplyTarget;
 import io.github.keycloakreplica.apply.CredentialSanity;
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
 import io.github.keycloakreplica.apply.StreamApplier;
+import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.config.ReplicaConfigProperties;
 import io.github.keycloakreplica.config.WritePathSettings;
@@ -44,6 +42,7 @@ import org.keycloak.storage.UserStorageProviderFactory;
 import org.keycloak.storage.UserStorageProviderModel;
 import org.keycloak.storage.user.ImportSynchronization;
 import org.keycloak.storage.user.SynchronizationResult;
+import org.keycloak.utils.KeycloakSessionUtil;
 
 import java.util.ArrayList;
 import java.util.Date;

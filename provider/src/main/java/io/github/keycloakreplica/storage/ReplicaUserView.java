@@ -6,7 +6,6 @@ import io.github.keycloakreplica.credential.CredentialRefusal;
 import io.github.keycloakreplica.credential.GatedCredentialManager;
 import io.github.keycloakreplica.credential.UpstreamCredentialWriter;
 import io.github.keycloakreplica.credential.UpstreamWrites;
-
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.MembershipMetadata;

@@ -1,10 +1,9 @@
 package io.github.keycloakreplica.apply;
 
-import org.assertj.core.api.Assertions;
-
 import com.webauthn4j.converter.util.ObjectConverter;
 import com.webauthn4j.data.attestation.authenticator.EC2COSEKey;
 import com.webauthn4j.data.attestation.statement.COSEAlgorithmIdentifier;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.keycloak.credential.CredentialModel;
 import org.keycloak.credential.CredentialPublicKeyConverter;

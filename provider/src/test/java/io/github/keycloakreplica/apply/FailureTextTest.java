@@ -1,8 +1,7 @@
 package io.github.keycloakreplica.apply;
 
-import org.hibernate.exception.ConstraintViolationException;
-
 import io.github.keycloakreplica.stream.InvalidEventException;
+import org.hibernate.exception.ConstraintViolationException;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;

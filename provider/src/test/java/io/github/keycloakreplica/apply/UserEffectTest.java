@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.apply;
 
-import java.util.Set;
-
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.keycloakreplica.protocol.Fact;
 import io.github.keycloakreplica.protocol.UserChange;
@@ -9,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

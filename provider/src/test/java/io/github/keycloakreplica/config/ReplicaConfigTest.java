@@ -1,9 +1,8 @@
 package io.github.keycloakreplica.config;
 
-import org.keycloak.component.ComponentModel;
-
 import io.github.keycloakreplica.kafka.ConsumerSettings;
 import org.junit.jupiter.api.Test;
+import org.keycloak.component.ComponentModel;
 
 import java.util.List;
 

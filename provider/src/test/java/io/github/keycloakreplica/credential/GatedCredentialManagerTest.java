@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.credential;
 
-import java.util.function.Function;
-
 import org.junit.jupiter.api.Test;
 import org.keycloak.credential.CredentialModel;
 import org.keycloak.models.SubjectCredentialManager;
@@ -11,6 +9,7 @@ import org.keycloak.models.UserModel;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;

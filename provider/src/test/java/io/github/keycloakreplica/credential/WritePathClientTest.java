@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.credential;
 
-import org.assertj.core.api.ThrowableAssert;
-
 import io.github.keycloakreplica.config.WritePathSettings;
 import io.github.keycloakreplica.stream.CredentialChangeRequest;
 import io.github.keycloakreplica.stream.CredentialRevocation;
@@ -12,6 +10,7 @@ import io.github.keycloakreplica.stream.IdentityDeletion;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.StreamEvent;
 import io.github.keycloakreplica.stream.WritePathCodec;
+import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,10 +1,9 @@
 package io.github.keycloakreplica.kafka;
 
-import org.keycloak.component.ComponentModel;
-
 import io.github.keycloakreplica.config.ReplicaConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.Test;
+import org.keycloak.component.ComponentModel;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.storage;
 
-import java.util.Map;
-
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.link.LinkRecord;
 import io.github.keycloakreplica.link.LinkState;
@@ -9,6 +7,7 @@ import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

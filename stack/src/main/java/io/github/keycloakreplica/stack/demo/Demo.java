@@ -1,9 +1,5 @@
 package io.github.keycloakreplica.stack.demo;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.util.UUID;
-
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
 import io.github.keycloakreplica.stack.Stack;
@@ -11,6 +7,8 @@ import io.github.keycloakreplica.stack.StackArtifacts;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stack.upstream.UpstreamWritePath;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -22,6 +20,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The README's demo: a Kafka broker and a replica Keycloak, a few people published to the stream as an

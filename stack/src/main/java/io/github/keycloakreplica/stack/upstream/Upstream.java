@@ -1,9 +1,5 @@
 package io.github.keycloakreplica.stack.upstream;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.utils.Utils;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.keycloakreplica.stack.KafkaBroker;
@@ -32,7 +28,10 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

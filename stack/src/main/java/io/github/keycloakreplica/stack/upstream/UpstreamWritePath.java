@@ -3,7 +3,6 @@ package io.github.keycloakreplica.stack.upstream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import io.github.keycloakreplica.stream.CredentialChangeRequest;
 import io.github.keycloakreplica.stream.InvalidEventException;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
@@ -23,8 +22,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The authority's credential write path as the stream contract describes it, in front of an
