@@ -45,7 +45,6 @@ final class LinkWatcher implements Runnable {
 
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(2);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final long LOOK_MILLIS = 500;
     private static final long DISCOVER_MILLIS = 5_000;
 
@@ -59,8 +58,7 @@ final class LinkWatcher implements Runnable {
     private final LinkPolicy policy;
     private final ReplicaMetrics metrics;
     private final BiConsumer<InboundRecord, String> deadLetters;
-    private volatile boolean running = true;
-    private volatile Consumer<byte[], byte[]> client;
+    private final KafkaClientThread thread;
 
     private Heartbeat pending;
     private long pendingReadAt;
@@ -75,6 +73,7 @@ final class LinkWatcher implements Runnable {
                 Supplier<Consumer<byte[], byte[]>> clientFactory, LinkPolicy policy, ReplicaMetrics metrics,
                 BiConsumer<InboundRecord, String> deadLetters) {
         this.name = name;
+        this.thread = new KafkaClientThread(name, log);
         this.componentId = componentId;
         this.realmId = realmId;
         this.topic = topic;
@@ -87,49 +86,32 @@ final class LinkWatcher implements Runnable {
     }
 
     void stop() {
-        running = false;
-        Consumer<byte[], byte[]> c = client;
-        if (c != null) {
-            c.wakeup();
-        }
+        thread.stop();
     }
 
     @Override
     public void run() {
-        Consumer<byte[], byte[]> consumer;
-        try {
-            consumer = clientFactory.get();
-        } catch (RuntimeException e) {
-            log.errorf(e, "%s: cannot create the Kafka client for heartbeats; the link stays SEVERED", name);
-            return;
-        }
-        client = consumer;
-        try {
-            while (running) {
-                try {
-                    if (consumer.assignment().isEmpty()) {
-                        discover(consumer);
-                    }
-                    if (!consumer.assignment().isEmpty()) {
-                        read(consumer, consumer.poll(POLL_TIMEOUT));
-                    } else {
-                        sleep(POLL_TIMEOUT.toMillis());
-                    }
-                    look(consumer);
-                } catch (WakeupException e) {
-                    // stop() was called.
-                } catch (RuntimeException e) {
-                    log.warnf("%s: cannot look at the link right now (%s); trying again", name, e.toString());
-                    log.debugf(e, "%s: the failure in full", name);
-                    sleep(POLL_TIMEOUT.toMillis());
-                }
-            }
-        } finally {
-            client = null;
+        thread.run(clientFactory, "cannot create the Kafka client for heartbeats; the link stays SEVERED", "heartbeat client", this::watch);
+    }
+
+    private void watch(Consumer<byte[], byte[]> consumer) {
+        while (thread.running()) {
             try {
-                consumer.close(CLOSE_TIMEOUT);
+                if (consumer.assignment().isEmpty()) {
+                    discover(consumer);
+                }
+                if (!consumer.assignment().isEmpty()) {
+                    read(consumer, consumer.poll(POLL_TIMEOUT));
+                } else {
+                    KafkaClientThread.sleep(POLL_TIMEOUT.toMillis());
+                }
+                look(consumer);
+            } catch (WakeupException e) {
+                // stop() was called.
             } catch (RuntimeException e) {
-                log.debugf(e, "%s: error while closing the heartbeat client", name);
+                log.warnf("%s: cannot look at the link right now (%s); trying again", name, e.toString());
+                log.debugf(e, "%s: the failure in full", name);
+                KafkaClientThread.sleep(POLL_TIMEOUT.toMillis());
             }
         }
     }
@@ -249,13 +231,5 @@ final class LinkWatcher implements Runnable {
             }
         }
         return consumer.assignment().isEmpty() && metadataAnswered;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

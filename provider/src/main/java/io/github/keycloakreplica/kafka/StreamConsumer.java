@@ -45,7 +45,6 @@ final class StreamConsumer implements Runnable {
     private static final Logger log = Logger.getLogger(StreamConsumer.class);
 
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final long MAX_BACKOFF_MILLIS = 30_000;
     private static final int BOOTSTRAP_CHUNK = 100;
     /** Records applied in one database transaction, with the position they reached. */
@@ -68,13 +67,13 @@ final class StreamConsumer implements Runnable {
     /** What the loop is doing, for the stall line: a record's place, or a step of maintenance. */
     private String working = "start";
     private Instant lastStallLine = Instant.EPOCH;
-    private volatile boolean running = true;
-    private volatile Consumer<byte[], byte[]> client;
+    private final KafkaClientThread thread;
 
     StreamConsumer(String name, String componentId, List<String> topics, KeycloakSessionFactory sessionFactory,
                    StreamApplier applier, EntitlementResolution entitlements, Supplier<Consumer<byte[], byte[]>> clientFactory,
                    SnapshotReader snapshots, Duration gapTimeout, DeadLetterRetention retention, ReplicaMetrics metrics) {
         this.name = name;
+        this.thread = new KafkaClientThread(name, log);
         this.componentId = componentId;
         this.topics = topics;
         this.sessionFactory = sessionFactory;
@@ -90,29 +89,22 @@ final class StreamConsumer implements Runnable {
 
     /** Asks the loop to end; returns at once. The loop closes its Kafka client on its own thread. */
     void stop() {
-        running = false;
-        Consumer<byte[], byte[]> c = client;
-        if (c != null) {
-            c.wakeup();
-        }
+        thread.stop();
     }
 
     @Override
     public void run() {
-        Consumer<byte[], byte[]> consumer;
-        try {
-            consumer = clientFactory.get();
-        } catch (RuntimeException e) {
-            log.errorf(e, "%s: cannot create the Kafka consumer; check the component's Kafka settings", name);
-            return;
-        }
-        client = consumer;
+        thread.run(clientFactory, "cannot create the Kafka consumer; check the component's Kafka settings", "Kafka consumer", this::follow);
+        log.infof("%s: stopped", name);
+    }
+
+    private void follow(Consumer<byte[], byte[]> consumer) {
         long backoff = 0;
         try {
             bootstrapIfNeeded(consumer);
             consumer.subscribe(topics, new Rebalance(consumer));
             log.infof("%s: following %s", name, topics);
-            while (running) {
+            while (thread.running()) {
                 try {
                     working = "maintenance";
                     maintenance.runDue();
@@ -131,19 +123,11 @@ final class StreamConsumer implements Runnable {
                     backoff = backoff == 0 ? 1_000 : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
                     stalled(e, backoff);
                     awaitingSeek.addAll(consumer.assignment());
-                    sleep(backoff);
+                    KafkaClientThread.sleep(backoff);
                 }
             }
         } catch (RuntimeException e) {
             log.errorf(e, "%s: consumer stopped by an unexpected error; it restarts with the next reconciliation", name);
-        } finally {
-            client = null;
-            try {
-                consumer.close(CLOSE_TIMEOUT);
-            } catch (RuntimeException e) {
-                log.debugf(e, "%s: error while closing the Kafka consumer", name);
-            }
-            log.infof("%s: stopped", name);
         }
     }
 
@@ -153,7 +137,7 @@ final class StreamConsumer implements Runnable {
      * from where it was (or from their start), and versions drop what the snapshots already covered.
      */
     private void bootstrapIfNeeded(Consumer<byte[], byte[]> consumer) {
-        while (running) {
+        while (thread.running()) {
             try {
                 List<TopicPartition> deltas = new ArrayList<>();
                 for (String topic : topics) {
@@ -191,7 +175,7 @@ final class StreamConsumer implements Runnable {
                 return;
             } catch (RuntimeException e) {
                 stalled(e, MAX_BACKOFF_MILLIS / 6);
-                sleep(MAX_BACKOFF_MILLIS / 6);
+                KafkaClientThread.sleep(MAX_BACKOFF_MILLIS / 6);
             }
         }
     }
@@ -344,13 +328,6 @@ final class StreamConsumer implements Runnable {
         awaitingSeek.clear();
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** New partitions start where the database says, never where Kafka's committed offsets say. */
     private final class Rebalance implements ConsumerRebalanceListener {
