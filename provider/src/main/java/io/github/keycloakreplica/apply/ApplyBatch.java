@@ -7,6 +7,7 @@ import io.github.keycloakreplica.protocol.SubjectApply;
 import io.github.keycloakreplica.protocol.SubjectIds;
 import io.github.keycloakreplica.protocol.UserChange;
 import io.github.keycloakreplica.store.AfterCommit;
+import io.github.keycloakreplica.store.DeadLetterEntry;
 import io.github.keycloakreplica.store.DeadLetterRows;
 import io.github.keycloakreplica.store.EventLogLine;
 import io.github.keycloakreplica.store.EventLogRows;
@@ -309,8 +310,8 @@ final class ApplyBatch {
         String type = event == null ? null : event.envelope().type().value();
         log.warnf("replica %s: dead-lettered record %s (key %s, event %s): %s", componentId(), record, LogSafe.escape(record.key(), 300),
                 LogSafe.escape(eventId, 300), LogSafe.escape(reason, 2_000));
-        DeadLetterRows.of(session).deadLetter(componentId(), target.realmId(), record.origin(), record.key(), eventId, type, reason,
-                SecretRedaction.redact(record.value(), credentials), now);
+        DeadLetterRows.of(session).deadLetter(componentId(), target.realmId(), record.origin(),
+                new DeadLetterEntry(record.key(), eventId, type, reason, SecretRedaction.redact(record.value(), credentials)), now);
         if (event != null) {
             line(subject, event, Outcome.REJECTED, reason, record.toString());
         }

@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.apply;
 
 import io.github.keycloakreplica.protocol.Outcome;
+import io.github.keycloakreplica.store.DeadLetterEntry;
 import io.github.keycloakreplica.store.DeadLetterRows;
 import io.github.keycloakreplica.store.GapRows;
 import io.github.keycloakreplica.store.PartitionPosition;
@@ -182,8 +183,8 @@ public final class StreamApplier {
      */
     public void deadLetterBare(KeycloakSession session, InboundRecord record, String reason) {
         long now = System.currentTimeMillis();
-        DeadLetterRows.of(session).deadLetter(componentId, realmId, record.origin(), null, null, null, reason,
-                record.value() == null ? null : SecretRedaction.withheld(record.value(), "its dead letter could not be stored").text(), now);
+        String withheld = record.value() == null ? null : SecretRedaction.withheld(record.value(), "its dead letter could not be stored").text();
+        DeadLetterRows.of(session).deadLetter(componentId, realmId, record.origin(), DeadLetterEntry.bare(reason, withheld), now);
         PositionRows.of(session).save(componentId, realmId,
                 List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), now);
     }

@@ -26,18 +26,17 @@ public final class DeadLetterRows {
      * a NUL that PostgreSQL refuses must not make the dead letter itself fail, nor a newline forge lines
      * where people read it.
      */
-    public void deadLetter(String componentId, String realmId, RecordOrigin origin, String recordKey, String eventId,
-                           String eventType, String reason, String redactedPayload, long now) {
+    public void deadLetter(String componentId, String realmId, RecordOrigin origin, DeadLetterEntry entry, long now) {
         ReplicaDeadLetterEntity row = new ReplicaDeadLetterEntity();
         row.setId(UUID.randomUUID().toString());
         row.setComponentId(componentId);
         row.setRealmId(realmId);
         row.setOrigin(new RecordOrigin(ColumnText.truncate(LogSafe.escapeWhole(origin.getTopic()), 255), origin.getPartition(), origin.getOffset()));
-        row.setRecordKey(ColumnText.truncate(LogSafe.escapeWhole(recordKey), 255));
-        row.setEventId(ColumnText.truncate(LogSafe.escapeWhole(eventId), 255));
-        row.setEventType(ColumnText.truncate(LogSafe.escapeWhole(eventType), 255));
-        row.setReason(ColumnText.truncate(LogSafe.escapeWhole(reason), 2048));
-        row.setPayload(LogSafe.escapeWhole(redactedPayload));
+        row.setRecordKey(ColumnText.truncate(LogSafe.escapeWhole(entry.recordKey()), 255));
+        row.setEventId(ColumnText.truncate(LogSafe.escapeWhole(entry.eventId()), 255));
+        row.setEventType(ColumnText.truncate(LogSafe.escapeWhole(entry.eventType()), 255));
+        row.setReason(ColumnText.truncate(LogSafe.escapeWhole(entry.reason()), 2048));
+        row.setPayload(LogSafe.escapeWhole(entry.redactedPayload()));
         row.setReceivedAt(now);
         em.persist(row);
     }
