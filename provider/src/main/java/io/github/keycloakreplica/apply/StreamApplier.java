@@ -114,7 +114,7 @@ public final class StreamApplier {
         batch.finish();
 
         Map<String, PartitionPosition> positions = new LinkedHashMap<>();
-        records.forEach(r -> positions.put(r.topic() + "#" + r.partition(), new PartitionPosition(r.topic(), r.partition(), r.offset() + 1)));
+        records.stream().map(r -> PartitionPosition.after(r.topic(), r.partition(), r.offset())).forEach(p -> positions.put(p.key(), p));
         PositionRows.of(session).save(componentId, realmId, positions.values(), batch.now);
         return batch.result(List.copyOf(positions.values()));
     }

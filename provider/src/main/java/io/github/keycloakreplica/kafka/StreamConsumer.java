@@ -287,7 +287,7 @@ final class StreamConsumer implements Runnable {
 
     private static List<PartitionPosition> lastPositions(List<InboundRecord> batch) {
         Map<String, PartitionPosition> last = new HashMap<>();
-        batch.forEach(r -> last.put(r.topic() + "#" + r.partition(), new PartitionPosition(r.topic(), r.partition(), r.offset() + 1)));
+        batch.stream().map(r -> PartitionPosition.after(r.topic(), r.partition(), r.offset())).forEach(p -> last.put(p.key(), p));
         return new ArrayList<>(last.values());
     }
 
