@@ -56,6 +56,10 @@ import java.util.concurrent.TimeoutException;
  * state to the compacted snapshot topics. Tests and the demo drive a replica with it; the
  * {@code …Event} methods change the state and publish the snapshot but hand the delta back unsent, so a
  * test can reorder, duplicate, hold back or lose it.
+ *
+ * <p>It stays one class of about 400 lines on purpose: it is the authority's whole vocabulary as tests speak
+ * it (one method per kind of change a person undergoes), each a few lines over the same state and producer;
+ * split up, a test would have to know which part owns which change.
  */
 public final class Upstream implements AutoCloseable {
 
