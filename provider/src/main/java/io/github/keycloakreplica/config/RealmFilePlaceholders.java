@@ -42,8 +42,9 @@ public final class RealmFilePlaceholders {
 
         @Override
         public String toString() {
-            // The default may be a secret (a write path client secret): it is never part of a message.
-            return setting + " (${" + variable + (fallback == null ? "" : ":…") + "})";
+            // The default may be a secret (a write path client secret): it is never part of a message. ASCII only,
+            // since the message goes to the server log too.
+            return setting + " (${" + variable + (fallback == null ? "" : ":...") + "})";
         }
     }
 

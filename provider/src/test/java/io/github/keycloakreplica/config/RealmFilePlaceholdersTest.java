@@ -42,8 +42,8 @@ class RealmFilePlaceholdersTest {
         assertThat(outcome.refusal()).isNull();
         assertThat(outcome.defaulted()).extracting(RealmFilePlaceholders.Placeholder::variable)
                 .containsExactly("REPLICA_KAFKA_BOOTSTRAP_SERVERS", "REPLICA_WRITE_PATH_URL");
-        assertThat(outcome.notice()).startsWith("Bootstrap servers (${REPLICA_KAFKA_BOOTSTRAP_SERVERS:…}), Write path URL "
-                        + "(${REPLICA_WRITE_PATH_URL:…}) were placeholders and now hold their defaults")
+        assertThat(outcome.notice()).startsWith("Bootstrap servers (${REPLICA_KAFKA_BOOTSTRAP_SERVERS:...}), Write path URL "
+                        + "(${REPLICA_WRITE_PATH_URL:...}) were placeholders and now hold their defaults")
                 .contains("kc.sh start --import-realm").contains("The environment was not read");
     }
 
@@ -82,7 +82,7 @@ class RealmFilePlaceholdersTest {
         RealmFilePlaceholders.Outcome outcome = RealmFilePlaceholders.settle(settings, ReplicaConfigProperties::label);
 
         assertThat(settings).containsEntry(ReplicaConfig.WRITE_PATH_CLIENT_SECRET, List.of("s3cr3t-value"));
-        assertThat(outcome.notice()).contains("Write path client secret (${SITE_SECRET:…})").doesNotContain("s3cr3t");
+        assertThat(outcome.notice()).contains("Write path client secret (${SITE_SECRET:...})").doesNotContain("s3cr3t");
         assertThat(outcome.defaulted().get(0).toString()).doesNotContain("s3cr3t");
     }
 
@@ -112,7 +112,7 @@ class RealmFilePlaceholdersTest {
         RealmFilePlaceholders.Outcome outcome = RealmFilePlaceholders.settle(settings, ReplicaConfigProperties::label);
 
         assertThat(settings).containsEntry("enabled", List.of("true"));
-        assertThat(outcome.notice()).startsWith("enabled (${REPLICA_ENABLED:…}) was a placeholder and now holds its default");
+        assertThat(outcome.notice()).startsWith("enabled (${REPLICA_ENABLED:...}) was a placeholder and now holds its default");
     }
 
     /**
