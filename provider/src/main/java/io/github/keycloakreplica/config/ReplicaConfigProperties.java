@@ -185,4 +185,9 @@ public final class ReplicaConfigProperties {
 
     private ReplicaConfigProperties() {
     }
+
+    /** The label the admin console shows for a setting; its name for settings that are Keycloak's (enabled, priority). */
+    public static String label(String name) {
+        return LIST.stream().filter(p -> p.getName().equals(name)).map(ProviderConfigProperty::getLabel).findFirst().orElse(name);
+    }
 }

@@ -5,6 +5,7 @@ import io.github.keycloakreplica.apply.CredentialSanity;
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
 import io.github.keycloakreplica.apply.StreamApplier;
+import io.github.keycloakreplica.config.RealmFilePlaceholders;
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.config.ReplicaConfigProperties;
@@ -106,6 +107,15 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
             throws ComponentValidationException {
+        // First, as every other check reads the settings: a realm created through admin REST or the console's
+        // realm file upload brings a realm file's placeholders as written (realm-config/acme-realm.json has them).
+        RealmFilePlaceholders.Outcome placeholders = RealmFilePlaceholders.settle(model.getConfig(), ReplicaConfigProperties::label);
+        if (placeholders.refusal() != null) {
+            throw invalid(placeholders.refusal());
+        }
+        if (placeholders.notice() != null) {
+            log.warnf("replica component '%s' of realm '%s': %s", model.getName(), realm.getName(), placeholders.notice());
+        }
         ReplicaConfig config;
         try {
             config = ReplicaConfig.of(model);
@@ -140,12 +150,9 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         }
     }
 
-    /**
-     * Keycloak's admin REST API reads a validation message as a {@link java.text.MessageFormat} pattern (to
-     * localize it), which drops single quotes and fails on braces; quoted, the text arrives as written.
-     */
-    private static ComponentValidationException invalid(String message) {
-        return new ComponentValidationException("'" + message.replace("'", "''") + "'");
+    /** A 400 with the message as written, whether the component is saved on its own or with a new realm. */
+    private static SettingsRefusedException invalid(String message) {
+        return new SettingsRefusedException(message);
     }
 
     /**

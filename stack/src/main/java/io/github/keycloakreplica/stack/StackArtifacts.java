@@ -75,6 +75,11 @@ public final class StackArtifacts {
         return file;
     }
 
+    /** The repository's README.md, whose admin REST examples the demo prints and a test runs. */
+    public Path readme() {
+        return existing("readme");
+    }
+
     private String value(String key) {
         String value = System.getProperty(PREFIX + key, recorded.getProperty(key));
         if (value == null || value.isBlank() || value.contains("${")) {

@@ -85,6 +85,11 @@ public final class Demo {
         }
         awaitSignIn(keycloak.baseUrl(), "alice");
 
+        String alice = PEOPLE.stream().filter(p -> p.username().equals("alice")).findFirst().orElseThrow().subject();
+        AdminRestExamples adminRest = AdminRestExamples.fromReadme(artifacts.readme())
+                .with(AdminRestExamples.BASE_URL, keycloak.baseUrl().toString())
+                .with(AdminRestExamples.REALM, REALM)
+                .with(AdminRestExamples.SUBJECT, alice);
         System.out.printf("%n"
                         + "================ keycloak-replica demo is running (ready in %d s) ================%n"
                         + "Admin console:   %s/admin/master/console/#/%s/users%n"
@@ -95,13 +100,16 @@ public final class Demo {
                         + "Kafka:           %s, topics %s%n"
                         + "Logs:            %s%n"
                         + "Link:            the upstream sends a heartbeat every %d s; press Enter to stop or resume them and watch%n"
-                        + "                 the sign-in page and %s/admin/realms/%s/replica/link%n"
+                        + "                 the sign-in page and the link (the /replica/link call below)%n"
+                        + "Admin REST:      it wants an admin's token (a browser gets 401); README's \"Admin REST from a shell\" for%n"
+                        + "                 this demo: the link, the lag, the operations, a targeted sync of alice, what it holds on her%n"
+                        + "%s"
                         + "Press Ctrl-C to stop everything.%n",
                 Duration.between(started, Instant.now()).toSeconds(),
                 keycloak.baseUrl(), REALM, keycloak.adminUsername(), keycloak.adminPassword(),
                 keycloak.baseUrl(), REALM, PASSWORD, writePath[0].url(),
                 stack.broker().bootstrapServers(), upstream[0].topics().deltas(),
-                keycloak.logFile(), HEARTBEAT.toSeconds(), keycloak.baseUrl(), REALM);
+                keycloak.logFile(), HEARTBEAT.toSeconds(), adminRest.script());
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("keycloak-replica demo: stopping...");
