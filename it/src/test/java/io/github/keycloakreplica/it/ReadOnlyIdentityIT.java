@@ -44,6 +44,9 @@ class ReadOnlyIdentityIT {
 
         assertThat(response.status()).as(response.toString()).isEqualTo(400);
         assertThat(response.body()).contains("firstName " + READ_ONLY).contains("Change it at " + UPSTREAM_NAME);
+        // The user profile refuses attribute edits in Keycloak's validation error shape, which docs/replication.md shows.
+        assertThat(response.json().path("field").asText()).isEqualTo("firstName");
+        assertThat(response.json().path("errorMessage").asText()).contains("firstName " + READ_ONLY);
         assertUnchanged(site);
     }
 
