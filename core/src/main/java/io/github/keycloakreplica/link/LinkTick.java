@@ -33,7 +33,7 @@ public final class LinkTick {
      * @param dipped      whether this node read two heartbeats further apart than the severance threshold since its last look
      * @param reachable   whether this node's Kafka client has a connection to the broker
      * @param applied     the positions the replica has applied and stored, by topic and partition
-     * @param startedAt   when this node began watching the link (its start, or the component's)
+     * @param startedAt   when this node began watching this component's link (Keycloak's start, or the component's)
      */
     public static Result tick(LinkRecord current, long now, Heartbeat heartbeat, long readAt, boolean dipped, boolean reachable,
                               Map<String, Map<Integer, Long>> applied, long startedAt, LinkPolicy policy) {
@@ -73,9 +73,9 @@ public final class LinkTick {
     }
 
     /**
-     * Whether a look before this one's heartbeat is part of this node's start: no node has read a heartbeat since it
-     * started, and the stored state is one entered since then or a CONNECTED from before, which the node must prove
-     * again. A SEVERED or RECOVERING entered before the start recalls what somebody saw, so its window still holds;
+     * Whether a look is part of this node's start, judged on the record as it was before the look: no node has read a
+     * heartbeat since this one started, and the stored state is one entered since then or a CONNECTED from before,
+     * which the node must prove again. A SEVERED or RECOVERING entered before the start recalls what somebody saw, so its window still holds;
      * and once a heartbeat has been read since the start, the link is in view and what it does is damped as usual.
      */
     static boolean opening(LinkRecord current, long startedAt) {
