@@ -15,10 +15,18 @@ import java.util.Locale;
  *       SEVERED becomes RECOVERING once healthy; RECOVERING becomes CONNECTED once the link has been
  *       healthy for a whole window and the replica has applied what a heartbeat received since then
  *       names, or SEVERED if the link is down again.</li>
+ *   <li>A node that starts (a new component, or a restart) knows nothing of the link until it reads a
+ *       heartbeat, and what it finds was not set by anybody who saw the link since. A stored CONNECTED it
+ *       cannot vouch for (the newest heartbeat is older than the threshold, or the first one it reads comes
+ *       more than the threshold after it) is left at once: for SEVERED while nothing fresh has arrived, for
+ *       RECOVERING when a fresh heartbeat just did. The SEVERED it opens in records that nothing is known yet,
+ *       not a cut anybody saw, so there is no flap to damp: it is not held, and becomes RECOVERING at the first
+ *       healthy look. A node that starts on a healthy link with nothing to catch up is therefore CONNECTED one
+ *       window after its first heartbeat, not two.</li>
  * </ul>
  *
  * A link that flaps therefore changes state at most once per stabilization window, and never reaches
- * CONNECTED, which needs a whole window of health.
+ * CONNECTED, which needs a whole window of health, at start-up as at any other time.
  */
 public final class LinkMonitor {
 
@@ -34,11 +42,19 @@ public final class LinkMonitor {
      * @param coveredHeartbeatAt   when the newest heartbeat whose positions the replica has applied was read (null: none)
      * @param dipped               whether, since the last look, two heartbeats were read further apart than the
      *                             severance threshold: the link was down in between although no look saw it
+     * @param opening              whether the look is part of a node's start: no heartbeat has been read since the
+     *                             node started, and the current state is one it opened in or a CONNECTED from before
+     *                             its start; such a state says nothing is known yet, not that a cut was seen
      */
-    public record Observation(long now, Long lastHeartbeatAt, boolean brokerReachable, Long coveredHeartbeatAt, boolean dipped) {
+    public record Observation(long now, Long lastHeartbeatAt, boolean brokerReachable, Long coveredHeartbeatAt, boolean dipped,
+                              boolean opening) {
+
+        public Observation(long now, Long lastHeartbeatAt, boolean brokerReachable, Long coveredHeartbeatAt, boolean dipped) {
+            this(now, lastHeartbeatAt, brokerReachable, coveredHeartbeatAt, dipped, false);
+        }
 
         public Observation(long now, Long lastHeartbeatAt, boolean brokerReachable, Long coveredHeartbeatAt) {
-            this(now, lastHeartbeatAt, brokerReachable, coveredHeartbeatAt, false);
+            this(now, lastHeartbeatAt, brokerReachable, coveredHeartbeatAt, false, false);
         }
     }
 
@@ -76,12 +92,22 @@ public final class LinkMonitor {
                 if (!healthy) {
                     return change(current, LinkState.SEVERED, seen, healthySince, unhealthyCause(seen, policy));
                 }
+                if (seen.dipped() && seen.opening()) {
+                    return change(current, LinkState.RECOVERING, seen, healthySince, "this node started and reads fresh heartbeats, "
+                            + "but none was read for longer than the severance threshold (" + seconds(policy.severanceThreshold().toMillis())
+                            + ") before; catching up before the link counts as connected");
+                }
                 if (seen.dipped()) {
                     return change(current, LinkState.SEVERED, seen, healthySince, "heartbeats stopped for longer than the "
                             + "severance threshold (" + seconds(policy.severanceThreshold().toMillis()) + ") and came back");
                 }
             }
             case SEVERED -> {
+                // The window damps a link seen going down and up; the state a node opens in saw neither.
+                if (healthy && seen.opening()) {
+                    return change(current, LinkState.RECOVERING, seen, healthySince,
+                            "heartbeats are fresh since this node started; catching up before the link counts as connected");
+                }
                 if (healthy && held >= window) {
                     return change(current, LinkState.RECOVERING, seen, healthySince,
                             "heartbeats are fresh and the broker answers again; catching up on what was published meanwhile");

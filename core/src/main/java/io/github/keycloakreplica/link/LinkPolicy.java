@@ -8,8 +8,9 @@ import java.util.Objects;
  *
  * @param severanceThreshold  how old the newest heartbeat may get before the link counts as cut
  * @param stabilizationWindow how long a state is held at least before the link may change it again
- *                            (leaving CONNECTED excepted: that happens at once), and how long the link
- *                            must stay healthy before RECOVERING becomes CONNECTED
+ *                            (leaving CONNECTED excepted: that happens at once; and the SEVERED a starting
+ *                            node opens in, which no cut caused), and how long the link must stay healthy
+ *                            before RECOVERING becomes CONNECTED
  * @param driftWindow         how far behind the upstream the replica may fall while connected before
  *                            that is reported as a warning
  */

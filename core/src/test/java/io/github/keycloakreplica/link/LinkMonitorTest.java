@@ -118,6 +118,37 @@ class LinkMonitorTest {
     }
 
     @Test
+    void theSeveredANodeOpensInIsLeftAtTheFirstHealthyLookAndConnectsOneWindowLater() {
+        LinkMonitor.Status opened = status(LinkState.SEVERED, 100_000, null);
+
+        // Still no heartbeat: the node knows nothing yet, and says so.
+        LinkMonitor.Decision waiting = LinkMonitor.decide(opened, new LinkMonitor.Observation(100_500, null, true, null, false, true), POLICY);
+        assertThat(waiting.changed()).isFalse();
+
+        LinkMonitor.Decision recovering = LinkMonitor.decide(opened, new LinkMonitor.Observation(101_000, 100_900L, true, 100_900L, false, true),
+                POLICY);
+        assertThat(recovering.status().state()).isEqualTo(LinkState.RECOVERING);
+        assertThat(recovering.status().since()).isEqualTo(101_000);
+        assertThat(recovering.status().healthySince()).isEqualTo(101_000);
+        assertThat(recovering.cause()).contains("since this node started");
+
+        // The proof is unchanged: a whole window of health, and caught up.
+        assertThat(LinkMonitor.decide(recovering.status(), seen(130_999, 130_900L, true, 130_900L), POLICY).changed()).isFalse();
+        LinkMonitor.Decision connected = LinkMonitor.decide(recovering.status(), seen(131_000, 130_900L, true, 130_900L), POLICY);
+        assertThat(connected.status().state()).isEqualTo(LinkState.CONNECTED);
+    }
+
+    @Test
+    void theSeveredANodeOpensInStaysWhileTheLinkIsNotHealthy() {
+        LinkMonitor.Status opened = status(LinkState.SEVERED, 100_000, null);
+
+        assertThat(LinkMonitor.decide(opened, new LinkMonitor.Observation(101_000, 100_900L, false, 100_900L, false, true), POLICY).changed())
+                .isFalse();
+        assertThat(LinkMonitor.decide(opened, new LinkMonitor.Observation(101_000, 80_000L, true, 80_000L, false, true), POLICY).changed())
+                .isFalse();
+    }
+
+    @Test
     void onlyConnectedAllowsCredentialWrites() {
         assertThat(LinkState.CONNECTED.allowsCredentialWrites()).isTrue();
         assertThat(LinkState.SEVERED.allowsCredentialWrites()).isFalse();

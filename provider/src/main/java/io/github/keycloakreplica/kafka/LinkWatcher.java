@@ -59,6 +59,8 @@ final class LinkWatcher implements Runnable {
     private final ReplicaMetrics metrics;
     private final BiConsumer<InboundRecord, String> deadLetters;
     private final KafkaClientThread thread;
+    /** When this node began watching: the SEVERED it opens in before a heartbeat arrives is not held for a window. */
+    private final long startedAt = System.currentTimeMillis();
 
     private Heartbeat pending;
     private long pendingReadAt;
@@ -195,7 +197,8 @@ final class LinkWatcher implements Runnable {
         LinkRecord record = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             LinkRows rows = LinkRows.of(session);
             LinkRecord current = rows.lock(componentId).orElse(null);
-            LinkTick.Result result = LinkTick.tick(current, now, heartbeat, readAt, dip, reachable, rows.appliedPositions(componentId), policy);
+            LinkTick.Result result = LinkTick.tick(current, now, heartbeat, readAt, dip, reachable, rows.appliedPositions(componentId),
+                    startedAt, policy);
             if (!result.record().equals(current)) {
                 rows.save(componentId, realmId, result.record(), now);
             }

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.stack.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
 import io.github.keycloakreplica.stack.Stack;
@@ -43,6 +45,8 @@ public final class Demo {
     }
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    /** How long the demo waits for its link: the default window (30 s) after the first heartbeat is expected. */
+    private static final Duration LINK_WAIT = Duration.ofSeconds(120);
 
     public static void main(String[] args) throws Exception {
         Instant started = Instant.now();
@@ -83,6 +87,8 @@ public final class Demo {
             upstream[0].upsert(person.subject(), attributes);
             upstream[0].password(person.subject(), "pw-" + person.subject(), PASSWORD);
         }
+        // The link first: a sign-in before it is CONNECTED would be recorded as a severed sign-in.
+        awaitLinkConnected(keycloak);
         awaitSignIn(keycloak.baseUrl(), "alice");
 
         String alice = PEOPLE.stream().filter(p -> p.username().equals("alice")).findFirst().orElseThrow().subject();
@@ -131,6 +137,44 @@ public final class Demo {
             }
         }
         Thread.currentThread().join();
+    }
+
+    /**
+     * Waits until the link to the upstream is CONNECTED, saying what it waits for: before that, the sign-in page
+     * tells a newcomer that the site works without its link, credential changes are refused, and every sign-in is
+     * recorded as a severed one. A replica that starts on a healthy link needs one stabilization window after its
+     * first heartbeat; the bound leaves room for a slow machine and fails with the state and its cause.
+     */
+    private static void awaitLinkConnected(KeycloakServer keycloak) throws InterruptedException {
+        KeycloakHttp http = new KeycloakHttp(keycloak.baseUrl(), keycloak.adminUsername(), keycloak.adminPassword());
+        Instant started = Instant.now();
+        Instant deadline = started.plus(LINK_WAIT);
+        String reported = null;
+        while (true) {
+            KeycloakHttp.Response links = http.admin("GET", REALM + "/replica/link?history=0", null);
+            if (links.status() != 200) {
+                throw new IllegalStateException("cannot read the link of realm " + REALM + ": " + links);
+            }
+            JsonNode link = links.json().path(0);
+            String state = link.path("state").asText("not looked at yet");
+            if ("CONNECTED".equals(state)) {
+                System.out.printf("link CONNECTED after %d s%n", Duration.between(started, Instant.now()).toSeconds());
+                return;
+            }
+            if (reported == null) {
+                System.out.printf("waiting for the link to the upstream to be CONNECTED: heartbeats fresh and the replica caught up "
+                        + "for a whole stabilization window (%d s)...%n", link.path("stabilizationWindowSeconds").asLong());
+            }
+            if (!state.equals(reported)) {
+                System.out.printf("  link %s: %s%n", state, link.path("cause").asText(""));
+                reported = state;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("the link did not become CONNECTED within " + LINK_WAIT.toSeconds() + " s: it is " + state
+                        + " (" + link.path("cause").asText("") + "). The Keycloak log is " + keycloak.logFile());
+            }
+            Thread.sleep(500);
+        }
     }
 
     /** Waits until the replicated password really signs in, so what is printed works when it is printed. */
