@@ -184,7 +184,8 @@ public final class ReplicaRuntime {
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())),
                 config.linkPolicy(), metrics,
                 (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory,
-                        session -> applier.deadLetterSnapshot(session, record, reason)));
+                        session -> applier.deadLetterSnapshot(session, record, reason)),
+                new LinkLog(name, config.upstreamName(), config.bootstrapServers(), config.linkPolicy().stabilizationWindow()));
         Thread thread = thread(consumer, "replica-consumer-" + wanted.realmName() + "-" + component.getName());
         Thread watcherThread = thread(watcher, "replica-link-" + wanted.realmName() + "-" + component.getName());
         running.put(component.getId(), new Running(wanted.fingerprint(), consumer, thread, watcher, watcherThread,
