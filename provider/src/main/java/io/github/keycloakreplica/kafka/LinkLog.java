@@ -90,7 +90,7 @@ final class LinkLog {
             case SEVERED -> "The link to " + upstream + " (Kafka at " + bootstrapServers + ") is down: people sign in here from what "
                     + "this site holds; passwords and other sign-in methods cannot be changed here, and nothing " + upstream
                     + " changes (deprovisioning included) reaches this site, until the link is back";
-            case RECOVERING -> "The link to " + upstream + " answers again: sign-in methods still cannot be changed here until it "
+            case RECOVERING -> "The link to " + upstream + " answers: sign-in methods still cannot be changed here until it "
                     + "has stayed healthy for the stabilization window (" + Durations.words(stabilizationWindow)
                     + ") and this site has applied what " + upstream + " published meanwhile";
             case CONNECTED -> "Connected to " + upstream + ": this site is current, and changes of sign-in methods go to "

@@ -53,7 +53,7 @@ class LinkLogTest {
         assertThat(line).hasValueSatisfying(l -> {
             assertThat(l.level()).isEqualTo(Logger.Level.INFO);
             assertThat(l.text()).startsWith(NAME + ": link SEVERED -> RECOVERING: heartbeats are fresh again. The link to the HQ Keycloak "
-                    + "answers again: sign-in methods still cannot be changed here until it has stayed healthy for the stabilization "
+                    + "answers: sign-in methods still cannot be changed here until it has stayed healthy for the stabilization "
                     + "window (30 s)");
         });
         assertThat(log.looked(record(LinkState.RECOVERING, T0 + 9_000, "heartbeats are fresh again"), null, T0 + 10_000)).isEmpty();
