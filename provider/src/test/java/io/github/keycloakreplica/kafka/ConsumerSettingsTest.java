@@ -54,13 +54,13 @@ class ConsumerSettingsTest {
         assertThat(defaults)
                 .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MS_CONFIG, "1000")
                 .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "10000")
-                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG, "1000")
-                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "10000");
+                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "10000")
+                .doesNotContainKey(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG);
         assertThat(ConsumerSettings.forSnapshots(ReplicaConfig.of(model(null, null)), "c"))
                 .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "10000");
         // Within the bounds the component's own settings are held to, and read by Kafka as they are meant.
         for (String key : List.of(ConsumerConfig.RECONNECT_BACKOFF_MS_CONFIG, ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG,
-                ConsumerConfig.RETRY_BACKOFF_MS_CONFIG, ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG)) {
+                ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG)) {
             assertThat(KafkaPropertyAllowlist.valueProblem(key, defaults.getProperty(key))).as(key).isNull();
         }
         Properties kafka = new Properties();
@@ -69,18 +69,13 @@ class ConsumerSettingsTest {
         kafka.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         ConsumerConfig read = new ConsumerConfig(kafka);
         assertThat(read.getLong(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG)).isEqualTo(10_000L);
-        assertThat(read.getLong(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG)).isEqualTo(1_000L);
+        assertThat(read.getLong(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG)).as("Kafka's own first retry").isEqualTo(100L);
 
         Properties own = ConsumerSettings.of(ReplicaConfig.of(model("reconnect.backoff.max.ms=60000\nretry.backoff.max.ms=500", null)), "c");
         assertThat(own)
                 .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "60000")
                 .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MS_CONFIG, "1000")
-                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "500")
-                // Only a longest wait, shorter than the replica's first: that is the wait meant.
-                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG, "500");
-        assertThat(ConsumerSettings.of(ReplicaConfig.of(model("retry.backoff.ms=200\nretry.backoff.max.ms=100", null)), "c"))
-                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG, "200")
-                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "100");
+                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "500");
     }
 
     @Test
