@@ -59,17 +59,28 @@ public final class ReplicaSite implements AutoCloseable {
         this.keycloak = new KeycloakHttp(server.baseUrl(), server.adminUsername(), server.adminPassword());
     }
 
+    /** The replica's own lines in full, for diagnosing a failed test; Keycloak's default level for the rest. */
+    private static final String TEST_LOG_LEVEL = "INFO,io.github.keycloakreplica:DEBUG";
+
     /** The shared site: Keycloak on its default embedded H2. */
     static ReplicaSite start() {
-        return start(Stack.builder());
+        return start(Stack.builder(), TEST_LOG_LEVEL);
     }
 
     /** A site of its own on a throwaway PostgreSQL, for tests that need the production database. */
     static ReplicaSite startOnPostgres() {
-        return start(Stack.builder().postgres());
+        return start(Stack.builder().postgres(), TEST_LOG_LEVEL);
     }
 
-    private static ReplicaSite start(Stack.Builder builder) {
+    /**
+     * A site of its own whose Keycloak sets no log level at all, as a server whose operator copied nothing
+     * from realm-config/keycloak.conf: for tests of what such a server's log says.
+     */
+    static ReplicaSite startWithKeycloaksLogDefaults() {
+        return start(Stack.builder(), null);
+    }
+
+    private static ReplicaSite start(Stack.Builder builder, String logLevel) {
         StackArtifacts artifacts = StackArtifacts.load();
         Upstream[] upstream = new Upstream[1];
         Stack stack = builder
@@ -77,13 +88,15 @@ public final class ReplicaSite implements AutoCloseable {
                     // The topics exist before the replica subscribes, as they would in production.
                     upstream[0] = new Upstream(broker.bootstrapServers(), TOPIC_PREFIX, SOURCE);
                     upstream[0].createTopics(broker, 3);
-                    return KeycloakServerSpec.builder("replica")
+                    KeycloakServerSpec.Builder spec = KeycloakServerSpec.builder("replica")
                             .realmImport(artifacts.realmFile("acme-realm.json"))
                             .env("REPLICA_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers())
                             .env("REPLICA_TOPIC_PREFIX", TOPIC_PREFIX)
-                            .env("REPLICA_CONSUMER_GROUP", "it-site")
-                            .option("log-level", "INFO,io.github.keycloakreplica:DEBUG")
-                            .build();
+                            .env("REPLICA_CONSUMER_GROUP", "it-site");
+                    if (logLevel != null) {
+                        spec.option("log-level", logLevel);
+                    }
+                    return spec.build();
                 })
                 .start();
         return new ReplicaSite(stack, upstream[0]);

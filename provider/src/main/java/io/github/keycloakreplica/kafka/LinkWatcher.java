@@ -26,6 +26,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -61,6 +62,10 @@ final class LinkWatcher implements Runnable {
     private final KafkaClientThread thread;
     /** When this node began watching: the SEVERED it opens in before a heartbeat arrives is not held for a window. */
     private final long startedAt = System.currentTimeMillis();
+    private final LinkLog linkLog;
+    /** While the broker is away a look fails on every round: the log says so when it begins, now and then, and when it ends. */
+    private final RepeatedFailure lookFailures = new RepeatedFailure();
+    private final RepeatedFailure missingTopic = new RepeatedFailure();
 
     private Heartbeat pending;
     private long pendingReadAt;
@@ -73,8 +78,9 @@ final class LinkWatcher implements Runnable {
 
     LinkWatcher(String name, String componentId, String realmId, String topic, StreamCodec codec, KeycloakSessionFactory sessionFactory,
                 Supplier<Consumer<byte[], byte[]>> clientFactory, LinkPolicy policy, ReplicaMetrics metrics,
-                BiConsumer<InboundRecord, String> deadLetters) {
+                BiConsumer<InboundRecord, String> deadLetters, LinkLog linkLog) {
         this.name = name;
+        this.linkLog = linkLog;
         this.thread = new KafkaClientThread(name, log);
         this.componentId = componentId;
         this.realmId = realmId;
@@ -108,10 +114,15 @@ final class LinkWatcher implements Runnable {
                     KafkaClientThread.sleep(POLL_TIMEOUT.toMillis());
                 }
                 look(consumer);
+                lookFailures.succeeded().ifPresent(run -> log.infof("%s: looking at the link again, after %s and %d failed attempts",
+                        name, Durations.words(run.lasting(Instant.now())), run.failures()));
             } catch (WakeupException e) {
                 // stop() was called.
             } catch (RuntimeException e) {
-                log.warnf("%s: cannot look at the link right now (%s); trying again", name, e.toString());
+                Instant now = Instant.now();
+                lookFailures.failed(now).ifPresent(run -> log.warnf("%s: cannot look at the link right now (%s)%s; trying again "
+                        + "every %d ms, and saying so again every %d min while it fails", name, e.toString(), run.sofar(now),
+                        POLL_TIMEOUT.toMillis(), RepeatedFailure.REMINDER.toMinutes()));
                 log.debugf(e, "%s: the failure in full", name);
                 KafkaClientThread.sleep(POLL_TIMEOUT.toMillis());
             }
@@ -134,9 +145,12 @@ final class LinkWatcher implements Runnable {
             return;
         }
         if (infos == null || infos.isEmpty()) {
-            log.warnf("%s: heartbeat topic %s does not exist (yet); the link counts as SEVERED until heartbeats arrive", name, topic);
+            Instant at = Instant.now();
+            missingTopic.failed(at).ifPresent(run -> log.warnf("%s: heartbeat topic %s does not exist (yet)%s; the link counts as "
+                    + "SEVERED until heartbeats arrive", name, topic, run.sofar(at)));
             return;
         }
+        missingTopic.succeeded();
         List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
@@ -205,9 +219,8 @@ final class LinkWatcher implements Runnable {
             if (result.transition() != null) {
                 rows.recordTransition(componentId, realmId, result.transition(), result.record().driftMillis(now));
                 metrics.linkChanged(result.record().state());
-                log.infof("%s: link %s -> %s: %s", name, result.transition().previous() == null ? "(new)" : result.transition().previous(),
-                        result.record().state(), result.transition().cause());
             }
+            linkLog.looked(result.record(), result.transition(), now).ifPresent(line -> log.log(line.level(), line.text()));
             if (result.driftChanged()) {
                 if (result.record().driftExceeded()) {
                     log.warnf("%s: connected, but %d s behind the upstream: beyond the drift window of %d s", name,

@@ -27,6 +27,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -69,6 +70,9 @@ public final class ReplicaRuntime {
     });
     static final long OPERATIONS_PERIOD_MILLIS = 1_000;
     private final AtomicBoolean reconcilePending = new AtomicBoolean();
+    /** While the database is away these fail on every round (every second for the operations): said once, and now and then. */
+    private final RepeatedFailure reconcileFailures = new RepeatedFailure();
+    private final RepeatedFailure operationFailures = new RepeatedFailure();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean bootstrapped;
 
@@ -87,6 +91,7 @@ public final class ReplicaRuntime {
         this.sessionFactory = sessionFactory;
         this.providerId = providerId;
         this.codec = codec;
+        KafkaClientLogging.quietUnlessConfigured().ifPresent(log::info);
     }
 
     public void onEvent(ProviderEvent event) {
@@ -97,8 +102,10 @@ public final class ReplicaRuntime {
             operations.scheduleWithFixedDelay(() -> {
                 try {
                     runner.runDue();
+                    operationFailures.succeeded().ifPresent(run -> log.infof("replica: looking for due sync operations again, "
+                            + "after %d failed attempts", run.failures()));
                 } catch (RuntimeException e) {
-                    log.warn("replica: could not look for due sync operations; looking again shortly", e);
+                    said(operationFailures, e, "could not look for due sync operations; looking again every second");
                 }
             }, OPERATIONS_PERIOD_MILLIS, OPERATIONS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         } else if (event instanceof StoreSyncEvent) {
@@ -128,9 +135,24 @@ public final class ReplicaRuntime {
         reconcilePending.set(false);
         try {
             reconcile();
+            reconcileFailures.succeeded().ifPresent(run -> log.infof("replica: reconciling the running consumers with the "
+                    + "configured components again, after %d failed attempts", run.failures()));
         } catch (RuntimeException e) {
-            log.warn("replica: could not reconcile the running consumers with the configured components; retrying later", e);
+            said(reconcileFailures, e, "could not reconcile the running consumers with the configured components; retrying every "
+                    + RECONCILE_PERIOD_SECONDS + " s");
         }
+    }
+
+    /** The first failure of a run in full, a reminder now and then, and the rest only at DEBUG. */
+    private static void said(RepeatedFailure failures, RuntimeException e, String what) {
+        Instant now = Instant.now();
+        failures.failed(now).ifPresentOrElse(run -> {
+            if (run.first()) {
+                log.warn("replica: " + what, e);
+            } else {
+                log.warnf("replica: %s%s: %s", what, run.sofar(now), e);
+            }
+        }, () -> log.debugf(e, "replica: %s", what));
     }
 
     private void reconcile() {
@@ -184,7 +206,8 @@ public final class ReplicaRuntime {
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())),
                 config.linkPolicy(), metrics,
                 (record, reason) -> KeycloakModelUtils.runJobInTransaction(sessionFactory,
-                        session -> applier.deadLetterSnapshot(session, record, reason)));
+                        session -> applier.deadLetterSnapshot(session, record, reason)),
+                new LinkLog(name, config.upstreamName(), config.bootstrapServers(), config.linkPolicy().stabilizationWindow()));
         Thread thread = thread(consumer, "replica-consumer-" + wanted.realmName() + "-" + component.getName());
         Thread watcherThread = thread(watcher, "replica-link-" + wanted.realmName() + "-" + component.getName());
         running.put(component.getId(), new Running(wanted.fingerprint(), consumer, thread, watcher, watcherThread,

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -41,6 +42,8 @@ final class SnapshotReader {
     private final Topics topics;
     private final StreamCodec codec;
     private final Supplier<Consumer<byte[], byte[]>> clients;
+    /** By topic: every gap repair and sync would say again that it is missing. */
+    private final Map<String, RepeatedFailure> missing = new ConcurrentHashMap<>();
 
     SnapshotReader(String name, Topics topics, StreamCodec codec, Supplier<Consumer<byte[], byte[]>> clients) {
         this.name = name;
@@ -116,10 +119,15 @@ final class SnapshotReader {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(topics.identitySnapshot(), topics.credentialsSnapshot())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic);
+            RepeatedFailure absent = missing.computeIfAbsent(topic, t -> new RepeatedFailure());
             if (infos == null || infos.isEmpty()) {
-                log.warnf("%s: snapshot topic %s does not exist; nothing to read from it", name, topic);
+                Instant now = Instant.now();
+                absent.failed(now).ifPresentOrElse(
+                        run -> log.warnf("%s: snapshot topic %s does not exist%s; nothing to read from it", name, topic, run.sofar(now)),
+                        () -> log.debugf("%s: snapshot topic %s still does not exist", name, topic));
                 continue;
             }
+            absent.succeeded().ifPresent(run -> log.infof("%s: snapshot topic %s exists now", name, topic));
             if (subjects == null) {
                 infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
             } else {

@@ -2,6 +2,7 @@ package io.github.keycloakreplica.kafka;
 
 import io.github.keycloakreplica.config.ReplicaConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.keycloak.component.ComponentModel;
 
@@ -44,6 +45,37 @@ class ConsumerSettingsTest {
         assertThat(ConsumerSettings.of(ReplicaConfig.of(model(null, null)), "c"))
                 .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    }
+
+    @Test
+    void whileTheBrokerIsAwayTheClientsTryAgainEveryTenSecondsAtMostUnlessTheComponentSaysOtherwise() {
+        Properties defaults = ConsumerSettings.of(ReplicaConfig.of(model(null, null)), "c");
+
+        assertThat(defaults)
+                .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MS_CONFIG, "1000")
+                .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "10000")
+                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "10000")
+                .doesNotContainKey(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG);
+        assertThat(ConsumerSettings.forSnapshots(ReplicaConfig.of(model(null, null)), "c"))
+                .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "10000");
+        // Within the bounds the component's own settings are held to, and read by Kafka as they are meant.
+        for (String key : List.of(ConsumerConfig.RECONNECT_BACKOFF_MS_CONFIG, ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG,
+                ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG)) {
+            assertThat(KafkaPropertyAllowlist.valueProblem(key, defaults.getProperty(key))).as(key).isNull();
+        }
+        Properties kafka = new Properties();
+        kafka.putAll(defaults);
+        kafka.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        kafka.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        ConsumerConfig read = new ConsumerConfig(kafka);
+        assertThat(read.getLong(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG)).isEqualTo(10_000L);
+        assertThat(read.getLong(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG)).as("Kafka's own first retry").isEqualTo(100L);
+
+        Properties own = ConsumerSettings.of(ReplicaConfig.of(model("reconnect.backoff.max.ms=60000\nretry.backoff.max.ms=500", null)), "c");
+        assertThat(own)
+                .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "60000")
+                .containsEntry(ConsumerConfig.RECONNECT_BACKOFF_MS_CONFIG, "1000")
+                .containsEntry(ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "500");
     }
 
     @Test
