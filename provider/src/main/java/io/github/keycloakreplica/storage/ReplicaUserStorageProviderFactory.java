@@ -5,6 +5,7 @@ import io.github.keycloakreplica.apply.CredentialSanity;
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
 import io.github.keycloakreplica.apply.StreamApplier;
+import io.github.keycloakreplica.config.FullSyncPeriod;
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.config.ReplicaConfigProperties;
@@ -46,7 +47,9 @@ import org.keycloak.utils.KeycloakSessionUtil;
 
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -58,6 +61,8 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
     public static final String PROVIDER_ID = ReplicaComponents.PROVIDER_ID;
 
     private static final Logger log = Logger.getLogger(ReplicaUserStorageProviderFactory.class);
+    /** The type metadata key Keycloak sets for every {@link ImportSynchronization} factory. */
+    private static final String SYNCHRONIZABLE = "synchronizable";
 
     private ReplicaRuntime runtime;
     private StreamCodec codec;
@@ -85,6 +90,19 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
         return ReplicaConfigProperties.LIST;
+    }
+
+    /**
+     * Without "synchronizable": Keycloak 26.7's console reads it only to draw its periodic sync switches
+     * under a provider's own settings, with help texts about LDAP and a changed users sync that has nothing
+     * to do here. The periodic full sync is among the component's settings instead, described for a
+     * replica; Keycloak's scheduler and its sync buttons go by {@link ImportSynchronization}, not by this.
+     */
+    @Override
+    public Map<String, Object> getTypeMetadata() {
+        Map<String, Object> metadata = new HashMap<>(UserStorageProviderFactory.super.getTypeMetadata());
+        metadata.remove(SYNCHRONIZABLE);
+        return metadata;
     }
 
     @Override
@@ -118,10 +136,15 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
+        FullSyncPeriod.problem(model.get(FullSyncPeriod.NAME)).ifPresent(problems::add);
         if (!problems.isEmpty()) {
             throw invalid(String.join(" ", problems));
         }
         refuseSharedConsumerGroup(session, model, config);
+        if (model.get(FullSyncPeriod.NAME) != null) {
+            // The console sends an emptied field as "", which Keycloak's scheduler could not read.
+            model.getConfig().putSingle(FullSyncPeriod.NAME, FullSyncPeriod.normalized(model.get(FullSyncPeriod.NAME)));
+        }
         // Validation can only refuse; a setting that is allowed but dangerous is said in the log, here and at every start.
         if (config.streamMayGrant().everything()) {
             log.warn(EntitlementGuard.Allowance.everythingWarning("replica component '" + model.getName() + "' of realm '"
