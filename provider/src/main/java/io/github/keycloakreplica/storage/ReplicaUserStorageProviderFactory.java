@@ -24,6 +24,7 @@ import io.github.keycloakreplica.store.PositionRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.EventSchemas;
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.WritePathCodec;
 import io.github.keycloakreplica.sync.IncrementalLag;
@@ -43,7 +44,6 @@ import org.keycloak.storage.UserStorageProviderFactory;
 import org.keycloak.storage.UserStorageProviderModel;
 import org.keycloak.storage.user.ImportSynchronization;
 import org.keycloak.storage.user.SynchronizationResult;
-import org.keycloak.utils.KeycloakSessionUtil;
 
 import java.util.ArrayList;
 import java.util.Date;
@@ -197,21 +197,21 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
 
     /**
      * Keycloak's "Sync all users" button and periodic full sync: starts a full sync operation (or joins the
-     * one queued or running) and answers at once; a node's operation runner does the work in batches.
+     * one queued or running) and answers at once; a node's operation runner does the work in batches. The
+     * operation records the administrator who clicked (see {@link SignedInAdministrator}).
      */
     @Override
     public SynchronizationResult sync(KeycloakSessionFactory sessionFactory, String realmId, UserStorageProviderModel model) {
-        KeycloakSession current = KeycloakSessionUtil.getKeycloakSession();
-        String requestedBy = current != null && current.getContext().getHttpRequest() != null
-                ? "Keycloak \"Sync all users\"" : "Keycloak periodic full sync";
+        SyncRequester requester = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, SignedInAdministrator::requester);
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             Optional<String> refused = SeveredOperations.refusal(OperationKind.FULL, LinkRows.of(session).read(model.getId()).orElse(null));
             if (refused.isPresent()) {
-                log.infof("replica component '%s': %s not started: %s", model.getName(), requestedBy, refused.get());
+                log.infof("replica component '%s': full sync for %s not started: %s", model.getName(),
+                        LogSafe.escape(requester.requestedBy()), refused.get());
                 return OperationSyncResult.refused(refused.get());
             }
             ReplicaOperationEntity last = OperationRows.of(session).lastFinished(model.getId(), OperationKind.FULL.name()).orElse(null);
-            OperationRows.Started started = Operations.fullSync(session, model, requestedBy, null);
+            OperationRows.Started started = Operations.fullSync(session, model, requester.requestedBy(), requester.reason());
             return OperationSyncResult.started(started.operation(), started.created(), last, session.realms().getRealm(realmId).getName());
         });
     }
