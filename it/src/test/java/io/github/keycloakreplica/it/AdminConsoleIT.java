@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -15,8 +16,9 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The admin console in real headless Chromium: the replica component's page, its Action menu's "Sync all
- * users", and what the console shows for it. Screenshots go to {@code it/target/screenshots/}.
+ * The admin console in real headless Chromium: the replica component's page (its periodic full sync
+ * setting, its Action menu's "Sync all users" and what the console shows for it, with who asked) and a
+ * replicated person's page (why its fields are read-only). Screenshots go to {@code it/target/screenshots/}.
  */
 @ExtendWith({ReplicaStack.class, Chromium.class})
 class AdminConsoleIT {
@@ -45,6 +47,17 @@ class AdminConsoleIT {
             browser.findElement(By.id("password")).sendKeys(site.server().adminPassword());
             browser.findElement(By.id("kc-login")).click();
 
+            // The component's page: no LDAP sync switches, but the periodic full sync as the component's own
+            // setting, with a help text about a replica.
+            WebElement periodHelp = wait.until(ExpectedConditions.elementToBeClickable(
+                    By.xpath("//*[starts-with(@data-testid,'help-label-') and contains(@data-testid,'fullSyncPeriod')]")));
+            assertThat(browser.findElement(By.tagName("body")).getText()).contains("Periodic full sync (seconds)")
+                    .doesNotContain("Periodic changed users sync");
+            periodHelp.click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "re-reads the snapshot topics"));
+            Chromium.screenshot(browser, "admin-console-periodic-full-sync-help");
+            browser.navigate().refresh();
+
             // The upstream sends no heartbeats yet: the link is SEVERED and the button says why nothing started.
             String refused = syncAllUsers(wait, "Full sync not started.");
             Chromium.screenshot(browser, "admin-console-sync-all-users-refused-while-severed");
@@ -58,7 +71,10 @@ class AdminConsoleIT {
             String id = notice.substring(notice.indexOf("Full sync started as operation ") + "Full sync started as operation ".length()).substring(0, 36);
             JsonNode done = realm.awaitOperationSucceeded(id);
             assertThat(done.get("added").asInt()).isEqualTo(2);
-            assertThat(done.get("requestedBy").asText()).isEqualTo("Keycloak \"Sync all users\"");
+            // Recorded with the administrator signed in to the console, and said so on the page.
+            assertThat(done.get("requestedBy").asText()).isEqualTo(site.server().adminUsername());
+            assertThat(done.get("reason").asText()).endsWith(" of realm master");
+            assertThat(notice).contains("Full sync started as operation " + id + " (requested by " + site.server().adminUsername() + ")");
 
             // The console shows a result only when the sync answers; ours answers at once, so the next click
             // shows the finished one's.
@@ -73,7 +89,33 @@ class AdminConsoleIT {
             Chromium.screenshot(browser, "admin-console-sync-changed-users-state");
             assertThat(state).contains("Incremental sync: ").contains(" subject(s) with open gaps")
                     .contains("Last full sync succeeded at").contains("Credential changes: refused");
+
+            // A replicated person's page: each greyed-out field says, behind its help icon, where it can be changed.
+            String userId = realm.user(first).orElseThrow().get("id").asText();
+            String why = "Replicated from " + ReplicaSite.UPSTREAM_NAME + " and read-only on this replica. Change it at "
+                    + ReplicaSite.UPSTREAM_NAME;
+            JsonNode profile = site.keycloak().admin("GET", realm.name + "/users/" + userId + "?userProfileMetadata=true", null).json()
+                    .get("userProfileMetadata");
+            assertThat(profile.get("attributes")).filteredOn(a -> "email".equals(a.get("name").asText())).singleElement().satisfies(email -> {
+                assertThat(email.get("readOnly").asBoolean()).isTrue();
+                assertThat(email.path("annotations").path("inputHelperTextBefore").asText()).startsWith(why);
+            });
+            browser.get(site.server().baseUrl() + "/admin/master/console/#/" + realm.name + "/users/" + userId + "/settings");
+            wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//*[@data-testid='help-label-email']"))).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), why));
+            Chromium.screenshot(browser, "admin-console-replicated-user-read-only-help");
         }
+    }
+
+    @Test
+    void theComponentTypeOffersItsOwnPeriodicFullSyncInsteadOfKeycloaksLdapSwitches(ReplicaSite site) {
+        JsonNode types = site.keycloak().withToken(site.keycloak().adminToken(), "GET", "/admin/serverinfo", null).json()
+                .path("componentTypes").path("org.keycloak.storage.UserStorageProvider");
+        assertThat(types).filteredOn(t -> "replica".equals(t.get("id").asText())).singleElement().satisfies(replica -> {
+            assertThat(replica.path("metadata").has("synchronizable")).as("the console's LDAP sync switches").isFalse();
+            assertThat(replica.get("properties")).filteredOn(p -> "fullSyncPeriod".equals(p.get("name").asText())).singleElement()
+                    .satisfies(p -> assertThat(p.get("helpText").asText()).contains("re-reads the snapshot topics"));
+        });
     }
 
     private String syncAllUsers(WebDriverWait wait, String expected) {

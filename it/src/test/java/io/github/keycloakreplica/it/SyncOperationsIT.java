@@ -2,6 +2,7 @@ package io.github.keycloakreplica.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
@@ -26,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Sync operations on the real stack: a full sync started over the admin REST API, or with Keycloak's own
- * "Sync all users", answers at once and runs in the background, re-reads the snapshot topics and brings
- * every subject up to them; who may start and read operations; the admin event with operator and reason.
+ * "Sync all users" or periodic full sync, answers at once and runs in the background, re-reads the
+ * snapshot topics and brings every subject up to them; who may start and read operations; who asked, as
+ * each operation records it; the admin event with operator and reason.
  */
 @ExtendWith(ReplicaStack.class)
 class SyncOperationsIT {
@@ -135,12 +137,73 @@ class SyncOperationsIT {
                     .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations", null).json(),
                             list -> list.size() == 3 && "SUCCEEDED".equals(list.get(1).path("state").asText()));
             JsonNode buttons = site.keycloak().admin("GET", realm.name + "/replica/operations", null).json().get(1);
-            assertThat(buttons.get("requestedBy").asText()).isEqualTo("Keycloak \"Sync all users\"");
+            // Recorded with the administrator who asked, as an operation started over the replica's own API is.
+            assertThat(buttons.get("requestedBy").asText()).isEqualTo(site.server().adminUsername());
+            assertThat(buttons.get("reason").asText()).startsWith("Keycloak \"Sync all users\", signed in as user ").endsWith(" of realm master");
+            assertThat(button.json().get("status").asText()).contains("(requested by " + site.server().adminUsername() + ")");
             assertThat(buttons.get("added").asInt() + buttons.get("updated").asInt()).as("nothing new since").isZero();
             KeycloakHttp.Response changed = site.keycloak().admin("POST", realm.name + "/user-storage/" + componentId
                     + "/sync?action=triggerChangedUsersSync", null);
             assertThat(changed.json().get("status").asText()).contains("arrive continuously");
+
+            // An administrator of the realm itself, with manage-users only, is named too, with their id and realm.
+            String managerToken = realm.localUserWithRole("manage-users");
+            // admin-cli's tokens are lightweight (no username, no subject): the realm's one holder of the role is the manager.
+            String realmManagement = site.keycloak().admin("GET", realm.name + "/clients?clientId=realm-management", null).json()
+                    .get(0).get("id").asText();
+            JsonNode managerUser = site.keycloak().admin("GET", realm.name + "/clients/" + realmManagement + "/roles/manage-users/users", null)
+                    .json().get(0);
+            String manager = managerUser.get("username").asText();
+            String managerId = managerUser.get("id").asText();
+            KeycloakHttp.Response managers = site.keycloak().withToken(managerToken, "POST", "/admin/realms/" + realm.name
+                    + "/user-storage/" + componentId + "/sync?action=triggerFullSync", null);
+            assertThat(managers.status()).as(managers.toString()).isEqualTo(200);
+            assertThat(managers.json().get("status").asText()).contains("(requested by " + manager + ")");
+            JsonNode managersOperation = awaitOperation(realm, 3);
+            assertThat(managersOperation.get("requestedBy").asText()).isEqualTo(manager);
+            assertThat(managersOperation.get("reason").asText())
+                    .isEqualTo("Keycloak \"Sync all users\", signed in as user " + managerId + " of realm " + realm.name);
+
+            // The component's periodic full sync, which Keycloak's timer starts without a request: named as such.
+            ObjectNode component = (ObjectNode) site.keycloak().admin("GET", realm.name + "/components/" + componentId, null).json();
+            ((ObjectNode) component.get("config")).putArray("fullSyncPeriod").add("2");
+            assertThat(site.keycloak().admin("PUT", realm.name + "/components/" + componentId, component).status()).isEqualTo(204);
+            JsonNode periodic = awaitOperation(realm, 4);
+            ((ObjectNode) component.get("config")).putArray("fullSyncPeriod").add("-1");
+            assertThat(site.keycloak().admin("PUT", realm.name + "/components/" + componentId, component).status()).isEqualTo(204);
+            // The next periodic one may have started meanwhile: the realm goes only once none is left to run.
+            Awaitility.await("no full sync left to run").atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
+                    .until(() -> site.keycloak().admin("GET", realm.name + "/replica/operations", null).json(), SyncOperationsIT::noneActive);
+            assertThat(periodic.get("requestedBy").asText()).isEqualTo("Keycloak periodic full sync");
+            assertThat(periodic.path("reason").isNull() || periodic.path("reason").isMissingNode()).as(periodic.toString()).isTrue();
+            // A word in the field is refused when the component is saved, naming the field.
+            ((ObjectNode) component.get("config")).putArray("fullSyncPeriod").add("weekly");
+            KeycloakHttp.Response weekly = site.keycloak().admin("PUT", realm.name + "/components/" + componentId, component);
+            assertThat(weekly.status()).as(weekly.toString()).isEqualTo(400);
+            assertThat(weekly.body()).contains("Periodic full sync must be a whole number of seconds, or -1 for none; was 'weekly'.");
         }
+    }
+
+    /** Whether no operation of the list waits or runs (the incremental sync first in it always runs). */
+    private static boolean noneActive(JsonNode operations) {
+        for (int i = 1; i < operations.size(); i++) {
+            String state = operations.get(i).path("state").asText();
+            if (state.equals("QUEUED") || state.equals("RUNNING")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The realm's n-th operation (counted from its first) once it has succeeded; the list shows the
+     * incremental sync first, then the operations newest first.
+     */
+    private static JsonNode awaitOperation(TestRealm realm, int n) {
+        JsonNode operations = Awaitility.await("operation number " + n).atMost(ReplicaSite.APPLY_TIMEOUT).pollInterval(Duration.ofMillis(300))
+                .until(() -> realm.site.keycloak().admin("GET", realm.name + "/replica/operations", null).json(),
+                        list -> list.size() > n && "SUCCEEDED".equals(list.get(list.size() - n).path("state").asText()));
+        return operations.get(operations.size() - n);
     }
 
     @Test

@@ -11,8 +11,9 @@ import java.util.List;
 
 /**
  * The replica component's settings as the admin console shows them: name, label, help text, type and
- * default of each. The names are {@link ReplicaConfig}'s, which parses and checks the values; this list
- * only describes them, so the factory stays about the component's life.
+ * default of each. The names are {@link ReplicaConfig}'s, which parses and checks the values, and last
+ * Keycloak's own periodic full sync ({@link FullSyncPeriod}); this list only describes them, so the
+ * factory stays about the component's life.
  */
 public final class ReplicaConfigProperties {
 
@@ -180,6 +181,17 @@ public final class ReplicaConfigProperties {
                     + "ssl.keystore.password, ssl.key.password. Stored, never shown again, never logged.")
             .type(ProviderConfigProperty.TEXT_TYPE)
             .secret(true)
+            .add()
+            // Keycloak's own setting, described here because its console's description is LDAP's: see FullSyncPeriod.
+            .property()
+            .name(FullSyncPeriod.NAME)
+            .label("Periodic full sync (seconds)")
+            .helpText("Every this many seconds Keycloak starts a full sync operation, as Action > Sync all users does: it "
+                    + "re-reads the snapshot topics and brings every person up to them, skipped while the link is SEVERED. "
+                    + "The delta topics keep this site current without it; a periodic full sync only repairs what they never "
+                    + "brought. -1: none. Keycloak's periodic changed users sync is not offered: changes arrive continuously.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(FullSyncPeriod.NONE)
             .add()
             .build();
 

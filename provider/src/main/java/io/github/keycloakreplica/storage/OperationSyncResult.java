@@ -11,8 +11,8 @@ import java.util.Locale;
 
 /**
  * What Keycloak's "Sync all users" and "Sync changed users" get back: at once, never after the work.
- * The admin console shows the status of an "ignored" result as is, so that is where the operation, its
- * state and its progress go; Keycloak's own wording would claim it was already in progress.
+ * The admin console shows the status of an "ignored" result as is, so that is where the operation, who
+ * it is for, its state and its progress go; Keycloak's own wording would claim it was already in progress.
  */
 final class OperationSyncResult extends SynchronizationResult {
 
@@ -32,15 +32,15 @@ final class OperationSyncResult extends SynchronizationResult {
     static OperationSyncResult started(ReplicaOperationEntity operation, boolean created, ReplicaOperationEntity last, String realm) {
         String where = "GET /admin/realms/" + realm + "/replica/operations/" + operation.getId();
         if (created) {
-            return new OperationSyncResult("Full sync started as operation " + operation.getId()
-                    + ": it runs in the background and commits in batches; follow it at " + where
+            return new OperationSyncResult("Full sync started as operation " + operation.getId() + " (requested by " + operation.getRequestedBy()
+                    + "): it runs in the background and commits in batches; follow it at " + where
                     + (last == null ? "" : ". The last one, " + last.getId() + ", " + last.getState().toLowerCase(Locale.ROOT)
                     + " at " + CredentialRefusal.since(last.getEndedAt()) + ": " + last.getProcessed() + " subjects, "
                     + last.getAdded() + " users added, " + last.getUpdated() + " updated, " + last.getRemoved() + " removed, "
                     + last.getFailed() + " failed"));
         }
         return new OperationSyncResult("A full sync is already " + operation.getState().toLowerCase(Locale.ROOT)
-                + " (operation " + operation.getId() + ", " + operation.getProcessed() + " subjects so far, " + operation.getAdded()
+                + " (operation " + operation.getId() + ", requested by " + operation.getRequestedBy() + ", " + operation.getProcessed() + " subjects so far, " + operation.getAdded()
                 + " users added, " + operation.getUpdated() + " updated, " + operation.getRemoved() + " removed); follow it at " + where);
     }
 

@@ -46,6 +46,8 @@ public final class ReplicaUserStorageProvider
         implements UserStorageProvider, ImportedUserValidation, UserRegistrationProvider, UserProfileDecorator, CredentialInputUpdater {
 
     private static final Logger log = Logger.getLogger(ReplicaUserStorageProvider.class);
+    /** The user profile annotation Keycloak's consoles and sign-in pages show as a field's help text. */
+    static final String HELP_TEXT_ANNOTATION = "inputHelperTextBefore";
     /** Session attribute: which users of which component the apply engine created (looked up once per request). */
     private static final String REPLICATED_USERS = ReplicaUserStorageProvider.class.getName() + ".replicated";
 
@@ -186,7 +188,20 @@ public final class ReplicaUserStorageProvider
      */
     @Override
     public List<AttributeMetadata> decorateUserProfile(String providerId, UserProfileMetadata metadata) {
+        makeReadOnly(metadata, upstream);
+        return List.of();
+    }
+
+    /**
+     * Keycloak hands each user's profile its own copy of the metadata, so what is set here holds for this
+     * user only. Each field also gets the reason as its help text (the annotation the admin and account
+     * consoles show behind the field's help icon, and the sign-in pages above it): a greyed-out field
+     * alone does not say where it can be changed. That replaces a help text the realm's user profile
+     * gives the field, which tells how to fill it in, and a replicated user cannot.
+     */
+    static void makeReadOnly(UserProfileMetadata metadata, String upstream) {
         ValidatorConfig config = ValidatorConfig.builder().config(ReplicaReadOnlyAttributeValidator.UPSTREAM, upstream).build();
+        Map<String, Object> why = Map.of(HELP_TEXT_ANNOTATION, ReadOnlyMessages.fieldHelp(upstream));
         for (AttributeMetadata attribute : metadata.getAttributes()) {
             String name = attribute.getName();
             if (UserModel.LOCALE.equals(name) || DefaultAttributes.READ_ONLY_ATTRIBUTE_KEY.equals(name)) {
@@ -197,8 +212,8 @@ public final class ReplicaUserStorageProvider
             validators.removeIf(v -> ImmutableAttributeValidator.ID.equals(v.getValidatorId()));
             validators.add(new AttributeValidatorMetadata(ReplicaReadOnlyAttributeValidator.ID, config));
             attribute.setValidators(validators);
+            attribute.addAnnotations(why);
         }
-        return List.of();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.github.keycloakreplica.apply.CredentialSanity;
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.apply.ReplicaMetrics;
 import io.github.keycloakreplica.apply.StreamApplier;
+import io.github.keycloakreplica.config.FullSyncPeriod;
 import io.github.keycloakreplica.config.RealmFilePlaceholders;
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
@@ -24,6 +25,7 @@ import io.github.keycloakreplica.store.PositionRows;
 import io.github.keycloakreplica.store.ReplicaOperationEntity;
 import io.github.keycloakreplica.store.ReplicaStore;
 import io.github.keycloakreplica.stream.EventSchemas;
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.WritePathCodec;
 import io.github.keycloakreplica.sync.IncrementalLag;
@@ -43,11 +45,12 @@ import org.keycloak.storage.UserStorageProviderFactory;
 import org.keycloak.storage.UserStorageProviderModel;
 import org.keycloak.storage.user.ImportSynchronization;
 import org.keycloak.storage.user.SynchronizationResult;
-import org.keycloak.utils.KeycloakSessionUtil;
 
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -59,6 +62,8 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
     public static final String PROVIDER_ID = ReplicaComponents.PROVIDER_ID;
 
     private static final Logger log = Logger.getLogger(ReplicaUserStorageProviderFactory.class);
+    /** The type metadata key Keycloak sets for every {@link ImportSynchronization} factory. */
+    private static final String SYNCHRONIZABLE = "synchronizable";
 
     private ReplicaRuntime runtime;
     private StreamCodec codec;
@@ -86,6 +91,19 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
         return ReplicaConfigProperties.LIST;
+    }
+
+    /**
+     * Without "synchronizable": Keycloak 26.7's console reads it only to draw its periodic sync switches
+     * under a provider's own settings, with help texts about LDAP and a changed users sync that has nothing
+     * to do here. The periodic full sync is among the component's settings instead, described for a
+     * replica; Keycloak's scheduler and its sync buttons go by {@link ImportSynchronization}, not by this.
+     */
+    @Override
+    public Map<String, Object> getTypeMetadata() {
+        Map<String, Object> metadata = new HashMap<>(UserStorageProviderFactory.super.getTypeMetadata());
+        metadata.remove(SYNCHRONIZABLE);
+        return metadata;
     }
 
     @Override
@@ -128,10 +146,15 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
+        FullSyncPeriod.problem(model.get(FullSyncPeriod.NAME)).ifPresent(problems::add);
         if (!problems.isEmpty()) {
             throw invalid(String.join(" ", problems));
         }
         refuseSharedConsumerGroup(session, model, config);
+        if (model.get(FullSyncPeriod.NAME) != null) {
+            // The console sends an emptied field as "", which Keycloak's scheduler could not read.
+            model.getConfig().putSingle(FullSyncPeriod.NAME, FullSyncPeriod.normalized(model.get(FullSyncPeriod.NAME)));
+        }
         // Validation can only refuse; a setting that is allowed but dangerous is said in the log, here and at every start.
         if (config.streamMayGrant().everything()) {
             log.warn(EntitlementGuard.Allowance.everythingWarning("replica component '" + model.getName() + "' of realm '"
@@ -181,21 +204,21 @@ public final class ReplicaUserStorageProviderFactory implements UserStorageProvi
 
     /**
      * Keycloak's "Sync all users" button and periodic full sync: starts a full sync operation (or joins the
-     * one queued or running) and answers at once; a node's operation runner does the work in batches.
+     * one queued or running) and answers at once; a node's operation runner does the work in batches. The
+     * operation records the administrator who clicked (see {@link SignedInAdministrator}).
      */
     @Override
     public SynchronizationResult sync(KeycloakSessionFactory sessionFactory, String realmId, UserStorageProviderModel model) {
-        KeycloakSession current = KeycloakSessionUtil.getKeycloakSession();
-        String requestedBy = current != null && current.getContext().getHttpRequest() != null
-                ? "Keycloak \"Sync all users\"" : "Keycloak periodic full sync";
+        SyncRequester requester = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, SignedInAdministrator::requester);
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             Optional<String> refused = SeveredOperations.refusal(OperationKind.FULL, LinkRows.of(session).read(model.getId()).orElse(null));
             if (refused.isPresent()) {
-                log.infof("replica component '%s': %s not started: %s", model.getName(), requestedBy, refused.get());
+                log.infof("replica component '%s': full sync for %s not started: %s", model.getName(),
+                        LogSafe.escape(requester.requestedBy()), refused.get());
                 return OperationSyncResult.refused(refused.get());
             }
             ReplicaOperationEntity last = OperationRows.of(session).lastFinished(model.getId(), OperationKind.FULL.name()).orElse(null);
-            OperationRows.Started started = Operations.fullSync(session, model, requestedBy, null);
+            OperationRows.Started started = Operations.fullSync(session, model, requester.requestedBy(), requester.reason());
             return OperationSyncResult.started(started.operation(), started.created(), last, session.realms().getRealm(realmId).getName());
         });
     }
