@@ -120,7 +120,7 @@ class ComponentLifecycleIT {
                 "gapTimeoutSeconds", "accessCriticalAttributes", "gapSignInPolicy", "streamMayGrant", "passwordHashCostCeiling", "deadLetterRetentionDays",
                 "deadLetterLimit", "severanceThresholdSeconds",
                 "stabilizationWindowSeconds", "driftWindowSeconds", "writePathUrl", "writePathClientId", "writePathClientSecret",
-                "writePathTimeoutSeconds", "kafkaProperties", "kafkaSecretProperties");
+                "writePathTimeoutSeconds", "kafkaProperties", "kafkaSecretProperties", "fullSyncPeriod");
     }
 
     @Test
