@@ -14,7 +14,6 @@ import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.stream.SecretRedaction;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
-import io.github.keycloakreplica.stream.Topics;
 import org.keycloak.models.KeycloakSession;
 
 import java.nio.charset.StandardCharsets;
@@ -37,16 +36,10 @@ import java.util.stream.Collectors;
  */
 public final class StreamApplier {
 
-    private final String componentId;
-    private final String realmId;
-    private final Topics topics;
     private final StreamCodec codec;
     private final ApplyTarget target;
 
     public StreamApplier(ApplyTarget target, StreamCodec codec) {
-        this.componentId = target.componentId();
-        this.realmId = target.realmId();
-        this.topics = target.topics();
         this.codec = codec;
         this.target = target;
     }
@@ -115,7 +108,7 @@ public final class StreamApplier {
 
         Map<String, PartitionPosition> positions = new LinkedHashMap<>();
         records.stream().map(r -> PartitionPosition.after(r.topic(), r.partition(), r.offset())).forEach(p -> positions.put(p.key(), p));
-        PositionRows.of(session).save(componentId, realmId, positions.values(), batch.now);
+        PositionRows.of(session).save(target.componentId(), target.realmId(), positions.values(), batch.now);
         return batch.result(List.copyOf(positions.values()));
     }
 
@@ -148,7 +141,7 @@ public final class StreamApplier {
 
     /** Stores consumer positions on their own (after a bootstrap, before any delta was read). */
     public void savePositions(KeycloakSession session, List<PartitionPosition> positions) {
-        PositionRows.of(session).save(componentId, realmId, positions, System.currentTimeMillis());
+        PositionRows.of(session).save(target.componentId(), target.realmId(), positions, System.currentTimeMillis());
     }
 
     /** Dead-letters one delta record on its own, for when applying it failed in a way no check foresaw. */
@@ -171,7 +164,7 @@ public final class StreamApplier {
         }
         batch.reject(record, event, null, reason);
         if (advance) {
-            PositionRows.of(session).save(componentId, realmId,
+            PositionRows.of(session).save(target.componentId(), target.realmId(),
                     List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), batch.now);
         }
     }
@@ -184,8 +177,8 @@ public final class StreamApplier {
     public void deadLetterBare(KeycloakSession session, InboundRecord record, String reason) {
         long now = System.currentTimeMillis();
         String withheld = record.value() == null ? null : SecretRedaction.withheld(record.value(), "its dead letter could not be stored").text();
-        DeadLetterRows.of(session).deadLetter(componentId, realmId, record.origin(), DeadLetterEntry.bare(reason, withheld), now);
-        PositionRows.of(session).save(componentId, realmId,
+        DeadLetterRows.of(session).deadLetter(target.componentId(), target.realmId(), record.origin(), DeadLetterEntry.bare(reason, withheld), now);
+        PositionRows.of(session).save(target.componentId(), target.realmId(),
                 List.of(new PartitionPosition(record.topic(), record.partition(), record.offset() + 1)), now);
     }
 
@@ -198,10 +191,10 @@ public final class StreamApplier {
     public void deadLetterSubject(KeycloakSession session, String subject, List<StreamEvent> snapshots, String reason) {
         ApplyBatch batch = batch(session, ApplyMode.EVENTS);
         for (StreamEvent event : snapshots) {
-            String topic = event instanceof CredentialsSnapshot ? topics.credentialsSnapshot() : topics.identitySnapshot();
+            String topic = event instanceof CredentialsSnapshot ? target.topics().credentialsSnapshot() : target.topics().identitySnapshot();
             batch.reject(new InboundRecord(topic, -1, -1, subject, codec.encode(event)), event, null, reason);
         }
-        GapRows.of(session).markRepaired(componentId, subject, batch.now);
+        GapRows.of(session).markRepaired(target.componentId(), subject, batch.now);
     }
 
     /**
@@ -252,8 +245,8 @@ public final class StreamApplier {
     public int retryParked(KeycloakSession session, int max) {
         return KeycloakBatchMode.run(session, () -> {
             ApplyBatch batch = batch(session, ApplyMode.EVENTS);
-            List<String> names = batch.subjectRows.parkedWithFreeUsername(componentId, max);
-            List<List<String>> cycles = names.isEmpty() ? UsernameCycles.find(batch.subjectRows.parkedWaits(componentId, max)) : List.of();
+            List<String> names = batch.subjectRows.parkedWithFreeUsername(target.componentId(), max);
+            List<List<String>> cycles = names.isEmpty() ? UsernameCycles.find(batch.subjectRows.parkedWaits(target.componentId(), max)) : List.of();
             if (names.isEmpty() && cycles.isEmpty()) {
                 return 0;
             }
@@ -271,10 +264,10 @@ public final class StreamApplier {
     private String misplacement(InboundRecord record, StreamEvent event) {
         if (event.envelope().type().isSnapshot()) {
             return "is a " + event.envelope().type() + " record on delta topic " + record.topic() + "; snapshots belong on "
-                    + topics.identitySnapshot() + " and " + topics.credentialsSnapshot();
+                    + target.topics().identitySnapshot() + " and " + target.topics().credentialsSnapshot();
         }
         boolean identity = event instanceof IdentityUpsert || event instanceof IdentityDeletion;
-        String expectedTopic = identity ? topics.identity() : topics.credentials();
+        String expectedTopic = identity ? target.topics().identity() : target.topics().credentials();
         if (!expectedTopic.equals(record.topic())) {
             return "is a " + event.envelope().type() + " event on topic " + record.topic() + "; it belongs on " + expectedTopic;
         }
