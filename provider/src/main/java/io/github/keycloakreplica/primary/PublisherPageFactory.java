@@ -3,10 +3,15 @@ package io.github.keycloakreplica.primary;
 import io.github.keycloakreplica.config.RealmFilePlaceholders;
 import io.github.keycloakreplica.config.SettingsRefusedException;
 import io.github.keycloakreplica.kafka.ProducerSettings;
+import io.github.keycloakreplica.kafka.PublisherRuntime;
 import io.github.keycloakreplica.publisher.PublisherComponents;
 import io.github.keycloakreplica.publisher.PublisherConfig;
 import io.github.keycloakreplica.publisher.PublisherConfigProperties;
+import io.github.keycloakreplica.store.AfterCommit;
+import io.github.keycloakreplica.store.PublisherIntentEntity;
+import io.github.keycloakreplica.store.PublisherRows;
 import io.github.keycloakreplica.stream.LogSafe;
+import io.github.keycloakreplica.stream.StreamCodec;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
@@ -33,6 +38,8 @@ public final class PublisherPageFactory implements UiPageProvider, UiPageProvide
 
     private static final Logger log = Logger.getLogger(PublisherPageFactory.class);
 
+    private PublisherRuntime runtime;
+
     @Override
     public UiPageProvider create(KeycloakSession session) {
         return this;
@@ -44,11 +51,15 @@ public final class PublisherPageFactory implements UiPageProvider, UiPageProvide
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        // runtime: lead
+        runtime = new PublisherRuntime(factory, new StreamCodec());
+        factory.register(runtime::onEvent);
     }
 
     @Override
     public void close() {
+        if (runtime != null) {
+            runtime.close();
+        }
     }
 
     @Override
@@ -100,18 +111,30 @@ public final class PublisherPageFactory implements UiPageProvider, UiPageProvide
         return problems;
     }
 
+    /**
+     * A publisher enabled (again) compares the whole realm with what it last published: whatever changed while none
+     * was enabled is published then, on the versions the realm already gave.
+     */
     @Override
     public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        // runtime: lead
+        PublisherRows.of(session).addIntent(realm.getId(), PublisherIntentEntity.WHOLE_REALM, "publisher enabled", System.currentTimeMillis());
+        relaysChanged(session);
     }
 
     @Override
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
-        // runtime: lead
+        relaysChanged(session);
     }
 
+    /** The ledger stays: a publisher enabled again later must go on from the versions replicas already hold. */
     @Override
     public void preRemove(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        // runtime: lead
+        relaysChanged(session);
+    }
+
+    private void relaysChanged(KeycloakSession session) {
+        if (runtime != null) {
+            AfterCommit.run(session, runtime::requestReconcile);
+        }
     }
 }

@@ -37,7 +37,7 @@ final class ChangeCapture implements EventListenerProvider {
             return;
         }
         RealmModel realm = session.realms().getRealm(realmId);
-        if (realm != null && Publishing.enabledIn(realm)) {
+        if (realm != null && PublisherComponents.enabledIn(realm).isPresent()) {
             PendingIntents.mark(session, realmId, subject, reason);
         }
     }

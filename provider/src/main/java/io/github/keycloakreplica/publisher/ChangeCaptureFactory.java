@@ -79,13 +79,13 @@ public final class ChangeCaptureFactory implements EventListenerProviderFactory 
     }
 
     private static void mark(KeycloakSession session, RealmModel realm, UserModel user, String reason) {
-        if (session != null && realm != null && user != null && Publishing.enabledIn(realm)) {
+        if (session != null && realm != null && user != null && PublisherComponents.enabledIn(realm).isPresent()) {
             PendingIntents.mark(session, realm.getId(), user.getId(), reason);
         }
     }
 
     private static void markRealm(KeycloakSession session, RealmModel realm, String reason) {
-        if (session != null && realm != null && Publishing.enabledIn(realm)) {
+        if (session != null && realm != null && PublisherComponents.enabledIn(realm).isPresent()) {
             PendingIntents.mark(session, realm.getId(), PublisherIntentEntity.WHOLE_REALM, reason);
         }
     }
