@@ -23,7 +23,11 @@ public final class ReplicaJpaEntityProviderFactory implements JpaEntityProviderF
             ReplicaLinkEntity.class,
             ReplicaLinkTransitionEntity.class,
             ReplicaSeveredSignInEntity.class,
-            ReplicaOperationEntity.class);
+            ReplicaOperationEntity.class,
+            PublisherIntentEntity.class,
+            PublisherSubjectEntity.class,
+            PublisherOutboxEntity.class,
+            PublisherRelayEntity.class);
 
     @Override
     public JpaEntityProvider create(KeycloakSession session) {

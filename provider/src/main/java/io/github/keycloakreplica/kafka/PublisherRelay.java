@@ -1,0 +1,444 @@
+package io.github.keycloakreplica.kafka;
+
+import io.github.keycloakreplica.publisher.Materializer;
+import io.github.keycloakreplica.store.PublisherRelayEntity;
+import io.github.keycloakreplica.store.PublisherRows;
+import io.github.keycloakreplica.stream.Envelope;
+import io.github.keycloakreplica.stream.EventType;
+import io.github.keycloakreplica.stream.Heartbeat;
+import io.github.keycloakreplica.stream.LogSafe;
+import io.github.keycloakreplica.stream.StreamCodec;
+import io.github.keycloakreplica.stream.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one relay of a primary realm: on whichever node holds the realm's lease, it versions what changed
+ * ({@link Materializer}), sends the outbox in order in Kafka transactions, deletes what Kafka took, and sends
+ * heartbeats naming the delta topics' committed end offsets. Everything Kafka is made and used on this thread only,
+ * so a broker that is away slows nothing but this thread; requests only ever wrote intent rows.
+ *
+ * <p>Two relays of a realm never both publish: the lease in the database says who may, and the fixed
+ * {@code transactional.id} lets Kafka fence a former holder that wakes up after its lease ran out (its next
+ * transaction fails). A record that Kafka refuses stops the relay at that record, to be tried again with a growing
+ * wait: skipping it would leave a gap at every replica. After a crash between Kafka's commit and the rows' deletion
+ * the same records, with the same event ids, are sent again, and replicas drop the copies.
+ */
+final class PublisherRelay implements Runnable {
+
+    private static final Logger log = Logger.getLogger(PublisherRelay.class);
+
+    /** How long a lease lasts without renewal, and how early it is renewed. */
+    static final Duration LEASE = Duration.ofSeconds(30);
+    static final Duration RENEW_BEFORE = Duration.ofSeconds(20);
+    /** How often a node without the lease looks whether it ran out. */
+    static final Duration CLAIM_PERIOD = Duration.ofSeconds(2);
+    /** How often an idle relay looks for new intents and outbox rows: Keycloak's own database queue polls as often. */
+    static final Duration POLL = Duration.ofMillis(100);
+    static final int BATCH = 500;
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
+
+    /** What one realm's relay needs, all made from the realm's publisher settings by the runtime. */
+    record Settings(String realmId, String realmName, Topics topics, String source, Duration heartbeatInterval,
+                    Duration reconcileInterval, int partitions, Properties producer, Properties admin, Properties offsets) {
+
+        String transactionalId() {
+            return "keycloak-replica-publisher-" + realmId;
+        }
+    }
+
+    private final KeycloakSessionFactory sessionFactory;
+    private final Settings settings;
+    private final String node;
+    private final Materializer materializer;
+    private final StreamCodec codec;
+    private final Clock clock;
+    private final RepeatedFailure failures = new RepeatedFailure();
+    private volatile boolean running = true;
+
+    private boolean leading;
+    private long epoch;
+    private long leaseUntil;
+    private KafkaProducer<String, byte[]> producer;
+    private KafkaConsumer<byte[], byte[]> offsets;
+    private long nextHeartbeat;
+    private long nextProducerAttempt;
+    private Duration backoff = FIRST_BACKOFF;
+
+    PublisherRelay(KeycloakSessionFactory sessionFactory, Settings settings, String node, StreamCodec codec, Clock clock) {
+        this.sessionFactory = sessionFactory;
+        this.settings = settings;
+        this.node = node;
+        this.codec = codec;
+        this.clock = clock;
+        this.materializer = new Materializer(codec, clock);
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                boolean busy;
+                try {
+                    busy = leading || claim() ? cycle() : false;
+                    failures.succeeded().ifPresent(run -> log.infof("publisher of realm %s: relaying again after %d failed attempts",
+                            LogSafe.escape(settings.realmName()), run.failures()));
+                    backoff = FIRST_BACKOFF;
+                } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                    log.warnf("publisher of realm %s: another node took over the relay (Kafka fenced this one); stepping down",
+                            LogSafe.escape(settings.realmName()));
+                    recordFenced();
+                    stepDown();
+                    busy = false;
+                } catch (RuntimeException e) {
+                    failed(e);
+                    closeKafka();
+                    sleep(backoff);
+                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    continue;
+                }
+                if (!busy) {
+                    sleep(leading ? POLL : CLAIM_PERIOD);
+                }
+            }
+        } finally {
+            if (leading) {
+                try {
+                    KeycloakModelUtils.runJobInTransaction(sessionFactory,
+                            session -> PublisherRows.of(session).releaseRelay(settings.realmId(), node, epoch));
+                } catch (RuntimeException e) {
+                    log.debugf(e, "publisher of realm %s: could not release the relay's lease; it runs out by itself",
+                            LogSafe.escape(settings.realmName()));
+                }
+            }
+            closeKafka();
+        }
+    }
+
+    /** Takes the realm's relay when nobody holds it; true when this node now does. */
+    private boolean claim() {
+        long now = clock.millis();
+        Long claimed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            PublisherRows rows = PublisherRows.of(session);
+            if (!rows.claimRelay(settings.realmId(), node, now, now + LEASE.toMillis())) {
+                return null;
+            }
+            return rows.findRelay(settings.realmId()).map(PublisherRelayEntity::getEpoch).orElse(null);
+        });
+        if (claimed == null) {
+            return false;
+        }
+        leading = true;
+        epoch = claimed;
+        leaseUntil = now + LEASE.toMillis();
+        nextHeartbeat = 0;
+        log.infof("publisher of realm %s: this node (%s) relays the realm's changes now (epoch %d)",
+                LogSafe.escape(settings.realmName()), LogSafe.escape(node), epoch);
+        return true;
+    }
+
+    /** One round as the relay; true when there is more to do at once. */
+    private boolean cycle() {
+        if (!renewLease()) {
+            return false;
+        }
+        Materializer.Round round = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            RealmModel realm = session.realms().getRealm(settings.realmId());
+            return realm == null ? new Materializer.Round(0, 0, 0, false) : materializer.drainIntents(session, realm, settings.source());
+        });
+        boolean reconcileBusy = reconcile();
+        if (!producerReady()) {
+            return round.intents() >= Materializer.INTENTS_PER_ROUND || reconcileBusy;
+        }
+        int sent = publishBatch();
+        long now = clock.millis();
+        if (sent > 0 || now >= nextHeartbeat) {
+            sendHeartbeat();
+            nextHeartbeat = now + settings.heartbeatInterval().toMillis();
+        }
+        return sent >= BATCH || round.intents() >= Materializer.INTENTS_PER_ROUND || reconcileBusy;
+    }
+
+    private boolean renewLease() {
+        long now = clock.millis();
+        if (leaseUntil - now > LEASE.minus(RENEW_BEFORE).toMillis()) {
+            return true;
+        }
+        boolean renewed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> PublisherRows.of(session).renewRelay(settings.realmId(), node, epoch, now + LEASE.toMillis()));
+        if (!renewed) {
+            log.warnf("publisher of realm %s: the relay's lease went to another node; this one stops relaying",
+                    LogSafe.escape(settings.realmName()));
+            stepDown();
+            return false;
+        }
+        leaseUntil = now + LEASE.toMillis();
+        return true;
+    }
+
+    /** Starts a reconcile when one is due and takes its next step; true while one runs. */
+    private boolean reconcile() {
+        return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            RealmModel realm = session.realms().getRealm(settings.realmId());
+            if (realm == null) {
+                return false;
+            }
+            PublisherRows rows = PublisherRows.of(session);
+            PublisherRelayEntity relay = rows.relay(settings.realmId());
+            if (relay.getReconcileCursor() == null) {
+                Long ended = relay.getReconcileEndedAt();
+                if (ended != null && clock.millis() - ended < settings.reconcileInterval().toMillis()) {
+                    return false;
+                }
+                materializer.startReconcile(rows, settings.realmId(), ended == null ? "first publication of the realm" : "periodic");
+            }
+            Materializer.ReconcileStep step = materializer.reconcileStep(session, realm, settings.source());
+            if (step.done()) {
+                PublisherRelayEntity done = rows.relay(settings.realmId());
+                log.debugf("publisher of realm %s: reconcile compared %d people, %d had changes no event told of",
+                        LogSafe.escape(settings.realmName()), done.getReconcileScanned(), done.getReconcileFound());
+            }
+            return !step.done();
+        });
+    }
+
+    private boolean producerReady() {
+        if (producer != null) {
+            return true;
+        }
+        if (clock.millis() < nextProducerAttempt) {
+            return false;
+        }
+        nextProducerAttempt = clock.millis() + backoff.toMillis();
+        createTopics();
+        Properties properties = new Properties();
+        properties.putAll(settings.producer());
+        KafkaProducer<String, byte[]> created = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+        try {
+            // Fences every earlier producer of this realm's transactional id: a former relay cannot publish after this.
+            created.initTransactions();
+        } catch (RuntimeException e) {
+            created.close(Duration.ZERO);
+            throw e;
+        }
+        producer = created;
+        return true;
+    }
+
+    /** Creates the realm's topics that are missing: deltas and heartbeat plain, snapshots compacted. */
+    private void createTopics() {
+        Properties properties = new Properties();
+        properties.putAll(settings.admin());
+        try (Admin admin = Admin.create(properties)) {
+            Set<String> existing = admin.listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Topics topics = settings.topics();
+            Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String topic : List.of(topics.identity(), topics.credentials())) {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, java.util.Optional.of(settings.partitions()), java.util.Optional.empty()));
+                }
+            }
+            for (String topic : List.of(topics.identitySnapshot(), topics.credentialsSnapshot())) {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, java.util.Optional.of(settings.partitions()), java.util.Optional.empty()).configs(compacted));
+                }
+            }
+            if (!existing.contains(topics.heartbeat())) {
+                missing.add(new NewTopic(topics.heartbeat(), java.util.Optional.of(1), java.util.Optional.empty()));
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                log.infof("publisher of realm %s: created the topics %s", LogSafe.escape(settings.realmName()),
+                        missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the realm's topics", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
+                return;
+            }
+            throw new IllegalStateException("could not create the realm's topics: " + (e.getCause() == null ? e : e.getCause()), e);
+        }
+    }
+
+    /** Sends the outbox's oldest rows in one Kafka transaction, then deletes them; returns how many. */
+    private int publishBatch() {
+        List<PublisherRows.Outgoing> head = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> PublisherRows.of(session).outboxHead(settings.realmId(), BATCH));
+        if (head.isEmpty()) {
+            return 0;
+        }
+        producer.beginTransaction();
+        try {
+            for (PublisherRows.Outgoing row : head) {
+                producer.send(new ProducerRecord<>(topic(row.topic()), row.subject(), row.payload().getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.commitTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            abortQuietly();
+            throw e;
+        }
+        long now = clock.millis();
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+            PublisherRows rows = PublisherRows.of(session);
+            rows.deleteOutbox(settings.realmId(), head.stream().map(PublisherRows.Outgoing::seq).toList());
+            PublisherRelayEntity relay = rows.relay(settings.realmId());
+            relay.setPublished(relay.getPublished() + head.size());
+            relay.setLastPublishedAt(now);
+        });
+        return head.size();
+    }
+
+    /** A heartbeat naming the delta topics' end offsets as a read_committed consumer sees them: all that was committed. */
+    private void sendHeartbeat() {
+        if (offsets == null) {
+            Properties properties = new Properties();
+            properties.putAll(settings.offsets());
+            offsets = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : settings.topics().deltas()) {
+            offsets.partitionsFor(topic, KAFKA_TIMEOUT).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
+        offsets.endOffsets(partitions, KAFKA_TIMEOUT).forEach((partition, end) ->
+                positions.computeIfAbsent(partition.topic(), t -> new TreeMap<>()).put(partition.partition(), end));
+        Heartbeat heartbeat = new Heartbeat(new Envelope(UUID.randomUUID().toString(), settings.source(), EventType.HEARTBEAT, "heartbeat",
+                Instant.ofEpochMilli(clock.millis()).toString()), settings.heartbeatInterval(), positions);
+        producer.beginTransaction();
+        try {
+            producer.send(new ProducerRecord<>(settings.topics().heartbeat(), "heartbeat", codec.encode(heartbeat)));
+            producer.commitTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            abortQuietly();
+            throw e;
+        }
+        long now = clock.millis();
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> PublisherRows.of(session).relay(settings.realmId())
+                .setLastHeartbeatAt(now));
+    }
+
+    private String topic(PublisherRows.Topic topic) {
+        Topics topics = settings.topics();
+        return switch (topic) {
+            case IDENTITY -> topics.identity();
+            case CREDENTIALS -> topics.credentials();
+            case IDENTITY_SNAPSHOT -> topics.identitySnapshot();
+            case CREDENTIALS_SNAPSHOT -> topics.credentialsSnapshot();
+        };
+    }
+
+    private void failed(RuntimeException e) {
+        String reason = LogSafe.escape(String.valueOf(e.getMessage()), 500);
+        failures.failed(clock.instant()).ifPresent(run -> log.warnf("publisher of realm %s: could not relay (%s: %s); trying again "
+                + "with a growing wait, nothing is skipped%s", LogSafe.escape(settings.realmName()), e.getClass().getSimpleName(), reason,
+                run.sofar(clock.instant())));
+        try {
+            long now = clock.millis();
+            KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+                PublisherRelayEntity relay = PublisherRows.of(session).relay(settings.realmId());
+                relay.setLastError(e.getClass().getSimpleName() + ": " + reason);
+                relay.setLastErrorAt(now);
+            });
+        } catch (RuntimeException ignored) {
+            // The database is away too: the log line above is all there is to say.
+        }
+    }
+
+    private void recordFenced() {
+        try {
+            KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+                PublisherRelayEntity relay = PublisherRows.of(session).relay(settings.realmId());
+                relay.setFenced(relay.getFenced() + 1);
+            });
+        } catch (RuntimeException ignored) {
+            // Counted when it can be; being fenced needs no database.
+        }
+    }
+
+    private void stepDown() {
+        leading = false;
+        closeKafka();
+    }
+
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException ignored) {
+            // The producer is closed next; an open transaction times out at the broker.
+        }
+    }
+
+    private void closeKafka() {
+        if (producer != null) {
+            try {
+                producer.close(CLOSE_TIMEOUT);
+            } catch (RuntimeException ignored) {
+                // Closing is best effort.
+            }
+            producer = null;
+        }
+        if (offsets != null) {
+            try {
+                offsets.close(CLOSE_TIMEOUT);
+            } catch (RuntimeException ignored) {
+                // Closing is best effort.
+            }
+            offsets = null;
+        }
+    }
+
+    private void sleep(Duration duration) {
+        long until = System.nanoTime() + duration.toNanos();
+        while (running && System.nanoTime() < until) {
+            try {
+                Thread.sleep(Math.min(250, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                running = false;
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+}
