@@ -3,22 +3,19 @@ package io.github.keycloakreplica.config;
 import io.github.keycloakreplica.apply.EntitlementGuard;
 import io.github.keycloakreplica.link.LinkPolicy;
 import io.github.keycloakreplica.store.DeadLetterRetention;
-import io.github.keycloakreplica.stream.LogSafe;
+import io.github.keycloakreplica.stream.BootstrapServers;
+import io.github.keycloakreplica.stream.KafkaPropertiesText;
 import io.github.keycloakreplica.stream.Topics;
 import org.keycloak.component.ComponentModel;
 
-import java.io.IOException;
-import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The settings of one {@code replica} federation component, read from its component config. Parsing
@@ -168,18 +165,7 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
      * The Kafka client properties are checked by the kafka package, which knows Kafka's configuration.
      */
     public List<String> problems() {
-        List<String> problems = new ArrayList<>();
-        if (bootstrapServers == null || bootstrapServers.isEmpty()) {
-            problems.add("Bootstrap servers are required: host:port of one or more Kafka brokers, comma-separated.");
-        } else {
-            for (String server : bootstrapServers.split(",")) {
-                String s = server.trim();
-                int colon = s.lastIndexOf(':');
-                if (colon <= 0 || colon == s.length() - 1 || !s.substring(colon + 1).chars().allMatch(Character::isDigit)) {
-                    problems.add("Bootstrap server '" + LogSafe.escape(s, 200) + "' is not host:port.");
-                }
-            }
-        }
+        List<String> problems = new ArrayList<>(BootstrapServers.problemsWith(bootstrapServers));
         String topicProblem = Topics.problemWith(topicPrefix);
         if (topicProblem != null) {
             problems.add("Topic prefix: " + topicProblem + ".");
@@ -210,21 +196,11 @@ public record ReplicaConfig(String bootstrapServers, String topicPrefix, String 
     }
 
     private Set<String> brokers() {
-        return bootstrapServers == null ? Set.of() : Arrays.stream(bootstrapServers.split(","))
-                .map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        return BootstrapServers.brokers(bootstrapServers);
     }
 
     private static Properties properties(String text) {
-        Properties properties = new Properties();
-        if (text != null && !text.isBlank()) {
-            try {
-                properties.load(new StringReader(text));
-            } catch (IOException | IllegalArgumentException e) {
-                // StringReader does not fail on I/O; a malformed \\uXXXX escape is the only way here.
-                throw new IllegalArgumentException("Kafka properties are not in Java properties format: " + e.getMessage(), e);
-            }
-        }
-        return properties;
+        return KafkaPropertiesText.parse(text, "Kafka properties");
     }
 
     private static String trim(String value) {

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -31,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -92,6 +95,12 @@ final class PublisherRelay implements Runnable {
     private long leaseUntil;
     private KafkaProducer<String, byte[]> producer;
     private KafkaConsumer<byte[], byte[]> offsets;
+    /**
+     * Per delta partition, the offset after the last record this realm published: what a heartbeat names. Not the
+     * partition's end offset: a transaction's commit marker takes an offset of its own, which a replica never applies,
+     * so the end offset would always read one ahead of a replica that applied everything.
+     */
+    private final Map<TopicPartition, Long> dataEnds = new HashMap<>();
     private long nextHeartbeat;
     private long nextProducerAttempt;
     private Duration backoff = FIRST_BACKOFF;
@@ -305,10 +314,11 @@ final class PublisherRelay implements Runnable {
         if (head.isEmpty()) {
             return 0;
         }
+        List<Future<RecordMetadata>> sent = new ArrayList<>(head.size());
         producer.beginTransaction();
         try {
             for (PublisherRows.Outgoing row : head) {
-                producer.send(new ProducerRecord<>(topic(row.topic()), row.subject(), row.payload().getBytes(StandardCharsets.UTF_8)));
+                sent.add(producer.send(new ProducerRecord<>(topic(row.topic()), row.subject(), row.payload().getBytes(StandardCharsets.UTF_8))));
             }
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -316,6 +326,13 @@ final class PublisherRelay implements Runnable {
         } catch (RuntimeException e) {
             abortQuietly();
             throw e;
+        }
+        Set<String> deltas = Set.copyOf(settings.topics().deltas());
+        for (Future<RecordMetadata> future : sent) {
+            RecordMetadata metadata = committed(future);
+            if (deltas.contains(metadata.topic()) && metadata.hasOffset()) {
+                dataEnds.merge(new TopicPartition(metadata.topic(), metadata.partition()), metadata.offset() + 1, Math::max);
+            }
         }
         long now = clock.millis();
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
@@ -339,9 +356,13 @@ final class PublisherRelay implements Runnable {
         for (String topic : settings.topics().deltas()) {
             offsets.partitionsFor(topic, KAFKA_TIMEOUT).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
+        List<TopicPartition> unknown = partitions.stream().filter(p -> !dataEnds.containsKey(p)).toList();
+        if (!unknown.isEmpty()) {
+            offsets.endOffsets(unknown, KAFKA_TIMEOUT).forEach((partition, end) -> dataEnds.put(partition, lastDataEnd(partition, end)));
+        }
         Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
-        offsets.endOffsets(partitions, KAFKA_TIMEOUT).forEach((partition, end) ->
-                positions.computeIfAbsent(partition.topic(), t -> new TreeMap<>()).put(partition.partition(), end));
+        partitions.forEach(partition -> positions.computeIfAbsent(partition.topic(), t -> new TreeMap<>())
+                .put(partition.partition(), dataEnds.get(partition)));
         Heartbeat heartbeat = new Heartbeat(new Envelope(UUID.randomUUID().toString(), settings.source(), EventType.HEARTBEAT, "heartbeat",
                 Instant.ofEpochMilli(clock.millis()).toString()), settings.heartbeatInterval(), positions);
         producer.beginTransaction();
@@ -357,6 +378,49 @@ final class PublisherRelay implements Runnable {
         long now = clock.millis();
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> PublisherRows.of(session).relay(settings.realmId())
                 .setLastHeartbeatAt(now));
+    }
+
+    /**
+     * The offset after the last committed record of a partition whose committed end is {@code end}: read backwards
+     * from the end in growing steps, as a read_committed consumer sees the records (markers and aborted records are
+     * not returned). Once per partition per relay; after that the relay knows what it sent.
+     */
+    private long lastDataEnd(TopicPartition partition, long end) {
+        if (end == 0) {
+            return 0;
+        }
+        offsets.assign(List.of(partition));
+        long step = 16;
+        long from = end;
+        while (true) {
+            from = Math.max(0, from - step);
+            offsets.seek(partition, from);
+            long last = -1;
+            long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+            while (offsets.position(partition, KAFKA_TIMEOUT) < end && System.nanoTime() < deadline) {
+                for (var record : offsets.poll(Duration.ofMillis(200)).records(partition)) {
+                    last = Math.max(last, record.offset());
+                }
+            }
+            if (last >= 0) {
+                return last + 1;
+            }
+            if (from == 0) {
+                return 0;
+            }
+            step *= 4;
+        }
+    }
+
+    private static RecordMetadata committed(Future<RecordMetadata> future) {
+        try {
+            return future.get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading what Kafka committed", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka committed the transaction but did not say where a record went: " + e, e);
+        }
     }
 
     private String topic(PublisherRows.Topic topic) {
@@ -399,6 +463,7 @@ final class PublisherRelay implements Runnable {
 
     private void stepDown() {
         leading = false;
+        dataEnds.clear();
         closeKafka();
     }
 

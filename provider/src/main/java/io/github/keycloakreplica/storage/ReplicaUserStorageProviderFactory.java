@@ -10,6 +10,7 @@ import io.github.keycloakreplica.config.RealmFilePlaceholders;
 import io.github.keycloakreplica.config.ReplicaComponents;
 import io.github.keycloakreplica.config.ReplicaConfig;
 import io.github.keycloakreplica.config.ReplicaConfigProperties;
+import io.github.keycloakreplica.config.SettingsRefusedException;
 import io.github.keycloakreplica.config.WritePathSettings;
 import io.github.keycloakreplica.credential.KeycloakHttpTransport;
 import io.github.keycloakreplica.credential.UpstreamCredentialWriter;
