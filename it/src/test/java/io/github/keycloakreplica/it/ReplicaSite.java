@@ -187,8 +187,12 @@ public final class ReplicaSite implements AutoCloseable {
 
     /** What the server's management interface serves to Prometheus: every meter of every realm, as text. */
     String metrics() {
+        return metrics(server());
+    }
+
+    private static String metrics(KeycloakServer server) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(server().managementUrl() + "/metrics")).build(),
+            return HTTP.send(HttpRequest.newBuilder(URI.create(server.managementUrl() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -204,10 +208,15 @@ public final class ReplicaSite implements AutoCloseable {
      * any test, whatever it drives.
      */
     public void assertApplyEngineHealthy() {
-        if (!server().isRunning()) {
+        assertApplyEngineHealthy(server());
+    }
+
+    /** The same for any replica server, of this site or another fixture's. */
+    static void assertApplyEngineHealthy(KeycloakServer server) {
+        if (!server.isRunning()) {
             return;
         }
-        String metrics = metrics();
+        String metrics = metrics(server);
         List<String> fallbacks = new ArrayList<>();
         Matcher m = Pattern.compile("(?m)^keycloak_replica_batch_fallbacks_total\\{([^}]*)} (\\S+)$").matcher(metrics);
         while (m.find()) {
@@ -217,7 +226,7 @@ public final class ReplicaSite implements AutoCloseable {
         }
         assertThat(fallbacks).as("batches applied again one record per transaction").isEmpty();
         try {
-            assertThat(Files.readString(server().logFile()))
+            assertThat(Files.readString(server.logFile()))
                     .as("the server log").doesNotContain("TransientPropertyValueException");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -172,7 +172,7 @@ public final class ProcessKeycloakServer implements KeycloakServer {
         }
         Path imports = Files.createDirectories(home.resolve("data").resolve("import"));
         for (Path realm : spec.realmImports()) {
-            Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(realm, imports.resolve(RealmImportFile.nameFor(realm)), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

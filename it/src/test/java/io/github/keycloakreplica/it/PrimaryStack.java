@@ -1,0 +1,76 @@
+package io.github.keycloakreplica.it;
+
+import io.github.keycloakreplica.stack.KeycloakServer;
+import io.github.keycloakreplica.stack.LogTail;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Gives test classes the shared {@link PrimarySite}, starting it on first use and stopping it when the
+ * whole test run ends. When a test fails, prints the tail of the broker's, the primary's and the replica's
+ * logs: a change that did not arrive may have stopped at either end. After every class, the replica's
+ * apply engine must not have fallen back to one record per transaction for any batch.
+ */
+public final class PrimaryStack implements BeforeAllCallback, AfterAllCallback, ParameterResolver, TestWatcher {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PrimaryStack.class);
+    private static final int LOG_TAIL_LINES = 80;
+
+    /** Closes the site when JUnit closes the root store, i.e. after the last test class. */
+    private record Running(PrimarySite site) implements AutoCloseable {
+        @Override
+        public void close() {
+            site.close();
+        }
+    }
+
+    private static PrimarySite site(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(Running.class, k -> new Running(PrimarySite.start()), Running.class)
+                .site();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        site(context);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        Running running = context.getRoot().getStore(NAMESPACE).get(Running.class, Running.class);
+        if (running != null) {
+            ReplicaSite.assertApplyEngineHealthy(running.site().replicaServer());
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == PrimarySite.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return site(context);
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        Running running = context.getRoot().getStore(NAMESPACE).get(Running.class, Running.class);
+        if (running == null) {
+            return;
+        }
+        PrimarySite site = running.site();
+        StringBuilder out = new StringBuilder("\n==== " + context.getDisplayName() + " failed; server logs follow ====\n");
+        out.append("---- kafka: ").append(site.stack().broker().logFile()).append('\n')
+                .append(LogTail.tail(site.stack().broker().logFile(), LOG_TAIL_LINES)).append('\n');
+        for (KeycloakServer server : site.stack().keycloaks()) {
+            out.append("---- keycloak ").append(server.name()).append(": ").append(server.logFile()).append('\n')
+                    .append(LogTail.tail(server.logFile(), LOG_TAIL_LINES)).append('\n');
+        }
+        System.err.println(out);
+    }
+}
