@@ -18,7 +18,7 @@ import java.util.Map;
  * Credentials in Keycloak's own stored format (CREDENTIAL_DATA and SECRET_DATA), as an upstream
  * authority puts them on the credential stream: a PBKDF2-SHA512 password hash as Keycloak's
  * pbkdf2-sha512 provider writes and verifies it, and a TOTP secret as Keycloak's OTP provider stores it.
- * Also computes TOTP codes, as an authenticator app does, for tests and the demo.
+ * Also computes TOTP codes, as an authenticator app does, for tests.
  */
 public final class KeycloakCredentials {
 

@@ -53,7 +53,7 @@ import java.util.concurrent.TimeoutException;
  * A stand-in for an upstream authority that is not Keycloak (an HR feed, another IdP): it keeps each
  * subject's state with the per-attribute and per-credential versions an authority keeps, publishes
  * every change as a delta to Kafka keyed by subject and, like a real authority, the subject's full
- * state to the compacted snapshot topics. Tests and the demo drive a replica with it; the
+ * state to the compacted snapshot topics. Tests drive a replica with it (the demo has a real primary); the
  * {@code …Event} methods change the state and publish the snapshot but hand the delta back unsent, so a
  * test can reorder, duplicate, hold back or lose it.
  *

@@ -30,7 +30,7 @@ import java.util.concurrent.Executors;
  * {@link Upstream}: a loopback HTTP endpoint that takes a replica's change request, checks the client and
  * its own password policy, publishes the resulting credential events on the stream (waiting for the
  * broker), and answers with exactly those events. Repeated request ids get the first answer again.
- * For tests and the demo; a primary Keycloak's own write path comes with the publisher.
+ * For tests; a primary Keycloak's own write path comes with the publisher.
  */
 public final class UpstreamWritePath implements AutoCloseable {
 
