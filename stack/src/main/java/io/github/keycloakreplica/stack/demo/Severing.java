@@ -7,7 +7,7 @@ import io.github.keycloakreplica.stack.KeycloakHttp;
 
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -19,21 +19,24 @@ import java.util.Locale;
  */
 final class Severing {
 
-    static final String PUBLISHER_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
-    static final String PUBLISHER_PROVIDER = "replica-publisher";
+    private static final String PUBLISHER_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
+    private static final String PUBLISHER_PROVIDER = "replica-publisher";
     private static final Duration LOOK_EVERY = Duration.ofMillis(500);
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final String realm;
     private final KafkaBroker broker;
     private final KeycloakHttp primary;
     private final KeycloakHttp replica;
+    private final Duration reconcile;
     private volatile boolean watching;
 
-    Severing(String realm, KafkaBroker broker, KeycloakHttp primary, KeycloakHttp replica) {
+    Severing(String realm, KafkaBroker broker, KeycloakHttp primary, KeycloakHttp replica, Duration reconcile) {
         this.realm = realm;
         this.broker = broker;
         this.primary = primary;
         this.replica = replica;
+        this.reconcile = reconcile;
     }
 
     /** One line the person typed: empty toggles the broker, {@code p} the primary's publisher. */
@@ -86,8 +89,9 @@ final class Severing {
         }
         say(on ? "the primary's publisher is off: no more heartbeats, the replica goes SEVERED once the newest is older than its"
                 + " severance threshold (15 s). p and Enter switch it on again."
-                : "the primary's publisher is on again: it publishes what changed meanwhile, the replica goes RECOVERING and,"
-                        + " one stabilization window (30 s) later, CONNECTED.");
+                : "the primary's publisher is on again: what changed meanwhile goes out at the latest with its next comparison of"
+                        + " the realm (every " + reconcile.toSeconds() + " s here); the replica goes RECOVERING and, one stabilization"
+                        + " window (30 s) later, CONNECTED.");
     }
 
     /** Says every change of the replica's link state, with its cause, on a daemon thread, for as long as the demo runs. */
@@ -126,6 +130,6 @@ final class Severing {
     }
 
     static void say(String what) {
-        System.out.println("[" + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] " + what);
+        System.out.println("[" + CLOCK.format(LocalTime.now()) + "] " + what);
     }
 }
