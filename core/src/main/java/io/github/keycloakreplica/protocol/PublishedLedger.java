@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.VersionedValue;
 
@@ -122,6 +123,7 @@ public record PublishedLedger(Map<String, Published> attributes, Map<String, Pub
         Map<String, VersionedValue> changed = new LinkedHashMap<>();
         Map<String, Long> tombstone = new TreeMap<>();
         boolean deleted = state == null;
+        Map<String, JsonNode> values = new TreeMap<>();
         if (deleted) {
             if (live()) {
                 attributes.forEach((name, published) -> {
@@ -131,9 +133,10 @@ public record PublishedLedger(Map<String, Published> attributes, Map<String, Pub
                 });
             }
         } else {
-            Map<String, JsonNode> now = new TreeMap<>(state);
-            attributes.forEach((name, published) -> now.putIfAbsent(name, null));
-            now.forEach((name, value) -> {
+            values.putAll(state);
+            attributes.forEach((name, published) -> values.putIfAbsent(name, null));
+            values.replaceAll((name, value) -> value == null && isRoleOrGroupList(name) ? JsonNodeFactory.instance.arrayNode() : value);
+            values.forEach((name, value) -> {
                 String fingerprint = value == null || value.isNull() ? null : fingerprint(value.toString());
                 Published last = attributes.get(name);
                 if (last == null ? fingerprint != null : !Objects.equals(last.fingerprint(), fingerprint)) {
@@ -173,7 +176,7 @@ public record PublishedLedger(Map<String, Published> attributes, Map<String, Pub
         PublishedLedger next = new PublishedLedger(nextAttributes, nextCredentials);
         Map<String, VersionedValue> identitySnapshot = new TreeMap<>();
         nextAttributes.forEach((name, published) -> identitySnapshot.put(name,
-                new VersionedValue(deleted || state.get(name) == null ? null : state.get(name), published.version())));
+                new VersionedValue(values.get(name), published.version())));
         Map<String, Long> revokedVersions = new TreeMap<>();
         nextCredentials.forEach((id, published) -> {
             if (!published.present()) {
@@ -182,6 +185,14 @@ public record PublishedLedger(Map<String, Published> attributes, Map<String, Pub
         });
         return new Publication(changed, deleted && !tombstone.isEmpty(), tombstone, upserted, revoked, identitySnapshot, present,
                 revokedVersions, next);
+    }
+
+    /**
+     * Whether an attribute is a list of roles or groups, which the stream carries as an empty list, never as null,
+     * once a person holds none (a client's roles, for instance, once the last one is revoked).
+     */
+    static boolean isRoleOrGroupList(String name) {
+        return name.equals("realmRoles") || name.equals("groups") || name.startsWith("clientRoles.");
     }
 
     /** A value's fingerprint: SHA-256 of its text, so a ledger row holds no value, secret or not. */

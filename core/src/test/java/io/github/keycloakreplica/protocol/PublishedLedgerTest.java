@@ -118,6 +118,21 @@ final class PublishedLedgerTest {
     }
 
     @Test
+    void aClientWhoseLastRoleWasRevokedIsPublishedAsAnEmptyListOnce() {
+        Map<String, JsonNode> withClientRole = person("a@example.com", true);
+        withClientRole.put("clientRoles.reports", JsonNodeFactory.instance.arrayNode().add("viewer"));
+        PublishedLedger ledger = PublishedLedger.EMPTY.publish(withClientRole, List.of()).ledger();
+
+        Publication revoked = ledger.publish(person("a@example.com", true), List.of());
+
+        assertThat(revoked.changedAttributes()).containsOnlyKeys("clientRoles.reports");
+        assertThat(revoked.changedAttributes().get("clientRoles.reports").value().isArray()).isTrue();
+        assertThat(revoked.changedAttributes().get("clientRoles.reports").value()).isEmpty();
+        assertThat(revoked.identitySnapshot().get("clientRoles.reports").value().isArray()).isTrue();
+        assertThat(revoked.ledger().publish(person("a@example.com", true), List.of()).isEmpty()).isTrue();
+    }
+
+    @Test
     void aCredentialNeverShowsItsSecretAsText() {
         assertThat(password("c1", "h1").toString()).doesNotContain("h1").contains("redacted");
     }

@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -171,18 +172,13 @@ final class PublisherRelay implements Runnable {
     /** Takes the realm's relay when nobody holds it; true when this node now does. */
     private boolean claim() {
         long now = clock.millis();
-        Long claimed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
-            PublisherRows rows = PublisherRows.of(session);
-            if (!rows.claimRelay(settings.realmId(), node, now, now + LEASE.toMillis())) {
-                return null;
-            }
-            return rows.findRelay(settings.realmId()).map(PublisherRelayEntity::getEpoch).orElse(null);
-        });
-        if (claimed == null) {
+        OptionalLong claimed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> PublisherRows.of(session).claimRelay(settings.realmId(), node, now, now + LEASE.toMillis()));
+        if (claimed.isEmpty()) {
             return false;
         }
         leading = true;
-        epoch = claimed;
+        epoch = claimed.getAsLong();
         leaseUntil = now + LEASE.toMillis();
         nextHeartbeat = 0;
         log.infof("publisher of realm %s: this node (%s) relays the realm's changes now (epoch %d)",
@@ -238,7 +234,7 @@ final class PublisherRelay implements Runnable {
                 return false;
             }
             PublisherRows rows = PublisherRows.of(session);
-            PublisherRelayEntity relay = rows.relay(settings.realmId());
+            PublisherRelayEntity relay = rows.lockRelay(settings.realmId());
             if (relay.getReconcileCursor() == null) {
                 Long ended = relay.getReconcileEndedAt();
                 if (ended != null && clock.millis() - ended < settings.reconcileInterval().toMillis()) {
@@ -249,7 +245,7 @@ final class PublisherRelay implements Runnable {
             Materializer.ReconcileStep step = materializer.reconcileStep(session, realm, settings.source());
             AfterCommit.run(session, () -> metrics.reconcileFound(step.changed()));
             if (step.done()) {
-                PublisherRelayEntity done = rows.relay(settings.realmId());
+                PublisherRelayEntity done = rows.lockRelay(settings.realmId());
                 log.debugf("publisher of realm %s: reconcile compared %d people, %d had changes no event told of",
                         LogSafe.escape(settings.realmName()), done.getReconcileScanned(), done.getReconcileFound());
             }
@@ -349,7 +345,7 @@ final class PublisherRelay implements Runnable {
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
             PublisherRows rows = PublisherRows.of(session);
             rows.deleteOutbox(settings.realmId(), head.stream().map(PublisherRows.Outgoing::seq).toList());
-            PublisherRelayEntity relay = rows.relay(settings.realmId());
+            PublisherRelayEntity relay = rows.lockRelay(settings.realmId());
             relay.setPublished(relay.getPublished() + head.size());
             relay.setLastPublishedAt(now);
         });
@@ -389,7 +385,7 @@ final class PublisherRelay implements Runnable {
         }
         long now = clock.millis();
         metrics.heartbeatSent(now);
-        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> PublisherRows.of(session).relay(settings.realmId())
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> PublisherRows.of(session).lockRelay(settings.realmId())
                 .setLastHeartbeatAt(now));
     }
 
@@ -454,7 +450,7 @@ final class PublisherRelay implements Runnable {
         try {
             long now = clock.millis();
             KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-                PublisherRelayEntity relay = PublisherRows.of(session).relay(settings.realmId());
+                PublisherRelayEntity relay = PublisherRows.of(session).lockRelay(settings.realmId());
                 relay.setLastError(e.getClass().getSimpleName() + ": " + reason);
                 relay.setLastErrorAt(now);
             });
@@ -466,7 +462,7 @@ final class PublisherRelay implements Runnable {
     private void recordFenced() {
         try {
             KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-                PublisherRelayEntity relay = PublisherRows.of(session).relay(settings.realmId());
+                PublisherRelayEntity relay = PublisherRows.of(session).lockRelay(settings.realmId());
                 relay.setFenced(relay.getFenced() + 1);
             });
         } catch (RuntimeException ignored) {

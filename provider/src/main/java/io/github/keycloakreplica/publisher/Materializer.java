@@ -16,6 +16,7 @@ import io.github.keycloakreplica.stream.IdentityUpsert;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
+import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
@@ -25,7 +26,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -35,6 +38,8 @@ import java.util.UUID;
  * whose state equals what was published produces nothing, so a person compared twice is versioned once.
  */
 public final class Materializer {
+
+    private static final Logger log = Logger.getLogger(Materializer.class);
 
     /** Intents taken per round; a round is one database transaction. */
     public static final int INTENTS_PER_ROUND = 200;
@@ -154,7 +159,23 @@ public final class Materializer {
                     new String(codec.encode(record.event()), StandardCharsets.UTF_8), now);
         }
         rows.saveLedger(locked.row(), publication.ledger(), now);
+        if (log.isDebugEnabled()) {
+            // Names and versions only: values may be personal, credentials secret.
+            Map<String, Long> credentials = new TreeMap<>();
+            publication.upsertedCredentials().forEach(c -> credentials.put(c.id(), c.version()));
+            publication.revokedCredentials().forEach((id, r) -> credentials.put(id, r.version()));
+            Map<String, Long> attributes = new TreeMap<>();
+            (publication.deleted() ? publication.tombstone() : versions(publication)).forEach(attributes::put);
+            log.debugf("realm %s: versioned %s%s: attributes %s, credentials %s", realm.getName(), subject,
+                    publication.deleted() ? " (deleted)" : "", attributes, credentials);
+        }
         return true;
+    }
+
+    private static Map<String, Long> versions(Publication publication) {
+        Map<String, Long> versions = new TreeMap<>();
+        publication.changedAttributes().forEach((name, value) -> versions.put(name, value.version()));
+        return versions;
     }
 
     /** One outbox record: an event and the topic it goes to. */
