@@ -1,6 +1,8 @@
 package io.github.keycloakreplica.kafka;
 
 import io.github.keycloakreplica.publisher.Materializer;
+import io.github.keycloakreplica.publisher.PublisherMetrics;
+import io.github.keycloakreplica.store.AfterCommit;
 import io.github.keycloakreplica.store.PublisherRelayEntity;
 import io.github.keycloakreplica.store.PublisherRows;
 import io.github.keycloakreplica.stream.Envelope;
@@ -89,6 +91,8 @@ final class PublisherRelay implements Runnable {
     private final StreamCodec codec;
     private final Clock clock;
     private final RepeatedFailure failures = new RepeatedFailure();
+    /** Metrics: told what this thread does as it does it; the backlog is looked at every few seconds (PublisherMetrics). */
+    private final PublisherMetrics metrics;
     private volatile boolean running = true;
 
     private boolean leading;
@@ -113,6 +117,7 @@ final class PublisherRelay implements Runnable {
         this.codec = codec;
         this.clock = clock;
         this.materializer = new Materializer(codec, clock);
+        this.metrics = PublisherMetrics.of(settings.realmName());
     }
 
     void stop() {
@@ -123,6 +128,8 @@ final class PublisherRelay implements Runnable {
     public void run() {
         try {
             while (running) {
+                metrics.relaying(leading);
+                metrics.observe(sessionFactory, settings.realmId());
                 boolean busy;
                 try {
                     busy = leading || claim() ? cycle() : false;
@@ -133,6 +140,7 @@ final class PublisherRelay implements Runnable {
                     log.warnf("publisher of realm %s: another node took over the relay (Kafka fenced this one); stepping down",
                             LogSafe.escape(settings.realmName()));
                     recordFenced();
+                    metrics.fenced();
                     stepDown();
                     busy = false;
                 } catch (RuntimeException e) {
@@ -157,6 +165,7 @@ final class PublisherRelay implements Runnable {
                 }
             }
             closeKafka();
+            metrics.stopped();
         }
     }
 
@@ -187,6 +196,7 @@ final class PublisherRelay implements Runnable {
             return realm == null ? new Materializer.Round(0, 0, 0, false) : materializer.drainIntents(session, realm, settings.source());
         });
         boolean reconcileBusy = reconcile();
+        metrics.reconcileRunning(reconcileBusy);
         if (!producerReady()) {
             return round.intents() >= Materializer.INTENTS_PER_ROUND || reconcileBusy;
         }
@@ -233,6 +243,7 @@ final class PublisherRelay implements Runnable {
                 materializer.startReconcile(rows, settings.realmId(), ended == null ? "first publication of the realm" : "periodic");
             }
             Materializer.ReconcileStep step = materializer.reconcileStep(session, realm, settings.source());
+            AfterCommit.run(session, () -> metrics.reconcileFound(step.changed()));
             if (step.done()) {
                 PublisherRelayEntity done = rows.lockRelay(settings.realmId());
                 log.debugf("publisher of realm %s: reconcile compared %d people, %d had changes no event told of",
@@ -338,6 +349,7 @@ final class PublisherRelay implements Runnable {
             relay.setPublished(relay.getPublished() + head.size());
             relay.setLastPublishedAt(now);
         });
+        metrics.published(head.size());
         return head.size();
     }
 
@@ -372,6 +384,7 @@ final class PublisherRelay implements Runnable {
             throw e;
         }
         long now = clock.millis();
+        metrics.heartbeatSent(now);
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> PublisherRows.of(session).lockRelay(settings.realmId())
                 .setLastHeartbeatAt(now));
     }
