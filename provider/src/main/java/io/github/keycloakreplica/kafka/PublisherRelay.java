@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.FailureText;
 import io.github.keycloakreplica.publisher.Materializer;
 import io.github.keycloakreplica.publisher.PublisherMetrics;
 import io.github.keycloakreplica.store.AfterCommit;
@@ -11,17 +12,11 @@ import io.github.keycloakreplica.stream.Heartbeat;
 import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.Topics;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
@@ -34,14 +29,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one relay of a primary realm: on whichever node holds the realm's lease, it versions what changed
  * ({@link Materializer}), sends the outbox in order in Kafka transactions, deletes what Kafka took, and sends
- * heartbeats naming the delta topics' committed end offsets. Everything Kafka is made and used on this thread only,
+ * heartbeats naming how far the delta topics hold its records. Everything Kafka is made and used on this thread only,
  * so a broker that is away slows nothing but this thread; requests only ever wrote intent rows.
  *
  * <p>Two relays of a realm never both publish: the lease in the database says who may, and the fixed
@@ -99,13 +89,7 @@ final class PublisherRelay implements Runnable {
     private long epoch;
     private long leaseUntil;
     private KafkaProducer<String, byte[]> producer;
-    private KafkaConsumer<byte[], byte[]> offsets;
-    /**
-     * Per delta partition, the offset after the last record this realm published: what a heartbeat names. Not the
-     * partition's end offset: a transaction's commit marker takes an offset of its own, which a replica never applies,
-     * so the end offset would always read one ahead of a replica that applied everything.
-     */
-    private final Map<TopicPartition, Long> dataEnds = new HashMap<>();
+    private HeartbeatPositions positions;
     private long nextHeartbeat;
     private long nextProducerAttempt;
     private Duration backoff = FIRST_BACKOFF;
@@ -261,7 +245,7 @@ final class PublisherRelay implements Runnable {
             return false;
         }
         nextProducerAttempt = clock.millis() + backoff.toMillis();
-        createTopics();
+        PublisherTopics.createMissing(settings.admin(), settings.topics(), settings.partitions(), settings.realmName());
         Properties properties = new Properties();
         properties.putAll(settings.producer());
         KafkaProducer<String, byte[]> created = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
@@ -273,45 +257,8 @@ final class PublisherRelay implements Runnable {
             throw e;
         }
         producer = created;
+        positions = new HeartbeatPositions(settings.offsets(), settings.topics());
         return true;
-    }
-
-    /** Creates the realm's topics that are missing: deltas and heartbeat plain, snapshots compacted. */
-    private void createTopics() {
-        Properties properties = new Properties();
-        properties.putAll(settings.admin());
-        try (Admin admin = Admin.create(properties)) {
-            Set<String> existing = admin.listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            Topics topics = settings.topics();
-            Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-            List<NewTopic> missing = new ArrayList<>();
-            for (String topic : List.of(topics.identity(), topics.credentials())) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.of(settings.partitions()), java.util.Optional.empty()));
-                }
-            }
-            for (String topic : List.of(topics.identitySnapshot(), topics.credentialsSnapshot())) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.of(settings.partitions()), java.util.Optional.empty()).configs(compacted));
-                }
-            }
-            if (!existing.contains(topics.heartbeat())) {
-                missing.add(new NewTopic(topics.heartbeat(), java.util.Optional.of(1), java.util.Optional.empty()));
-            }
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                log.infof("publisher of realm %s: created the topics %s", LogSafe.escape(settings.realmName()),
-                        missing.stream().map(NewTopic::name).toList());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating the realm's topics", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
-                return;
-            }
-            throw new IllegalStateException("could not create the realm's topics: " + (e.getCause() == null ? e : e.getCause()), e);
-        }
     }
 
     /** Sends the outbox's oldest rows in one Kafka transaction, then deletes them; returns how many. */
@@ -325,7 +272,7 @@ final class PublisherRelay implements Runnable {
         producer.beginTransaction();
         try {
             for (PublisherRows.Outgoing row : head) {
-                sent.add(producer.send(new ProducerRecord<>(topic(row.topic()), row.subject(), row.payload().getBytes(StandardCharsets.UTF_8))));
+                sent.add(producer.send(new ProducerRecord<>(PublisherTopics.of(settings.topics(), row.topic()), row.subject(), row.payload().getBytes(StandardCharsets.UTF_8))));
             }
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -334,12 +281,8 @@ final class PublisherRelay implements Runnable {
             abortQuietly();
             throw e;
         }
-        Set<String> deltas = Set.copyOf(settings.topics().deltas());
         for (Future<RecordMetadata> future : sent) {
-            RecordMetadata metadata = committed(future);
-            if (deltas.contains(metadata.topic()) && metadata.hasOffset()) {
-                dataEnds.merge(new TopicPartition(metadata.topic(), metadata.partition()), metadata.offset() + 1, Math::max);
-            }
+            positions.sent(committed(future));
         }
         long now = clock.millis();
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
@@ -353,26 +296,10 @@ final class PublisherRelay implements Runnable {
         return head.size();
     }
 
-    /** A heartbeat naming the delta topics' end offsets as a read_committed consumer sees them: all that was committed. */
+    /** A heartbeat naming, per delta partition, the offset after the last record this realm published. */
     private void sendHeartbeat() {
-        if (offsets == null) {
-            Properties properties = new Properties();
-            properties.putAll(settings.offsets());
-            offsets = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        }
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : settings.topics().deltas()) {
-            offsets.partitionsFor(topic, KAFKA_TIMEOUT).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-        }
-        List<TopicPartition> unknown = partitions.stream().filter(p -> !dataEnds.containsKey(p)).toList();
-        if (!unknown.isEmpty()) {
-            offsets.endOffsets(unknown, KAFKA_TIMEOUT).forEach((partition, end) -> dataEnds.put(partition, lastDataEnd(partition, end)));
-        }
-        Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
-        partitions.forEach(partition -> positions.computeIfAbsent(partition.topic(), t -> new TreeMap<>())
-                .put(partition.partition(), dataEnds.get(partition)));
         Heartbeat heartbeat = new Heartbeat(new Envelope(UUID.randomUUID().toString(), settings.source(), EventType.HEARTBEAT, "heartbeat",
-                Instant.ofEpochMilli(clock.millis()).toString()), settings.heartbeatInterval(), positions);
+                Instant.ofEpochMilli(clock.millis()).toString()), settings.heartbeatInterval(), positions.named());
         producer.beginTransaction();
         try {
             producer.send(new ProducerRecord<>(settings.topics().heartbeat(), "heartbeat", codec.encode(heartbeat)));
@@ -389,38 +316,6 @@ final class PublisherRelay implements Runnable {
                 .setLastHeartbeatAt(now));
     }
 
-    /**
-     * The offset after the last committed record of a partition whose committed end is {@code end}: read backwards
-     * from the end in growing steps, as a read_committed consumer sees the records (markers and aborted records are
-     * not returned). Once per partition per relay; after that the relay knows what it sent.
-     */
-    private long lastDataEnd(TopicPartition partition, long end) {
-        if (end == 0) {
-            return 0;
-        }
-        offsets.assign(List.of(partition));
-        long step = 16;
-        long from = end;
-        while (true) {
-            from = Math.max(0, from - step);
-            offsets.seek(partition, from);
-            long last = -1;
-            long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
-            while (offsets.position(partition, KAFKA_TIMEOUT) < end && System.nanoTime() < deadline) {
-                for (var record : offsets.poll(Duration.ofMillis(200)).records(partition)) {
-                    last = Math.max(last, record.offset());
-                }
-            }
-            if (last >= 0) {
-                return last + 1;
-            }
-            if (from == 0) {
-                return 0;
-            }
-            step *= 4;
-        }
-    }
-
     private static RecordMetadata committed(Future<RecordMetadata> future) {
         try {
             return future.get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -432,26 +327,16 @@ final class PublisherRelay implements Runnable {
         }
     }
 
-    private String topic(PublisherRows.Topic topic) {
-        Topics topics = settings.topics();
-        return switch (topic) {
-            case IDENTITY -> topics.identity();
-            case CREDENTIALS -> topics.credentials();
-            case IDENTITY_SNAPSHOT -> topics.identitySnapshot();
-            case CREDENTIALS_SNAPSHOT -> topics.credentialsSnapshot();
-        };
-    }
-
     private void failed(RuntimeException e) {
-        String reason = LogSafe.escape(String.valueOf(e.getMessage()), 500);
-        failures.failed(clock.instant()).ifPresent(run -> log.warnf("publisher of realm %s: could not relay (%s: %s); trying again "
-                + "with a growing wait, nothing is skipped%s", LogSafe.escape(settings.realmName()), e.getClass().getSimpleName(), reason,
-                run.sofar(clock.instant())));
+        // A database's own message may quote a row, which is a person's data: FailureText keeps only what is safe.
+        String reason = LogSafe.escape(FailureText.of(e), 500);
+        failures.failed(clock.instant()).ifPresent(run -> log.warnf("publisher of realm %s: could not relay (%s); trying again "
+                + "with a growing wait, nothing is skipped%s", LogSafe.escape(settings.realmName()), reason, run.sofar(clock.instant())));
         try {
             long now = clock.millis();
             KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
                 PublisherRelayEntity relay = PublisherRows.of(session).lockRelay(settings.realmId());
-                relay.setLastError(e.getClass().getSimpleName() + ": " + reason);
+                relay.setLastError(reason);
                 relay.setLastErrorAt(now);
             });
         } catch (RuntimeException ignored) {
@@ -472,7 +357,6 @@ final class PublisherRelay implements Runnable {
 
     private void stepDown() {
         leading = false;
-        dataEnds.clear();
         closeKafka();
     }
 
@@ -493,13 +377,9 @@ final class PublisherRelay implements Runnable {
             }
             producer = null;
         }
-        if (offsets != null) {
-            try {
-                offsets.close(CLOSE_TIMEOUT);
-            } catch (RuntimeException ignored) {
-                // Closing is best effort.
-            }
-            offsets = null;
+        if (positions != null) {
+            positions.close();
+            positions = null;
         }
     }
 
