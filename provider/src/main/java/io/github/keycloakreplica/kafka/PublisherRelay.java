@@ -60,6 +60,8 @@ final class PublisherRelay implements Runnable {
     /** How often an idle relay looks for new intents and outbox rows: Keycloak's own database queue polls as often. */
     static final Duration POLL = Duration.ofMillis(100);
     static final int BATCH = 500;
+    /** How often an idle relay looks whether a reconcile is due. */
+    static final Duration RECONCILE_LOOK = Duration.ofSeconds(5);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -91,6 +93,7 @@ final class PublisherRelay implements Runnable {
     private KafkaProducer<String, byte[]> producer;
     private HeartbeatPositions positions;
     private long nextHeartbeat;
+    private long nextReconcileLook;
     private long nextProducerAttempt;
     private Duration backoff = FIRST_BACKOFF;
 
@@ -165,6 +168,7 @@ final class PublisherRelay implements Runnable {
         epoch = claimed.getAsLong();
         leaseUntil = now + LEASE.toMillis();
         nextHeartbeat = 0;
+        nextReconcileLook = 0;
         log.infof("publisher of realm %s: this node (%s) relays the realm's changes now (epoch %d)",
                 LogSafe.escape(settings.realmName()), LogSafe.escape(node), epoch);
         return true;
@@ -179,7 +183,11 @@ final class PublisherRelay implements Runnable {
             RealmModel realm = session.realms().getRealm(settings.realmId());
             return realm == null ? new Materializer.Round(0, 0, 0, false) : materializer.drainIntents(session, realm, settings.source());
         });
-        boolean reconcileBusy = reconcile();
+        // Whether a reconcile is due is read from the database every few seconds, not every round of an idle relay.
+        boolean reconcileBusy = (round.reconcileRequested() || clock.millis() >= nextReconcileLook) && reconcile();
+        if (!reconcileBusy && clock.millis() >= nextReconcileLook) {
+            nextReconcileLook = clock.millis() + RECONCILE_LOOK.toMillis();
+        }
         metrics.reconcileRunning(reconcileBusy);
         if (!producerReady()) {
             return round.intents() >= Materializer.INTENTS_PER_ROUND || reconcileBusy;
