@@ -11,6 +11,7 @@ import org.awaitility.Awaitility;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -225,6 +226,21 @@ public final class PrimarySite implements AutoCloseable {
         assertThat(r.status()).as("replica subject " + subject + ": " + r).isEqualTo(200);
         assertThat(r.json()).as("one replica component").hasSize(1);
         return Optional.of(r.json().get(0));
+    }
+
+    /**
+     * Every record the primary published is one the replica accepts: a dead letter at the replica means the
+     * publisher broke the stream contract (and the person's change stopped there).
+     */
+    void assertReplicaRefusedNothing() {
+        if (!replicaServer().isRunning()) {
+            return;
+        }
+        JsonNode items = get(replica, "replica/dead-letters?max=100").get("items");
+        List<String> refused = new ArrayList<>();
+        items.forEach(item -> refused.add(item.path("topic").asText() + " " + item.path("key").asText() + ": "
+                + item.path("reason").asText()));
+        assertThat(refused).as("records of the primary's that the replica dead-lettered").isEmpty();
     }
 
     @Override

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * Gives test classes the shared {@link PrimarySite}, starting it on first use and stopping it when the
  * whole test run ends. When a test fails, prints the tail of the broker's, the primary's and the replica's
  * logs: a change that did not arrive may have stopped at either end. After every class, the replica's
- * apply engine must not have fallen back to one record per transaction for any batch.
+ * apply engine must not have fallen back to one record per transaction for any batch, nor dead-lettered a
+ * record of the primary's.
  */
 public final class PrimaryStack implements BeforeAllCallback, AfterAllCallback, ParameterResolver, TestWatcher {
 
@@ -44,6 +45,7 @@ public final class PrimaryStack implements BeforeAllCallback, AfterAllCallback, 
         Running running = context.getRoot().getStore(NAMESPACE).get(Running.class, Running.class);
         if (running != null) {
             ReplicaSite.assertApplyEngineHealthy(running.site().replicaServer());
+            running.site().assertReplicaRefusedNothing();
         }
     }
 

@@ -154,10 +154,11 @@ class PublisherIT {
 
         send(site.primary(), "DELETE", "users/" + id + "/role-mappings/realm", List.of(operator));
         awaitSame(site, "realm roles", id, PrimarySite::realmRoles, r -> !r.contains("operator"));
-        send(site.primary(), "DELETE", "users/" + id + "/role-mappings/clients/" + client, List.of(viewer));
-        awaitSame(site, "client roles", id, (keycloak, user) -> clientRoles(keycloak, user, CLIENT), List::isEmpty);
         send(site.primary(), "DELETE", "users/" + id + "/groups/" + engineering, null);
         awaitSame(site, "groups", id, PrimarySite::groups, List::isEmpty);
+        // The person's last role of the client: nothing of the client left to name.
+        send(site.primary(), "DELETE", "users/" + id + "/role-mappings/clients/" + client, List.of(viewer));
+        awaitSame(site, "client roles", id, (keycloak, user) -> clientRoles(keycloak, user, CLIENT), List::isEmpty);
     }
 
     @Test
@@ -230,6 +231,7 @@ class PublisherIT {
         send(site.replica(), "POST", "roles", Map.of("name", after));
         try {
             String id = site.createAtPrimary(person(username, PASSWORD));
+            site.awaitAtReplica(id, PROPAGATION, u -> true);
             send(site.primary(), "POST", "users/" + id + "/role-mappings/realm", List.of(get(site.primary(), "roles/" + before)));
             site.awaitReplica("the role at the replica", PROPAGATION, () -> realmRoles(site.replica(), id), r -> r.contains(before));
 

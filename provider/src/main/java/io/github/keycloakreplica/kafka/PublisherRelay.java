@@ -1,6 +1,9 @@
 package io.github.keycloakreplica.kafka;
 
+import io.github.keycloakreplica.apply.FailureText;
 import io.github.keycloakreplica.publisher.Materializer;
+import io.github.keycloakreplica.publisher.PublisherMetrics;
+import io.github.keycloakreplica.store.AfterCommit;
 import io.github.keycloakreplica.store.PublisherRelayEntity;
 import io.github.keycloakreplica.store.PublisherRows;
 import io.github.keycloakreplica.stream.Envelope;
@@ -9,17 +12,11 @@ import io.github.keycloakreplica.stream.Heartbeat;
 import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.Topics;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
@@ -32,13 +29,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one relay of a primary realm: on whichever node holds the realm's lease, it versions what changed
  * ({@link Materializer}), sends the outbox in order in Kafka transactions, deletes what Kafka took, and sends
- * heartbeats naming the delta topics' committed end offsets. Everything Kafka is made and used on this thread only,
+ * heartbeats naming how far the delta topics hold its records. Everything Kafka is made and used on this thread only,
  * so a broker that is away slows nothing but this thread; requests only ever wrote intent rows.
  *
  * <p>Two relays of a realm never both publish: the lease in the database says who may, and the fixed
@@ -67,6 +60,8 @@ final class PublisherRelay implements Runnable {
     /** How often an idle relay looks for new intents and outbox rows: Keycloak's own database queue polls as often. */
     static final Duration POLL = Duration.ofMillis(100);
     static final int BATCH = 500;
+    /** How often an idle relay looks whether a reconcile is due. */
+    static final Duration RECONCILE_LOOK = Duration.ofSeconds(5);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -88,20 +83,17 @@ final class PublisherRelay implements Runnable {
     private final StreamCodec codec;
     private final Clock clock;
     private final RepeatedFailure failures = new RepeatedFailure();
+    /** Metrics: told what this thread does as it does it; the backlog is looked at every few seconds (PublisherMetrics). */
+    private final PublisherMetrics metrics;
     private volatile boolean running = true;
 
     private boolean leading;
     private long epoch;
     private long leaseUntil;
     private KafkaProducer<String, byte[]> producer;
-    private KafkaConsumer<byte[], byte[]> offsets;
-    /**
-     * Per delta partition, the offset after the last record this realm published: what a heartbeat names. Not the
-     * partition's end offset: a transaction's commit marker takes an offset of its own, which a replica never applies,
-     * so the end offset would always read one ahead of a replica that applied everything.
-     */
-    private final Map<TopicPartition, Long> dataEnds = new HashMap<>();
+    private HeartbeatPositions positions;
     private long nextHeartbeat;
+    private long nextReconcileLook;
     private long nextProducerAttempt;
     private Duration backoff = FIRST_BACKOFF;
 
@@ -112,6 +104,7 @@ final class PublisherRelay implements Runnable {
         this.codec = codec;
         this.clock = clock;
         this.materializer = new Materializer(codec, clock);
+        this.metrics = PublisherMetrics.of(settings.realmName());
     }
 
     void stop() {
@@ -122,6 +115,8 @@ final class PublisherRelay implements Runnable {
     public void run() {
         try {
             while (running) {
+                metrics.relaying(leading);
+                metrics.observe(sessionFactory, settings.realmId());
                 boolean busy;
                 try {
                     busy = leading || claim() ? cycle() : false;
@@ -132,6 +127,7 @@ final class PublisherRelay implements Runnable {
                     log.warnf("publisher of realm %s: another node took over the relay (Kafka fenced this one); stepping down",
                             LogSafe.escape(settings.realmName()));
                     recordFenced();
+                    metrics.fenced();
                     stepDown();
                     busy = false;
                 } catch (RuntimeException e) {
@@ -156,26 +152,23 @@ final class PublisherRelay implements Runnable {
                 }
             }
             closeKafka();
+            metrics.stopped();
         }
     }
 
     /** Takes the realm's relay when nobody holds it; true when this node now does. */
     private boolean claim() {
         long now = clock.millis();
-        Long claimed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
-            PublisherRows rows = PublisherRows.of(session);
-            if (!rows.claimRelay(settings.realmId(), node, now, now + LEASE.toMillis())) {
-                return null;
-            }
-            return rows.findRelay(settings.realmId()).map(PublisherRelayEntity::getEpoch).orElse(null);
-        });
-        if (claimed == null) {
+        OptionalLong claimed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> PublisherRows.of(session).claimRelay(settings.realmId(), node, now, now + LEASE.toMillis()));
+        if (claimed.isEmpty()) {
             return false;
         }
         leading = true;
-        epoch = claimed;
+        epoch = claimed.getAsLong();
         leaseUntil = now + LEASE.toMillis();
         nextHeartbeat = 0;
+        nextReconcileLook = 0;
         log.infof("publisher of realm %s: this node (%s) relays the realm's changes now (epoch %d)",
                 LogSafe.escape(settings.realmName()), LogSafe.escape(node), epoch);
         return true;
@@ -190,7 +183,12 @@ final class PublisherRelay implements Runnable {
             RealmModel realm = session.realms().getRealm(settings.realmId());
             return realm == null ? new Materializer.Round(0, 0, 0, false) : materializer.drainIntents(session, realm, settings.source());
         });
-        boolean reconcileBusy = reconcile();
+        // Whether a reconcile is due is read from the database every few seconds, not every round of an idle relay.
+        boolean reconcileBusy = (round.reconcileRequested() || clock.millis() >= nextReconcileLook) && reconcile();
+        if (!reconcileBusy && clock.millis() >= nextReconcileLook) {
+            nextReconcileLook = clock.millis() + RECONCILE_LOOK.toMillis();
+        }
+        metrics.reconcileRunning(reconcileBusy);
         if (!producerReady()) {
             return round.intents() >= Materializer.INTENTS_PER_ROUND || reconcileBusy;
         }
@@ -228,7 +226,7 @@ final class PublisherRelay implements Runnable {
                 return false;
             }
             PublisherRows rows = PublisherRows.of(session);
-            PublisherRelayEntity relay = rows.relay(settings.realmId());
+            PublisherRelayEntity relay = rows.lockRelay(settings.realmId());
             if (relay.getReconcileCursor() == null) {
                 Long ended = relay.getReconcileEndedAt();
                 if (ended != null && clock.millis() - ended < settings.reconcileInterval().toMillis()) {
@@ -237,8 +235,9 @@ final class PublisherRelay implements Runnable {
                 materializer.startReconcile(rows, settings.realmId(), ended == null ? "first publication of the realm" : "periodic");
             }
             Materializer.ReconcileStep step = materializer.reconcileStep(session, realm, settings.source());
+            AfterCommit.run(session, () -> metrics.reconcileFound(step.changed()));
             if (step.done()) {
-                PublisherRelayEntity done = rows.relay(settings.realmId());
+                PublisherRelayEntity done = rows.lockRelay(settings.realmId());
                 log.debugf("publisher of realm %s: reconcile compared %d people, %d had changes no event told of",
                         LogSafe.escape(settings.realmName()), done.getReconcileScanned(), done.getReconcileFound());
             }
@@ -254,7 +253,7 @@ final class PublisherRelay implements Runnable {
             return false;
         }
         nextProducerAttempt = clock.millis() + backoff.toMillis();
-        createTopics();
+        PublisherTopics.createMissing(settings.admin(), settings.topics(), settings.partitions(), settings.realmName());
         Properties properties = new Properties();
         properties.putAll(settings.producer());
         KafkaProducer<String, byte[]> created = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
@@ -266,45 +265,8 @@ final class PublisherRelay implements Runnable {
             throw e;
         }
         producer = created;
+        positions = new HeartbeatPositions(settings.offsets(), settings.topics());
         return true;
-    }
-
-    /** Creates the realm's topics that are missing: deltas and heartbeat plain, snapshots compacted. */
-    private void createTopics() {
-        Properties properties = new Properties();
-        properties.putAll(settings.admin());
-        try (Admin admin = Admin.create(properties)) {
-            Set<String> existing = admin.listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            Topics topics = settings.topics();
-            Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-            List<NewTopic> missing = new ArrayList<>();
-            for (String topic : List.of(topics.identity(), topics.credentials())) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.of(settings.partitions()), java.util.Optional.empty()));
-                }
-            }
-            for (String topic : List.of(topics.identitySnapshot(), topics.credentialsSnapshot())) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.of(settings.partitions()), java.util.Optional.empty()).configs(compacted));
-                }
-            }
-            if (!existing.contains(topics.heartbeat())) {
-                missing.add(new NewTopic(topics.heartbeat(), java.util.Optional.of(1), java.util.Optional.empty()));
-            }
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                log.infof("publisher of realm %s: created the topics %s", LogSafe.escape(settings.realmName()),
-                        missing.stream().map(NewTopic::name).toList());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating the realm's topics", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
-                return;
-            }
-            throw new IllegalStateException("could not create the realm's topics: " + (e.getCause() == null ? e : e.getCause()), e);
-        }
     }
 
     /** Sends the outbox's oldest rows in one Kafka transaction, then deletes them; returns how many. */
@@ -318,7 +280,7 @@ final class PublisherRelay implements Runnable {
         producer.beginTransaction();
         try {
             for (PublisherRows.Outgoing row : head) {
-                sent.add(producer.send(new ProducerRecord<>(topic(row.topic()), row.subject(), row.payload().getBytes(StandardCharsets.UTF_8))));
+                sent.add(producer.send(new ProducerRecord<>(PublisherTopics.of(settings.topics(), row.topic()), row.subject(), row.payload().getBytes(StandardCharsets.UTF_8))));
             }
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -327,44 +289,25 @@ final class PublisherRelay implements Runnable {
             abortQuietly();
             throw e;
         }
-        Set<String> deltas = Set.copyOf(settings.topics().deltas());
         for (Future<RecordMetadata> future : sent) {
-            RecordMetadata metadata = committed(future);
-            if (deltas.contains(metadata.topic()) && metadata.hasOffset()) {
-                dataEnds.merge(new TopicPartition(metadata.topic(), metadata.partition()), metadata.offset() + 1, Math::max);
-            }
+            positions.sent(committed(future));
         }
         long now = clock.millis();
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
             PublisherRows rows = PublisherRows.of(session);
             rows.deleteOutbox(settings.realmId(), head.stream().map(PublisherRows.Outgoing::seq).toList());
-            PublisherRelayEntity relay = rows.relay(settings.realmId());
+            PublisherRelayEntity relay = rows.lockRelay(settings.realmId());
             relay.setPublished(relay.getPublished() + head.size());
             relay.setLastPublishedAt(now);
         });
+        metrics.published(head.size());
         return head.size();
     }
 
-    /** A heartbeat naming the delta topics' end offsets as a read_committed consumer sees them: all that was committed. */
+    /** A heartbeat naming, per delta partition, the offset after the last record this realm published. */
     private void sendHeartbeat() {
-        if (offsets == null) {
-            Properties properties = new Properties();
-            properties.putAll(settings.offsets());
-            offsets = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        }
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : settings.topics().deltas()) {
-            offsets.partitionsFor(topic, KAFKA_TIMEOUT).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-        }
-        List<TopicPartition> unknown = partitions.stream().filter(p -> !dataEnds.containsKey(p)).toList();
-        if (!unknown.isEmpty()) {
-            offsets.endOffsets(unknown, KAFKA_TIMEOUT).forEach((partition, end) -> dataEnds.put(partition, lastDataEnd(partition, end)));
-        }
-        Map<String, Map<Integer, Long>> positions = new LinkedHashMap<>();
-        partitions.forEach(partition -> positions.computeIfAbsent(partition.topic(), t -> new TreeMap<>())
-                .put(partition.partition(), dataEnds.get(partition)));
         Heartbeat heartbeat = new Heartbeat(new Envelope(UUID.randomUUID().toString(), settings.source(), EventType.HEARTBEAT, "heartbeat",
-                Instant.ofEpochMilli(clock.millis()).toString()), settings.heartbeatInterval(), positions);
+                Instant.ofEpochMilli(clock.millis()).toString()), settings.heartbeatInterval(), positions.named());
         producer.beginTransaction();
         try {
             producer.send(new ProducerRecord<>(settings.topics().heartbeat(), "heartbeat", codec.encode(heartbeat)));
@@ -376,40 +319,9 @@ final class PublisherRelay implements Runnable {
             throw e;
         }
         long now = clock.millis();
-        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> PublisherRows.of(session).relay(settings.realmId())
+        metrics.heartbeatSent(now);
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> PublisherRows.of(session).lockRelay(settings.realmId())
                 .setLastHeartbeatAt(now));
-    }
-
-    /**
-     * The offset after the last committed record of a partition whose committed end is {@code end}: read backwards
-     * from the end in growing steps, as a read_committed consumer sees the records (markers and aborted records are
-     * not returned). Once per partition per relay; after that the relay knows what it sent.
-     */
-    private long lastDataEnd(TopicPartition partition, long end) {
-        if (end == 0) {
-            return 0;
-        }
-        offsets.assign(List.of(partition));
-        long step = 16;
-        long from = end;
-        while (true) {
-            from = Math.max(0, from - step);
-            offsets.seek(partition, from);
-            long last = -1;
-            long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
-            while (offsets.position(partition, KAFKA_TIMEOUT) < end && System.nanoTime() < deadline) {
-                for (var record : offsets.poll(Duration.ofMillis(200)).records(partition)) {
-                    last = Math.max(last, record.offset());
-                }
-            }
-            if (last >= 0) {
-                return last + 1;
-            }
-            if (from == 0) {
-                return 0;
-            }
-            step *= 4;
-        }
     }
 
     private static RecordMetadata committed(Future<RecordMetadata> future) {
@@ -423,26 +335,16 @@ final class PublisherRelay implements Runnable {
         }
     }
 
-    private String topic(PublisherRows.Topic topic) {
-        Topics topics = settings.topics();
-        return switch (topic) {
-            case IDENTITY -> topics.identity();
-            case CREDENTIALS -> topics.credentials();
-            case IDENTITY_SNAPSHOT -> topics.identitySnapshot();
-            case CREDENTIALS_SNAPSHOT -> topics.credentialsSnapshot();
-        };
-    }
-
     private void failed(RuntimeException e) {
-        String reason = LogSafe.escape(String.valueOf(e.getMessage()), 500);
-        failures.failed(clock.instant()).ifPresent(run -> log.warnf("publisher of realm %s: could not relay (%s: %s); trying again "
-                + "with a growing wait, nothing is skipped%s", LogSafe.escape(settings.realmName()), e.getClass().getSimpleName(), reason,
-                run.sofar(clock.instant())));
+        // A database's own message may quote a row, which is a person's data: FailureText keeps only what is safe.
+        String reason = LogSafe.escape(FailureText.of(e), 500);
+        failures.failed(clock.instant()).ifPresent(run -> log.warnf("publisher of realm %s: could not relay (%s); trying again "
+                + "with a growing wait, nothing is skipped%s", LogSafe.escape(settings.realmName()), reason, run.sofar(clock.instant())));
         try {
             long now = clock.millis();
             KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-                PublisherRelayEntity relay = PublisherRows.of(session).relay(settings.realmId());
-                relay.setLastError(e.getClass().getSimpleName() + ": " + reason);
+                PublisherRelayEntity relay = PublisherRows.of(session).lockRelay(settings.realmId());
+                relay.setLastError(reason);
                 relay.setLastErrorAt(now);
             });
         } catch (RuntimeException ignored) {
@@ -453,7 +355,7 @@ final class PublisherRelay implements Runnable {
     private void recordFenced() {
         try {
             KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-                PublisherRelayEntity relay = PublisherRows.of(session).relay(settings.realmId());
+                PublisherRelayEntity relay = PublisherRows.of(session).lockRelay(settings.realmId());
                 relay.setFenced(relay.getFenced() + 1);
             });
         } catch (RuntimeException ignored) {
@@ -463,7 +365,6 @@ final class PublisherRelay implements Runnable {
 
     private void stepDown() {
         leading = false;
-        dataEnds.clear();
         closeKafka();
     }
 
@@ -484,13 +385,9 @@ final class PublisherRelay implements Runnable {
             }
             producer = null;
         }
-        if (offsets != null) {
-            try {
-                offsets.close(CLOSE_TIMEOUT);
-            } catch (RuntimeException ignored) {
-                // Closing is best effort.
-            }
-            offsets = null;
+        if (positions != null) {
+            positions.close();
+            positions = null;
         }
     }
 

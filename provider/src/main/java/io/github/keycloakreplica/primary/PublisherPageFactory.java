@@ -25,6 +25,7 @@ import org.keycloak.services.ui.extend.UiPageProviderFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,6 +38,8 @@ public final class PublisherPageFactory implements UiPageProvider, UiPageProvide
     public static final String PROVIDER_ID = PublisherComponents.PROVIDER_ID;
 
     private static final Logger log = Logger.getLogger(PublisherPageFactory.class);
+    /** The type metadata key Keycloak 26.7's admin console reads for a page's list columns (PageList.tsx). */
+    static final String DISPLAY_FIELDS = "displayFields";
 
     private PublisherRuntime runtime;
 
@@ -79,6 +82,15 @@ public final class PublisherPageFactory implements UiPageProvider, UiPageProvide
         return PublisherConfigProperties.LIST;
     }
 
+    /**
+     * The columns of the page's list, the first one the link to the settings: without them the console shows the
+     * first three settings, and the link would read "true" (Enabled).
+     */
+    @Override
+    public Map<String, Object> getTypeMetadata() {
+        return Map.of(DISPLAY_FIELDS, List.of(PublisherConfig.TOPIC_PREFIX, PublisherConfig.BOOTSTRAP_SERVERS, PublisherConfig.ENABLED));
+    }
+
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
             throws ComponentValidationException {
@@ -98,7 +110,8 @@ public final class PublisherPageFactory implements UiPageProvider, UiPageProvide
         }
         Optional<ComponentModel> other = PublisherComponents.all(realm).filter(c -> !c.getId().equals(model.getId())).findFirst();
         if (other.isPresent()) {
-            throw new SettingsRefusedException("Realm '" + realm.getName() + "' already has a publisher ('" + other.get().getName()
+            String name = other.get().getName() == null ? PROVIDER_ID : other.get().getName();
+            throw new SettingsRefusedException("Realm '" + realm.getName() + "' already has a publisher ('" + name
                     + "'): a realm publishes its streams through one, so that each person's versions go up one at a time. Change "
                     + "that one's settings, or remove it first.");
         }

@@ -1,10 +1,14 @@
 package io.github.keycloakreplica.publisher;
 
+import io.github.keycloakreplica.stream.LogSafe;
+import org.jboss.logging.Logger;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+
+import java.util.Optional;
 
 /**
  * The request-side half of the publisher: marks the person a user or admin event is about, when the event's realm
@@ -12,6 +16,8 @@ import org.keycloak.models.RealmModel;
  * the realm's settings (cached) and writes nothing until the prepare phase ({@link PendingIntents}).
  */
 final class ChangeCapture implements EventListenerProvider {
+
+    private static final Logger log = Logger.getLogger(ChangeCapture.class);
 
     private final KeycloakSession session;
 
@@ -27,9 +33,13 @@ final class ChangeCapture implements EventListenerProvider {
 
     @Override
     public void onEvent(AdminEvent event, boolean includeRepresentation) {
-        ChangeTriggers.ofAdminEvent(event.getResourceTypeAsString(), event.getResourcePath())
-                .ifPresent(user -> markIfPublishing(event.getRealmId(), user,
-                        "admin " + event.getResourceTypeAsString() + " " + event.getOperationType()));
+        Optional<String> user = ChangeTriggers.ofAdminEvent(event.getResourceTypeAsString(), event.getResourcePath());
+        if (log.isDebugEnabled()) {
+            log.debugf("admin event %s %s %s marks %s", event.getResourceTypeAsString(), event.getOperationType(),
+                    LogSafe.escape(String.valueOf(event.getResourcePath()), 300), user.orElse("nobody"));
+        }
+        user.ifPresent(subject -> markIfPublishing(event.getRealmId(), subject,
+                "admin " + event.getResourceTypeAsString() + " " + event.getOperationType()));
     }
 
     private void markIfPublishing(String realmId, String subject, String reason) {
@@ -38,7 +48,11 @@ final class ChangeCapture implements EventListenerProvider {
         }
         RealmModel realm = session.realms().getRealm(realmId);
         if (realm != null && PublisherComponents.enabledIn(realm).isPresent()) {
-            PendingIntents.mark(session, realmId, subject, reason);
+            boolean marked = PendingIntents.mark(session, realmId, subject, reason);
+            if (log.isDebugEnabled()) {
+                log.debugf("realm %s: %s %s (%s)", realm.getName(), marked ? "marked" : "could not mark, no active transaction:", subject,
+                        reason);
+            }
         }
     }
 

@@ -16,10 +16,6 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "PUBLISHER_RELAY")
 @NamedQueries({
-        @NamedQuery(name = "claimPublisherRelay",
-                // One conditional update: of two nodes trying at once, exactly one changes the row.
-                query = "update PublisherRelayEntity r set r.owner = :owner, r.epoch = r.epoch + 1, r.leaseUntil = :leaseUntil "
-                        + "where r.realmId = :realmId and (r.leaseUntil < :now or r.owner is null)"),
         @NamedQuery(name = "renewPublisherRelay",
                 query = "update PublisherRelayEntity r set r.leaseUntil = :leaseUntil where r.realmId = :realmId and r.owner = :owner "
                         + "and r.epoch = :epoch"),

@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /** The primary side's rows: intents, the published ledger, the outbox and the realm's relay. */
@@ -172,10 +173,15 @@ public final class PublisherRows {
         return new Backlog(((Number) row[0]).longValue(), row[1] == null ? null : ((Number) row[1]).longValue());
     }
 
-    /** The realm's relay row, created on first use. */
-    public PublisherRelayEntity relay(String realmId) {
-        PublisherRelayEntity relay = em.find(PublisherRelayEntity.class, realmId);
+    /**
+     * The realm's relay row, locked until the transaction ends, created on first use. Every change of the row's
+     * columns goes through this: Keycloak's JPA writes a changed entity's every column, so a row changed without its
+     * lock could write back the owner and epoch it read before another node claimed the relay.
+     */
+    public PublisherRelayEntity lockRelay(String realmId) {
+        PublisherRelayEntity relay = em.find(PublisherRelayEntity.class, realmId, LockModeType.PESSIMISTIC_WRITE);
         if (relay == null) {
+            // Two nodes creating it at once: one fails on the primary key, and its round is tried again.
             relay = new PublisherRelayEntity();
             relay.setRealmId(realmId);
             em.persist(relay);
@@ -184,20 +190,24 @@ public final class PublisherRows {
         return relay;
     }
 
+    /** The relay row as it is, for looks that change nothing. */
     public Optional<PublisherRelayEntity> findRelay(String realmId) {
         return Optional.ofNullable(em.find(PublisherRelayEntity.class, realmId));
     }
 
-    public PublisherRelayEntity lockRelay(String realmId) {
-        relay(realmId);
-        return em.find(PublisherRelayEntity.class, realmId, LockModeType.PESSIMISTIC_WRITE);
-    }
-
-    /** Takes the relay when its lease ran out; returns whether this owner now holds it. */
-    public boolean claimRelay(String realmId, String owner, long now, long leaseUntil) {
-        relay(realmId);
-        return em.createNamedQuery("claimPublisherRelay").setParameter("realmId", realmId).setParameter("owner", owner)
-                .setParameter("now", now).setParameter("leaseUntil", leaseUntil).executeUpdate() == 1;
+    /**
+     * Takes the relay when nobody holds it or its lease ran out: under the row's lock, the owner, one more epoch and the
+     * lease's end. Returns the epoch this owner now holds it at, empty when another holds it.
+     */
+    public OptionalLong claimRelay(String realmId, String owner, long now, long leaseUntil) {
+        PublisherRelayEntity relay = lockRelay(realmId);
+        if (relay.getOwner() != null && relay.getLeaseUntil() >= now) {
+            return OptionalLong.empty();
+        }
+        relay.setOwner(owner);
+        relay.setEpoch(relay.getEpoch() + 1);
+        relay.setLeaseUntil(leaseUntil);
+        return OptionalLong.of(relay.getEpoch());
     }
 
     /** Extends the lease this owner holds at this epoch; false when another took it over meanwhile. */

@@ -16,6 +16,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -44,6 +45,21 @@ class PublisherPageFactoryTest {
             assertThat(services).as("service file named after Keycloak's UiPageSpi factory class").isNotNull();
             assertThat(new String(services.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim))
                     .contains(PublisherPageFactory.class.getName());
+        }
+    }
+
+    @Test
+    void thePagesListShowsThePrefixFirstAndItsTitleHasAName() throws IOException {
+        assertThat(factory.getTypeMetadata()).containsEntry(PublisherPageFactory.DISPLAY_FIELDS,
+                List.of(PublisherConfig.TOPIC_PREFIX, PublisherConfig.BOOTSTRAP_SERVERS, PublisherConfig.ENABLED));
+        assertThat(PublisherConfigProperties.LIST).extracting(p -> (Object) p.getName()).containsAll(
+                (List<?>) factory.getTypeMetadata().get(PublisherPageFactory.DISPLAY_FIELDS));
+        // The console titles the page t(providerId): the provider's theme resources give that key a name.
+        try (InputStream messages = getClass().getResourceAsStream("/theme-resources/messages/messages_en.properties")) {
+            assertThat(messages).isNotNull();
+            Properties keys = new Properties();
+            keys.load(messages);
+            assertThat(keys).containsEntry(PublisherPageFactory.PROVIDER_ID, "Replica publisher");
         }
     }
 
