@@ -51,6 +51,8 @@ public final class Demo {
                         .realmImport(artifacts.realmFile("acme-primary-realm.json"))
                         .env("REPLICA_PUBLISHER_HEARTBEAT_SECONDS", String.valueOf(HEARTBEAT.toSeconds()))
                         .env("REPLICA_PUBLISHER_RECONCILE_SECONDS", String.valueOf(RECONCILE.toSeconds()))
+                        // Keycloak 26.7's console draws the publisher's page only with this experimental feature.
+                        .option("features", "declarative-ui")
                         .build())
                 .keycloak(KeycloakServerSpec.builder("replica")
                         .realmImport(artifacts.realmFile("acme-realm.json"))
@@ -105,8 +107,9 @@ public final class Demo {
                         + "          and its sign-in page says the site is cut off; changes at the primary wait for the broker.%n"
                         + "          Enter again starts the broker: what waited arrives, the link goes RECOVERING and, one%n"
                         + "          stabilization window (30 s) later, CONNECTED.%n"
-                        + "          Or type p and Enter: the primary's publisher goes off (its heartbeats stop), and the replica goes%n"
-                        + "          SEVERED after 15 s; p and Enter again switch it back on. Link changes are printed here.%n"
+                        + "          Or type p and Enter (or use Enabled on the primary's Configure > Replica publisher page): the%n"
+                        + "          publisher goes off, its heartbeats stop, and the replica goes SEVERED after 15 s; p and Enter again%n"
+                        + "          switch it back on. Link changes are printed here.%n"
                         + "Kafka:    %s, topics %s.*%n"
                         + "Logs:     %s%n"
                         + "          %s%n"
