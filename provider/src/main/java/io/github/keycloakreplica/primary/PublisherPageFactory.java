@@ -134,8 +134,13 @@ public final class PublisherPageFactory implements UiPageProvider, UiPageProvide
         relaysChanged(session);
     }
 
+    /** Switched on again: what changed while it was off (no intent was recorded) is found by comparing the realm. */
     @Override
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
+        if (!PublisherConfig.isOn(oldModel.get(PublisherConfig.ENABLED)) && PublisherConfig.isOn(newModel.get(PublisherConfig.ENABLED))) {
+            PublisherRows.of(session).addIntent(realm.getId(), PublisherIntentEntity.WHOLE_REALM, "publisher switched on",
+                    System.currentTimeMillis());
+        }
         relaysChanged(session);
     }
 

@@ -123,7 +123,7 @@ public final class Demo {
                 arrivalTimes(arrivals), peopleLines(arrivals),
                 stack.broker().bootstrapServers(), REALM, primaryServer.logFile(), replicaServer.logFile(), adminRest.script());
 
-        severing.set(new Severing(REALM, stack.broker(), primary, replica, RECONCILE));
+        severing.set(new Severing(REALM, stack.broker(), primary, replica));
         severing.get().watchLink("CONNECTED");
         // Runs until the JVM is asked to stop (Ctrl-C); the hook above then stops every server. Without a terminal
         // (stdin at its end) it just runs on.

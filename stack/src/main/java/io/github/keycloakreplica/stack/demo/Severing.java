@@ -28,15 +28,13 @@ final class Severing {
     private final KafkaBroker broker;
     private final KeycloakHttp primary;
     private final KeycloakHttp replica;
-    private final Duration reconcile;
     private volatile boolean watching;
 
-    Severing(String realm, KafkaBroker broker, KeycloakHttp primary, KeycloakHttp replica, Duration reconcile) {
+    Severing(String realm, KafkaBroker broker, KeycloakHttp primary, KeycloakHttp replica) {
         this.realm = realm;
         this.broker = broker;
         this.primary = primary;
         this.replica = replica;
-        this.reconcile = reconcile;
     }
 
     /** One line the person typed: empty toggles the broker, {@code p} the primary's publisher. */
@@ -89,9 +87,8 @@ final class Severing {
         }
         say(on ? "the primary's publisher is off: no more heartbeats, the replica goes SEVERED once the newest is older than its"
                 + " severance threshold (15 s). p and Enter switch it on again."
-                : "the primary's publisher is on again: what changed meanwhile goes out at the latest with its next comparison of"
-                        + " the realm (every " + reconcile.toSeconds() + " s here); the replica goes RECOVERING and, one stabilization"
-                        + " window (30 s) later, CONNECTED.");
+                : "the primary's publisher is on again: it compares the realm at once, so what changed meanwhile goes out"
+                        + " now; the replica goes RECOVERING and, one stabilization window (30 s) later, CONNECTED.");
     }
 
     /** Says every change of the replica's link state, with its cause, on a daemon thread, for as long as the demo runs. */
