@@ -193,11 +193,20 @@ public final class PublisherRows {
         return em.find(PublisherRelayEntity.class, realmId, LockModeType.PESSIMISTIC_WRITE);
     }
 
-    /** Takes the relay when its lease ran out; returns whether this owner now holds it. */
+    /**
+     * Takes the relay when its lease ran out; returns whether this owner now holds it. After a claim the relay row of
+     * this transaction shows it, the new epoch included.
+     */
     public boolean claimRelay(String realmId, String owner, long now, long leaseUntil) {
-        relay(realmId);
-        return em.createNamedQuery("claimPublisherRelay").setParameter("realmId", realmId).setParameter("owner", owner)
+        PublisherRelayEntity relay = relay(realmId);
+        boolean claimed = em.createNamedQuery("claimPublisherRelay").setParameter("realmId", realmId).setParameter("owner", owner)
                 .setParameter("now", now).setParameter("leaseUntil", leaseUntil).executeUpdate() == 1;
+        if (claimed) {
+            // A bulk update passes the persistence context by: read as it was, the row gave the claimer the epoch before
+            // its claim, its first renewal (which names the epoch) failed, and a lone node stepped down every 20 s.
+            em.refresh(relay);
+        }
+        return claimed;
     }
 
     /** Extends the lease this owner holds at this epoch; false when another took it over meanwhile. */
