@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -34,10 +35,12 @@ final class OutageSite implements AutoCloseable {
 
     private final PrimarySite site;
     private KeycloakHttp primary;
+    private KeycloakHttp replica;
 
     private OutageSite(PrimarySite site) {
         this.site = site;
         this.primary = client(site.primaryServer());
+        this.replica = client(site.replicaServer());
     }
 
     /** A new broker, primary and replica, as the shared site has them, for this class only. */
@@ -144,6 +147,19 @@ final class OutageSite implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - killed);
     }
 
+    /** Stops the replica gracefully, so that its work does not weigh on the primary's figures. */
+    void stopReplica() {
+        site.replicaServer().stop();
+    }
+
+    /** Starts the replica again on its home and database; returns how long it took. */
+    Duration startReplica() {
+        long start = System.nanoTime();
+        site.replicaServer().start();
+        replica = client(site.replicaServer());
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
     /** {@code GET /admin/realms/acme/replica-publisher/status}. */
     JsonNode status() {
         return PrimarySite.get(primary, "replica-publisher/status");
@@ -194,18 +210,28 @@ final class OutageSite implements AutoCloseable {
     /** Waits until the replica's user shows what the primary's shows now: the fields and every attribute. */
     void awaitSameAtReplica(String id) {
         Map<String, Object> atPrimary = comparable(PrimarySite.get(primary, "users/" + id));
-        site.awaitReplica("user " + id + " at the replica as at the primary: " + atPrimary, CONVERGE,
-                () -> site.atReplica(id).map(OutageSite::comparable).orElse(null), atPrimary::equals);
+        Awaitility.await("user " + id + " at the replica as at the primary: " + atPrimary).atMost(CONVERGE)
+                .pollInterval(Duration.ofMillis(250)).until(() -> atReplica(id).map(OutageSite::comparable).orElse(null), atPrimary::equals);
+    }
+
+    /** The replica's user with this id; any answer but 200 or 404 fails, so that an error never reads as "no such user". */
+    Optional<JsonNode> atReplica(String id) {
+        KeycloakHttp.Response r = replica.admin("GET", REALM + "/users/" + id, null);
+        if (r.status() == 404) {
+            return Optional.empty();
+        }
+        assertThat(r.status()).as("replica user " + id + ": " + r).isEqualTo(200);
+        return Optional.of(r.json());
     }
 
     void awaitSignInAtReplica(String username, String password) {
         Awaitility.await("sign-in of " + username + " at the replica").atMost(CONVERGE).pollInterval(Duration.ofMillis(250))
-                .until(() -> PrimarySite.signIn(site.replica(), username, password).status() == 200);
+                .until(() -> PrimarySite.signIn(replica, username, password).status() == 200);
     }
 
     void awaitGoneAtReplica(String id) {
         Awaitility.await("user " + id + " gone at the replica").atMost(CONVERGE).pollInterval(Duration.ofMillis(250))
-                .until(() -> site.atReplica(id).isEmpty());
+                .until(() -> atReplica(id).isEmpty());
     }
 
     /** The tails of the broker's, the primary's and the replica's logs, for a failed test's report. */

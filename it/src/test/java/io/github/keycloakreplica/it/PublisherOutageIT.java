@@ -83,29 +83,38 @@ class PublisherOutageIT {
     void withTheBrokerAwayThePrimaryAnswersAsFastAsBeforeAndEverythingReachesTheReplicaOnceItIsBack() {
         List<Person> people = site.createPeople("out-lat", PEOPLE);
         JsonNode quiet = site.awaitQuiet();
-
-        measure("Warm", WARM_UP, people);
-        Latencies[] baseline = measure("Base", MEASURED, people);
+        // On this machine's two cores the replica applying the baseline's changes would slow the baseline, and not the
+        // outage, whose changes it only gets later: it stays away while the primary is measured.
+        site.stopReplica();
+        Latencies[] baseline;
         Latencies[] outage;
         Map<Person, String> passwords = new LinkedHashMap<>();
         JsonNode away;
-        site.site().stack().broker().stop();
+        JsonNode drained;
+        Duration drainTime;
         try {
-            outage = measure("Outage", MEASURED, people);
-            for (int i = 0; i < 3; i++) {
-                passwords.put(people.get(i), "set while the broker was away " + i);
-                site.resetPassword(people.get(i), passwords.get(people.get(i)));
+            measure("Warm", WARM_UP, people);
+            baseline = measure("Base", MEASURED, people);
+            site.site().stack().broker().stop();
+            try {
+                outage = measure("Outage", MEASURED, people);
+                for (int i = 0; i < 3; i++) {
+                    passwords.put(people.get(i), "set while the broker was away " + i);
+                    site.resetPassword(people.get(i), passwords.get(people.get(i)));
+                }
+                ObjectNode moved = people.get(3).editable();
+                moved.put("email", people.get(3).username() + "@moved.example.com");
+                assertThat(site.put(people.get(3), moved).status()).as("a new email").isEqualTo(204);
+                away = site.awaitStatus("a backlog while the broker is away", Duration.ofSeconds(30), s -> backlog(s) > 0);
+            } finally {
+                site.site().stack().broker().start();
             }
-            ObjectNode moved = people.get(3).editable();
-            moved.put("email", people.get(3).username() + "@moved.example.com");
-            assertThat(site.put(people.get(3), moved).status()).as("a new email").isEqualTo(204);
-            away = site.awaitStatus("a backlog while the broker is away", Duration.ofSeconds(30), s -> backlog(s) > 0);
+            long back = System.nanoTime();
+            drained = site.awaitStatus("the backlog drained", DRAIN, s -> backlog(s) == 0);
+            drainTime = Duration.ofNanos(System.nanoTime() - back);
         } finally {
-            site.site().stack().broker().start();
+            site.startReplica();
         }
-        long back = System.nanoTime();
-        JsonNode drained = site.awaitStatus("the backlog drained", DRAIN, s -> backlog(s) == 0);
-        Duration drainTime = Duration.ofNanos(System.nanoTime() - back);
 
         System.out.printf("PublisherOutageIT latencies, broker up then away (%d each, after %d to warm up):%n  %s%n  %s%n  %s%n  %s%n"
                         + "  backlog while away: %s; drained %d ms after the broker was back%n", MEASURED, WARM_UP, baseline[0], outage[0],
@@ -121,9 +130,9 @@ class PublisherOutageIT {
         assertThat(drained.at("/relay/epoch").asLong()).as("the relay's epoch, before the outage " + quiet.get("relay"))
                 .isEqualTo(quiet.at("/relay/epoch").asLong());
 
-        // The outage phase runs without the replica applying and the relay sending, which the baseline competes with on
-        // this machine's two cores; so a publisher that leaves requests alone measures no slower, and one that makes a
-        // request wait for Kafka (10 s max.block.ms) or for a retrying relay's lock fails this by far.
+        // Only the relay's sending and the broker's work weigh on the baseline and not on the outage phase; a publisher
+        // that leaves requests alone measures no slower with the broker away, and one that made a request wait for Kafka
+        // (10 s max.block.ms) or for a retrying relay's lock would fail this by far.
         for (int kind = 0; kind < 2; kind++) {
             assertThat(outage[kind].medianMillis()).as("median with the broker away, %s vs %s", outage[kind], baseline[kind])
                     .isLessThanOrEqualTo(baseline[kind].medianMillis() * SLOWER_AT_MOST);
