@@ -165,7 +165,9 @@ class PublisherOutageIT {
         assertThat(site.put(other, stolen).status()).as("another's email").isEqualTo(409);
 
         // Two creates with one email at once: both pass Keycloak's check for a duplicate, and the database refuses the
-        // loser's row (the realm's unique email constraint) when it commits, after the loser's events fired.
+        // loser's row (the realm's unique email constraint) when it commits, after the loser's events fired. Keycloak's
+        // create answers "User exists with same username or email" for a duplicate it meets while creating; "Duplicate
+        // resource error" comes from its entity manager after the create returned, i.e. at commit.
         List<String> winners = new ArrayList<>();
         Map<String, Integer> outcomes = new TreeMap<>();
         for (int race = 0; race < 10; race++) {
@@ -191,6 +193,8 @@ class PublisherOutageIT {
             assertThat(site.withEmail(email)).as("people with " + email).isEqualTo(1);
         }
         System.out.println("PublisherOutageIT races of two creates with one email: " + outcomes);
+        assertThat(outcomes.keySet()).as("refusals at commit among the races").anyMatch(o -> o.startsWith("409") && o.contains(
+                "Duplicate resource error"));
 
         JsonNode after = site.awaitSettled();
         List<TopicLog.Published> published = TopicLog.since(site.bootstrapServers(), dataTopics, ends);
