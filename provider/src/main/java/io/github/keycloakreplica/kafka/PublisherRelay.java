@@ -82,7 +82,9 @@ final class PublisherRelay implements Runnable {
     private final Materializer materializer;
     private final StreamCodec codec;
     private final Clock clock;
+    /** The database (or anything else of a round) failing, and Kafka failing: said apart, as they end apart. */
     private final RepeatedFailure failures = new RepeatedFailure();
+    private final RepeatedFailure kafkaFailures = new RepeatedFailure();
     /** Metrics: told what this thread does as it does it; the backlog is looked at every few seconds (PublisherMetrics). */
     private final PublisherMetrics metrics;
     private volatile boolean running = true;
@@ -96,6 +98,7 @@ final class PublisherRelay implements Runnable {
     private long nextReconcileLook;
     private long nextProducerAttempt;
     private Duration backoff = FIRST_BACKOFF;
+    private Duration kafkaBackoff = FIRST_BACKOFF;
 
     PublisherRelay(KeycloakSessionFactory sessionFactory, Settings settings, String node, StreamCodec codec, Clock clock) {
         this.sessionFactory = sessionFactory;
@@ -131,10 +134,10 @@ final class PublisherRelay implements Runnable {
                     stepDown();
                     busy = false;
                 } catch (RuntimeException e) {
-                    failed(e);
+                    failed(e, failures);
                     closeKafka();
                     sleep(backoff);
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    backoff = longer(backoff);
                     continue;
                 }
                 if (!busy) {
@@ -189,21 +192,42 @@ final class PublisherRelay implements Runnable {
             nextReconcileLook = clock.millis() + RECONCILE_LOOK.toMillis();
         }
         metrics.reconcileRunning(reconcileBusy);
-        if (!producerReady()) {
-            return round.intents() >= Materializer.INTENTS_PER_ROUND || reconcileBusy;
+        boolean moreToVersion = round.intents() >= Materializer.INTENTS_PER_ROUND || reconcileBusy;
+        // Kafka apart from the database: while the broker is away, changes go on being versioned into the outbox
+        // every round, and Kafka is tried again with its own growing wait.
+        int sent;
+        try {
+            if (!producerReady()) {
+                return moreToVersion;
+            }
+            sent = publishBatch();
+            long now = clock.millis();
+            if (sent > 0 || now >= nextHeartbeat) {
+                sendHeartbeat();
+                nextHeartbeat = now + settings.heartbeatInterval().toMillis();
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            failed(e, kafkaFailures);
+            closeKafka();
+            nextProducerAttempt = clock.millis() + kafkaBackoff.toMillis();
+            kafkaBackoff = longer(kafkaBackoff);
+            return moreToVersion;
         }
-        int sent = publishBatch();
-        long now = clock.millis();
-        if (sent > 0 || now >= nextHeartbeat) {
-            sendHeartbeat();
-            nextHeartbeat = now + settings.heartbeatInterval().toMillis();
-        }
-        return sent >= BATCH || round.intents() >= Materializer.INTENTS_PER_ROUND || reconcileBusy;
+        kafkaBackoff = FIRST_BACKOFF;
+        kafkaFailures.succeeded().ifPresent(run -> log.infof("publisher of realm %s: publishing to Kafka again after %d failed attempts",
+                LogSafe.escape(settings.realmName()), run.failures()));
+        return sent >= BATCH || moreToVersion;
+    }
+
+    private static Duration longer(Duration wait) {
+        return wait.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait.multipliedBy(2);
     }
 
     private boolean renewLease() {
         long now = clock.millis();
-        if (leaseUntil - now > LEASE.minus(RENEW_BEFORE).toMillis()) {
+        if (leaseUntil - now > RENEW_BEFORE.toMillis()) {
             return true;
         }
         boolean renewed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
@@ -252,7 +276,6 @@ final class PublisherRelay implements Runnable {
         if (clock.millis() < nextProducerAttempt) {
             return false;
         }
-        nextProducerAttempt = clock.millis() + backoff.toMillis();
         PublisherTopics.createMissing(settings.admin(), settings.topics(), settings.partitions(), settings.realmName());
         Properties properties = new Properties();
         properties.putAll(settings.producer());
@@ -335,10 +358,10 @@ final class PublisherRelay implements Runnable {
         }
     }
 
-    private void failed(RuntimeException e) {
+    private void failed(RuntimeException e, RepeatedFailure repeated) {
         // A database's own message may quote a row, which is a person's data: FailureText keeps only what is safe.
         String reason = LogSafe.escape(FailureText.of(e), 500);
-        failures.failed(clock.instant()).ifPresent(run -> log.warnf("publisher of realm %s: could not relay (%s); trying again "
+        repeated.failed(clock.instant()).ifPresent(run -> log.warnf("publisher of realm %s: could not relay (%s); trying again "
                 + "with a growing wait, nothing is skipped%s", LogSafe.escape(settings.realmName()), reason, run.sofar(clock.instant())));
         try {
             long now = clock.millis();
