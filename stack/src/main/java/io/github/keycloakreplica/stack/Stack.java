@@ -110,6 +110,20 @@ public final class Stack implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Starts one more server on this stack's broker, a site of its own: its own directory, ports and database
+     * (the broker's address and, on a PostgreSQL stack, a new database, as {@link Builder#keycloak} servers get
+     * them). Returns once it is ready; it stops with the stack, or earlier by its own {@link KeycloakServer#stop()}.
+     */
+    public KeycloakServer startKeycloak(KeycloakServerSpec spec) {
+        ProcessKeycloakServer server = new ProcessKeycloakServer(completed(spec), workDir);
+        if (keycloaks.putIfAbsent(spec.name(), server) != null) {
+            throw new IllegalArgumentException("Two Keycloak servers named '" + spec.name() + "'");
+        }
+        server.start();
+        return server;
+    }
+
     public Collection<KeycloakServer> keycloaks() {
         return Collections.unmodifiableCollection(keycloaks.values());
     }
@@ -159,13 +173,7 @@ public final class Stack implements AutoCloseable {
                 postgres.start();
             }
             for (Function<KafkaBroker, KeycloakServerSpec> specFor : specs) {
-                KeycloakServerSpec spec = specFor.apply(broker);
-                if (!spec.env().containsKey(KAFKA_BOOTSTRAP_ENV)) {
-                    spec = spec.withEnv(KAFKA_BOOTSTRAP_ENV, broker.bootstrapServers());
-                }
-                if (postgres != null && "dev-file".equals(spec.database().vendor())) {
-                    spec = spec.toBuilder().database(postgres.createDatabase(spec.name())).build();
-                }
+                KeycloakServerSpec spec = completed(specFor.apply(broker));
                 if (keycloaks.putIfAbsent(spec.name(), new ProcessKeycloakServer(spec, workDir)) != null) {
                     throw new IllegalArgumentException("Two Keycloak servers named '" + spec.name() + "'");
                 }
@@ -198,6 +206,17 @@ public final class Stack implements AutoCloseable {
             }
             throw cause;
         }
+    }
+
+    /** The spec with the broker's address, and on a PostgreSQL stack a database of its own, unless it names its own. */
+    private KeycloakServerSpec completed(KeycloakServerSpec spec) {
+        if (!spec.env().containsKey(KAFKA_BOOTSTRAP_ENV)) {
+            spec = spec.withEnv(KAFKA_BOOTSTRAP_ENV, broker.bootstrapServers());
+        }
+        if (postgres != null && "dev-file".equals(spec.database().vendor())) {
+            spec = spec.toBuilder().database(postgres.createDatabase(spec.name())).build();
+        }
+        return spec;
     }
 
     public static final class Builder {
