@@ -47,6 +47,10 @@ import java.util.concurrent.TimeUnit;
  * transaction fails). A record that Kafka refuses stops the relay at that record, to be tried again with a growing
  * wait: skipping it would leave a gap at every replica. After a crash between Kafka's commit and the rows' deletion
  * the same records, with the same event ids, are sent again, and replicas drop the copies.
+ *
+ * <p>It is somewhat over 400 lines on purpose: it is one thread's loop and everything that thread alone owns (the
+ * lease and its epoch, the producer, the two back-offs), which its parts read and reset together; the pieces that
+ * stand alone already live apart ({@link PublisherTopics}, {@link HeartbeatPositions}, the materializer).
  */
 final class PublisherRelay implements Runnable {
 
