@@ -73,6 +73,8 @@ public final class PrimarySite implements AutoCloseable {
                         .env("REPLICA_PUBLISHER_HEARTBEAT_SECONDS", String.valueOf(HEARTBEAT_INTERVAL.toSeconds()))
                         .env("REPLICA_PUBLISHER_RECONCILE_SECONDS", String.valueOf(RECONCILE_INTERVAL.toSeconds()))
                         .option("log-level", TEST_LOG_LEVEL)
+                        // The publisher's console page needs it in 26.7 (PublisherSettingsIT); the replica stays without it.
+                        .option("features", "declarative-ui")
                         .build())
                 .keycloak(KeycloakServerSpec.builder("replica")
                         .realmImport(artifacts.realmFile("acme-realm.json"))

@@ -69,10 +69,14 @@ class PublisherMetricsIT {
         List<String> series = new ArrayList<>();
         Matcher m = Pattern.compile("(?m)^(" + PREFIX + "\\w+)\\{([^}]*)} \\S+$").matcher(metrics);
         while (m.find()) {
-            series.add(m.group(1) + "{" + m.group(2) + "}");
-            assertThat(m.group(2)).as(m.group()).isEqualTo("realm=\"" + REALM + "\"");
+            // Other tests' realms publish on this primary too: the realm is every series' one tag, and acme has each series once.
+            assertThat(m.group(2)).as(m.group()).matches("realm=\"[^\",]+\"");
+            if (m.group(2).equals("realm=\"" + REALM + "\"")) {
+                series.add(m.group(1));
+            }
         }
-        assertThat(series).as("the publisher's series").hasSize(9);
+        assertThat(series).as("the publisher's series").hasSize(10).doesNotHaveDuplicates();
+        assertThat(meter(primary, "set_aside_total")).isNotNegative();
         assertThat(metrics).doesNotContain(username).doesNotContain(id);
         assertThat(metrics(site.replicaServer())).as("the replica publishes nothing").doesNotContain(PREFIX);
     }

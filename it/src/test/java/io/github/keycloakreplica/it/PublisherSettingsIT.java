@@ -3,13 +3,12 @@ package io.github.keycloakreplica.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.stack.KafkaBroker;
 import io.github.keycloakreplica.stack.KeycloakHttp;
-import io.github.keycloakreplica.stack.KeycloakServer;
-import io.github.keycloakreplica.stack.KeycloakServerSpec;
-import io.github.keycloakreplica.stack.Stack;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,32 +20,38 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A primary realm's publisher is set up on the admin console's replica-publisher page, a component of
  * Keycloak's page type: the page is there with every setting and its help text, and what the settings check
  * refuses reaches the admin REST caller as a 400 naming every problem, whether the component is saved on its
- * own or with a new realm. A second server without Keycloak's declarative-ui feature (experimental in 26.7,
- * off by default) shows what an operator meets who did not turn it on: the settings work, the console page is not
- * drawn.
+ * own or with a new realm. The shared site's primary runs with Keycloak's declarative-ui feature (experimental in
+ * 26.7, off by default); its replica, without it, shows what an operator meets who did not turn it on: the settings
+ * work, the console page is not drawn. Every realm made here is removed after its test, so no relay of it outlives it.
  */
+@ExtendWith(PrimaryStack.class)
 class PublisherSettingsIT {
 
     private static final String PAGE_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
+    /** Realms of this test start with it, and only they are removed after each test. */
+    private static final String REALM_PREFIX = "pubset";
 
-    private static Stack stack;
+    private static KafkaBroker broker;
     private static KeycloakHttp primary;
     private static KeycloakHttp withoutFeature;
 
     @BeforeAll
-    static void start() {
-        stack = Stack.builder()
-                .keycloak(KeycloakServerSpec.builder("primary").option("features", "declarative-ui").build())
-                .keycloak(KeycloakServerSpec.builder("plain").build())
-                .start();
-        primary = http(stack.keycloak("primary"));
-        withoutFeature = http(stack.keycloak("plain"));
+    static void servers(PrimarySite site) {
+        broker = site.stack().broker();
+        primary = site.primary();
+        withoutFeature = site.replica();
     }
 
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
+    @AfterEach
+    void removeThisTestsRealms() {
+        for (KeycloakHttp server : List.of(primary, withoutFeature)) {
+            for (JsonNode realm : server.withToken(server.adminToken(), "GET", "/admin/realms", null).json()) {
+                String name = realm.path("realm").asText();
+                if (name.startsWith(REALM_PREFIX + "-")) {
+                    KeycloakHttp.Response removed = server.admin("DELETE", name, null);
+                    assertThat(removed.status()).as("removing " + name + ": " + removed).isEqualTo(204);
+                }
+            }
         }
     }
 
@@ -96,7 +101,7 @@ class PublisherSettingsIT {
     void oneRealmHasOnePublisherWhoseSecretsAreNeverShownBackAndKeptOnSave() {
         String realm = newRealm();
         KeycloakHttp.Response created = primary.admin("POST", realm + "/components", publisher(Map.of(
-                "bootstrapServers", stack.broker().bootstrapServers(), "topicPrefix", realm,
+                "bootstrapServers", broker.bootstrapServers(), "topicPrefix", realm,
                 "kafkaSecretProperties", "ssl.key.password=do-not-show-me")));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         JsonNode stored = pages(realm).get(0);
@@ -115,14 +120,14 @@ class PublisherSettingsIT {
         assertThat(badEdit.body()).contains("Topic partitions must be a whole number from 1 to 1,000, was '0'.");
 
         KeycloakHttp.Response second = primary.admin("POST", realm + "/components", publisher(Map.of(
-                "bootstrapServers", stack.broker().bootstrapServers(), "topicPrefix", realm + "-2")));
+                "bootstrapServers", broker.bootstrapServers(), "topicPrefix", realm + "-2")));
         assertThat(second.status()).as(second.toString()).isEqualTo(400);
         assertThat(second.body()).contains("Realm '" + realm + "' already has a publisher ('Replica publisher')");
     }
 
     @Test
     void aNewRealmsBadPublisherIsRefusedWithItsProblemsAndLeavesNoRealm() {
-        String name = People.uniqueName("pub-import");
+        String name = People.uniqueName(REALM_PREFIX + "import");
         ObjectNode realm = realmJson(name, publisher(Map.of("bootstrapServers", "kafka-1:9092", "topicPrefix", "acme",
                 "reconcileIntervalSeconds", "5")));
 
@@ -135,7 +140,7 @@ class PublisherSettingsIT {
 
     @Test
     void aRealmFilesPlaceholdersTakeTheirDefaultsThroughAdminRest() {
-        String name = People.uniqueName("pub-file");
+        String name = People.uniqueName(REALM_PREFIX + "file");
         ObjectNode realm = realmJson(name, publisher(Map.of("bootstrapServers", "${PUBLISHER_KAFKA:kafka-1:9092}",
                 "topicPrefix", "${PUBLISHER_TOPIC_PREFIX:acme}")));
 
@@ -145,7 +150,6 @@ class PublisherSettingsIT {
         JsonNode stored = pages(name).get(0);
         assertThat(stored.at("/config/bootstrapServers/0").asText()).isEqualTo("kafka-1:9092");
         assertThat(stored.at("/config/topicPrefix/0").asText()).isEqualTo("acme");
-        primary.admin("DELETE", name, null);
     }
 
     @Test
@@ -157,7 +161,7 @@ class PublisherSettingsIT {
         JsonNode types = withoutFeature.withToken(withoutFeature.adminToken(), "GET", "/admin/serverinfo", null).json().get("componentTypes");
         assertThat(types.get(PAGE_TYPE).toString()).contains("replica-publisher");
 
-        String name = People.uniqueName("pub-nofeature");
+        String name = People.uniqueName(REALM_PREFIX + "nofeature");
         KeycloakHttp.Response imported = withoutFeature.admin("POST", "", realmJson(name,
                 publisher(Map.of("bootstrapServers", "kafka-1:9092", "topicPrefix", "acme"))));
         assertThat(imported.status()).as(imported.toString()).isEqualTo(201);
@@ -193,7 +197,7 @@ class PublisherSettingsIT {
     }
 
     private static String newRealm() {
-        String name = People.uniqueName("pub");
+        String name = People.uniqueName(REALM_PREFIX + "realm");
         KeycloakHttp.Response created = primary.admin("POST", "", Map.of("realm", name, "enabled", true));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         return name;
@@ -225,9 +229,5 @@ class PublisherSettingsIT {
         ArrayNode pages = realm.putObject("components").putArray(PAGE_TYPE);
         pages.add(publisher);
         return realm;
-    }
-
-    private static KeycloakHttp http(KeycloakServer server) {
-        return new KeycloakHttp(server.baseUrl(), server.adminUsername(), server.adminPassword());
     }
 }

@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.admin;
 
+import io.github.keycloakreplica.publisher.PublisherComponents;
 import io.github.keycloakreplica.store.PublisherRelayEntity;
 import io.github.keycloakreplica.store.PublisherRows;
 import jakarta.ws.rs.GET;
@@ -43,9 +44,13 @@ public final class PublisherAdminResource {
                                 long foundSinceEnabled) {
     }
 
+    /** People that could not be published and were set aside rather than stopping every later change. */
+    public record SetAsideView(long people, String last, String lastAt) {
+    }
+
     public record StatusView(String realm, boolean publishing, RelayView relay, BacklogView backlog, String lastHeartbeatAt,
                              String lastPublishedAt, long published, long livePeople, String lastError, String lastErrorAt,
-                             ReconcileView reconcile) {
+                             ReconcileView reconcile, SetAsideView setAside) {
     }
 
     @GET
@@ -60,11 +65,10 @@ public final class PublisherAdminResource {
         BacklogView backlog = new BacklogView(intents.count(), at(intents.oldestAt()), outbox.count(), at(outbox.oldestAt()),
                 outbox.oldestAt() == null ? null : Math.max(0, (now - outbox.oldestAt()) / 1000));
         PublisherRelayEntity relay = rows.findRelay(realm.getId()).orElse(null);
-        boolean publishing = realm.getComponentsStream(realm.getId(), "org.keycloak.services.ui.extend.UiPageProvider")
-                .anyMatch(c -> "replica-publisher".equals(c.getProviderId()) && !"false".equals(c.get("enabled")));
+        boolean publishing = PublisherComponents.enabledIn(realm).isPresent();
         if (relay == null) {
             return new StatusView(realm.getName(), publishing, null, backlog, null, null, 0, rows.liveSubjects(realm.getId()), null, null,
-                    null);
+                    null, null);
         }
         RelayView relayView = new RelayView(relay.getOwner(), relay.getEpoch(), at(relay.getLeaseUntil()), relay.getLeaseUntil() > now,
                 relay.getFenced());
@@ -72,7 +76,8 @@ public final class PublisherAdminResource {
                 at(relay.getReconcileStartedAt()), at(relay.getReconcileEndedAt()), relay.getReconcileScanned(), relay.getReconcileFound(),
                 relay.getReconcileFoundTotal());
         return new StatusView(realm.getName(), publishing, relayView, backlog, at(relay.getLastHeartbeatAt()), at(relay.getLastPublishedAt()),
-                relay.getPublished(), rows.liveSubjects(realm.getId()), relay.getLastError(), at(relay.getLastErrorAt()), reconcile);
+                relay.getPublished(), rows.liveSubjects(realm.getId()), relay.getLastError(), at(relay.getLastErrorAt()), reconcile,
+                new SetAsideView(relay.getSetAside(), relay.getLastSetAside(), at(relay.getLastSetAsideAt())));
     }
 
     private static String at(Long epochMillis) {

@@ -188,7 +188,12 @@ final class PublisherRelay implements Runnable {
         }
         Materializer.Round round = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             RealmModel realm = session.realms().getRealm(settings.realmId());
-            return realm == null ? new Materializer.Round(0, 0, 0, false) : materializer.drainIntents(session, realm, settings.source());
+            if (realm == null) {
+                return new Materializer.Round(0, 0, 0, 0, false);
+            }
+            Materializer.Round drained = materializer.drainIntents(session, realm, settings.source());
+            AfterCommit.run(session, () -> metrics.setAside(drained.setAside()));
+            return drained;
         });
         // Whether a reconcile is due is read from the database every few seconds, not every round of an idle relay.
         boolean reconcileBusy = (round.reconcileRequested() || clock.millis() >= nextReconcileLook) && reconcile();
@@ -263,7 +268,10 @@ final class PublisherRelay implements Runnable {
                 materializer.startReconcile(rows, settings.realmId(), ended == null ? "first publication of the realm" : "periodic");
             }
             Materializer.ReconcileStep step = materializer.reconcileStep(session, realm, settings.source());
-            AfterCommit.run(session, () -> metrics.reconcileFound(step.changed()));
+            AfterCommit.run(session, () -> {
+                metrics.reconcileFound(step.changed());
+                metrics.setAside(step.setAside());
+            });
             if (step.done()) {
                 PublisherRelayEntity done = rows.lockRelay(settings.realmId());
                 log.debugf("publisher of realm %s: reconcile compared %d people, %d had changes no event told of",

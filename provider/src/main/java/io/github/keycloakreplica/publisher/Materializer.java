@@ -13,9 +13,12 @@ import io.github.keycloakreplica.stream.EventType;
 import io.github.keycloakreplica.stream.IdentityDeletion;
 import io.github.keycloakreplica.stream.IdentitySnapshot;
 import io.github.keycloakreplica.stream.IdentityUpsert;
+import io.github.keycloakreplica.stream.InvalidEventException;
+import io.github.keycloakreplica.stream.LogSafe;
 import io.github.keycloakreplica.stream.ReplicatedCredential;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.StreamEvent;
+import jakarta.persistence.PersistenceException;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -36,6 +39,13 @@ import java.util.UUID;
  * the reconcile), it locks their ledger row, reads them from the database, lets {@link PublishedLedger} version the
  * difference, and appends the deltas and the new snapshots to the outbox, all in the caller's transaction. A person
  * whose state equals what was published produces nothing, so a person compared twice is versioned once.
+ *
+ * <p>A person the stream contract cannot carry (every record is checked against the schemas the replicas check it
+ * against, before anything is written) or that could not be versioned for a reason of their own is <em>set aside</em>:
+ * nothing of them is published, their ledger stays as it was, the relay row counts and names them, and the next change
+ * or reconcile compares them again. Retrying them in place would stop every later change of the realm behind them;
+ * publishing them would make every replica dead-letter them. A database failure is not the person's: it fails the
+ * round, which the relay tries again.
  */
 public final class Materializer {
 
@@ -54,8 +64,13 @@ public final class Materializer {
         this.clock = clock;
     }
 
+    /** What became of one person compared with what was published. */
+    public enum Outcome {
+        UNCHANGED, VERSIONED, SET_ASIDE
+    }
+
     /** What one round did. */
-    public record Round(int intents, int people, int changed, boolean reconcileRequested) {
+    public record Round(int intents, int people, int changed, int setAside, boolean reconcileRequested) {
     }
 
     /**
@@ -66,7 +81,7 @@ public final class Materializer {
         PublisherRows rows = PublisherRows.of(session);
         List<PublisherIntentEntity> intents = rows.oldestIntents(realm.getId(), INTENTS_PER_ROUND);
         if (intents.isEmpty()) {
-            return new Round(0, 0, 0, false);
+            return new Round(0, 0, 0, 0, false);
         }
         Set<String> subjects = new LinkedHashSet<>();
         boolean wholeRealm = false;
@@ -78,15 +93,15 @@ public final class Materializer {
             }
         }
         PersonReader reader = new PersonReader(session);
-        int changed = 0;
+        Tally tally = new Tally();
         for (String subject : subjects) {
-            changed += materialize(rows, reader, realm, subject, source) ? 1 : 0;
+            tally.add(materialize(rows, reader, realm, subject, source));
         }
         if (wholeRealm) {
             startReconcile(rows, realm.getId(), "asked: a role, group or client changed for many people");
         }
         rows.deleteIntents(intents.stream().map(PublisherIntentEntity::getId).toList());
-        return new Round(intents.size(), subjects.size(), changed, wholeRealm);
+        return new Round(intents.size(), subjects.size(), tally.versioned, tally.setAside, wholeRealm);
     }
 
     /** Starts comparing every person of the realm with what was published, from the first; restarts one running. */
@@ -101,7 +116,17 @@ public final class Materializer {
     }
 
     /** What one reconcile step did; {@code done} when the whole realm has been compared. */
-    public record ReconcileStep(int compared, int changed, boolean done) {
+    public record ReconcileStep(int compared, int changed, int setAside, boolean done) {
+    }
+
+    private static final class Tally {
+        int versioned;
+        int setAside;
+
+        void add(Outcome outcome) {
+            versioned += outcome == Outcome.VERSIONED ? 1 : 0;
+            setAside += outcome == Outcome.SET_ASIDE ? 1 : 0;
+        }
     }
 
     /**
@@ -113,21 +138,25 @@ public final class Materializer {
         PublisherRelayEntity relay = rows.lockRelay(realm.getId());
         String cursor = relay.getReconcileCursor();
         if (cursor == null) {
-            return new ReconcileStep(0, 0, true);
+            return new ReconcileStep(0, 0, 0, true);
         }
         PersonReader reader = new PersonReader(session);
         List<String> ids = rows.userIdsAfter(realm.getId(), cursor, RECONCILE_STEP);
-        int changed = 0;
+        Tally tally = new Tally();
         for (String id : ids) {
-            changed += materialize(rows, reader, realm, id, source) ? 1 : 0;
+            tally.add(materialize(rows, reader, realm, id, source));
         }
         boolean done = ids.size() < RECONCILE_STEP;
         if (done) {
+            int versionedBefore = tally.versioned;
             for (String gone : rows.liveSubjectsWithoutUser(realm.getId(), RECONCILE_STEP)) {
-                changed += materialize(rows, reader, realm, gone, source) ? 1 : 0;
+                tally.add(materialize(rows, reader, realm, gone, source));
             }
-            done = rows.liveSubjectsWithoutUser(realm.getId(), 1).isEmpty();
+            // Ends when no deletion is left, or when this step published none of those it found: the rest were set aside
+            // and would be found again by every further step.
+            done = tally.versioned == versionedBefore || rows.liveSubjectsWithoutUser(realm.getId(), 1).isEmpty();
         }
+        int changed = tally.versioned;
         relay.setReconcileScanned(relay.getReconcileScanned() + ids.size());
         relay.setReconcileFound(relay.getReconcileFound() + changed);
         relay.setReconcileFoundTotal(relay.getReconcileFoundTotal() + changed);
@@ -137,26 +166,42 @@ public final class Materializer {
         } else if (!ids.isEmpty()) {
             relay.setReconcileCursor(ids.get(ids.size() - 1));
         }
-        return new ReconcileStep(ids.size(), changed, done);
+        return new ReconcileStep(ids.size(), changed, tally.setAside, done);
     }
 
     /**
      * Versions one person's change, if any, under their ledger row's lock: the deltas, then the snapshots, appended to
-     * the outbox in that order. Returns whether anything changed.
+     * the outbox in that order, or sets the person aside (see the class comment) with nothing written but the relay row.
      */
-    public boolean materialize(PublisherRows rows, PersonReader reader, RealmModel realm, String subject, String source) {
+    public Outcome materialize(PublisherRows rows, PersonReader reader, RealmModel realm, String subject, String source) {
         long now = clock.millis();
-        PublisherRows.LockedLedger locked = rows.lockLedger(realm.getId(), subject, now);
-        PersonReader.Person person = reader.read(realm, subject);
-        Publication publication = locked.ledger().publish(person == null ? null : person.attributes(),
-                person == null ? List.of() : person.credentials());
-        if (publication.isEmpty()) {
-            return false;
+        PublisherRows.LockedLedger locked;
+        Publication publication;
+        List<Record> records;
+        List<String> payloads;
+        try {
+            locked = rows.lockLedger(realm.getId(), subject, now);
+            PersonReader.Person person = reader.read(realm, subject);
+            publication = locked.ledger().publish(person == null ? null : person.attributes(),
+                    person == null ? List.of() : person.credentials());
+            if (publication.isEmpty()) {
+                return Outcome.UNCHANGED;
+            }
+            records = records(subject, source, publication);
+            payloads = checked(records);
+        } catch (Unpublishable e) {
+            setAside(rows, realm, subject, e.getMessage(), now);
+            return Outcome.SET_ASIDE;
+        } catch (PersistenceException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The class only: a message here may quote a credential's data.
+            setAside(rows, realm, subject, "could not be versioned (internal error: " + e.getClass().getSimpleName()
+                    + "); this is a defect of the publisher, please report it", now);
+            return Outcome.SET_ASIDE;
         }
-        List<Record> records = records(subject, source, publication);
-        for (Record record : records) {
-            rows.append(realm.getId(), subject, record.topic(), record.event().envelope().id(),
-                    new String(codec.encode(record.event()), StandardCharsets.UTF_8), now);
+        for (int i = 0; i < records.size(); i++) {
+            rows.append(realm.getId(), subject, records.get(i).topic(), records.get(i).event().envelope().id(), payloads.get(i), now);
         }
         rows.saveLedger(locked.row(), publication.ledger(), now);
         if (log.isDebugEnabled()) {
@@ -169,7 +214,39 @@ public final class Materializer {
             log.debugf("realm %s: versioned %s%s: attributes %s, credentials %s", realm.getName(), subject,
                     publication.deleted() ? " (deleted)" : "", attributes, credentials);
         }
-        return true;
+        return Outcome.VERSIONED;
+    }
+
+    /** The records as the replicas will read them, each checked against the stream's schemas as they check it. */
+    List<String> checked(List<Record> records) {
+        List<String> payloads = new ArrayList<>(records.size());
+        for (Record record : records) {
+            byte[] payload = codec.encode(record.event());
+            try {
+                codec.decode(payload);
+            } catch (InvalidEventException e) {
+                throw new Unpublishable("the stream contract cannot carry them, their record " + e.getMessage());
+            }
+            payloads.add(new String(payload, StandardCharsets.UTF_8));
+        }
+        return payloads;
+    }
+
+    private void setAside(PublisherRows rows, RealmModel realm, String subject, String reason, long now) {
+        String named = LogSafe.escape(subject + ": " + reason, 1000);
+        PublisherRelayEntity relay = rows.lockRelay(realm.getId());
+        relay.setSetAside(relay.getSetAside() + 1);
+        relay.setLastSetAside(named);
+        relay.setLastSetAsideAt(now);
+        log.warnf("publisher of realm %s: person %s set aside, nothing of them is published until they change again or the next "
+                + "reconcile compares them; every other change goes on", LogSafe.escape(realm.getName()), named);
+    }
+
+    /** A person whose change cannot be published, for a reason of their own. */
+    static final class Unpublishable extends RuntimeException {
+        Unpublishable(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     private static Map<String, Long> versions(Publication publication) {

@@ -19,8 +19,12 @@ final class PendingIntents extends AbstractKeycloakTransaction {
     private static final String SESSION_KEY = PendingIntents.class.getName();
 
     private final KeycloakSession session;
-    /** realm id + '\n' + subject → reason; the first reason is kept, the rest are the same person again. */
-    private final Map<String, String> pending = new LinkedHashMap<>();
+    /** A person of a realm, as an intent names them. */
+    private record Person(String realmId, String subject) {
+    }
+
+    /** The first reason is kept; the rest are the same person again. */
+    private final Map<Person, String> pending = new LinkedHashMap<>();
 
     private PendingIntents(KeycloakSession session) {
         this.session = session;
@@ -42,7 +46,7 @@ final class PendingIntents extends AbstractKeycloakTransaction {
             session.setAttribute(SESSION_KEY, intents);
             transaction.enlistPrepare(intents);
         }
-        intents.pending.putIfAbsent(realmId + "\n" + subject, reason);
+        intents.pending.putIfAbsent(new Person(realmId, subject), reason);
         return true;
     }
 
@@ -53,10 +57,7 @@ final class PendingIntents extends AbstractKeycloakTransaction {
         }
         PublisherRows rows = PublisherRows.of(session);
         long now = System.currentTimeMillis();
-        pending.forEach((key, reason) -> {
-            int split = key.indexOf('\n');
-            rows.addIntent(key.substring(0, split), key.substring(split + 1), reason, now);
-        });
+        pending.forEach((person, reason) -> rows.addIntent(person.realmId(), person.subject(), reason, now));
         pending.clear();
         session.removeAttribute(SESSION_KEY);
     }

@@ -62,6 +62,7 @@ public final class PublisherMetrics {
     private final Counter published;
     private final Counter fenced;
     private final Counter reconcileFound;
+    private final Counter setAside;
     private long nextLook;
 
     PublisherMetrics(MeterRegistry registry, Clock clock, String realm) {
@@ -77,6 +78,11 @@ public final class PublisherMetrics {
                 .register(registry);
         reconcileFound = Counter.builder("keycloak.replica.publisher.reconcile.found")
                 .description("People the reconcile on this node found changed without an event telling of it, and published")
+                .tags(tags)
+                .register(registry);
+        setAside = Counter.builder("keycloak.replica.publisher.set.aside")
+                .description("People this node's relay could not publish (the stream contract cannot carry them) and set aside "
+                        + "until they change again; the status resource names the last one")
                 .tags(tags)
                 .register(registry);
         // Registered once per realm: a restarted relay keeps its gauges (registering them again would only make
@@ -153,6 +159,13 @@ public final class PublisherMetrics {
     public void reconcileFound(int people) {
         if (people > 0) {
             reconcileFound.increment(people);
+        }
+    }
+
+    /** People a committed round or reconcile step set aside. */
+    public void setAside(int people) {
+        if (people > 0) {
+            setAside.increment(people);
         }
     }
 

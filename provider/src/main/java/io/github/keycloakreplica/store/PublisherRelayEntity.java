@@ -79,6 +79,15 @@ public class PublisherRelayEntity {
     @Column(name = "RECONCILE_FOUND_TOTAL", nullable = false)
     private long reconcileFoundTotal;
 
+    @Column(name = "SET_ASIDE", nullable = false)
+    private long setAside;
+
+    @Column(name = "LAST_SET_ASIDE", length = 1024)
+    private String lastSetAside;
+
+    @Column(name = "LAST_SET_ASIDE_AT")
+    private Long lastSetAsideAt;
+
     public String getRealmId() {
         return realmId;
     }
@@ -213,5 +222,29 @@ public class PublisherRelayEntity {
 
     public void setReconcileFoundTotal(long reconcileFoundTotal) {
         this.reconcileFoundTotal = reconcileFoundTotal;
+    }
+
+    public long getSetAside() {
+        return setAside;
+    }
+
+    public void setSetAside(long setAside) {
+        this.setAside = setAside;
+    }
+
+    public String getLastSetAside() {
+        return lastSetAside;
+    }
+
+    public void setLastSetAside(String lastSetAside) {
+        this.lastSetAside = lastSetAside;
+    }
+
+    public Long getLastSetAsideAt() {
+        return lastSetAsideAt;
+    }
+
+    public void setLastSetAsideAt(Long lastSetAsideAt) {
+        this.lastSetAsideAt = lastSetAsideAt;
     }
 }

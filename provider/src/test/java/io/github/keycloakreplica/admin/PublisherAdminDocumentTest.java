@@ -38,7 +38,7 @@ final class PublisherAdminDocumentTest {
             "StatusView", PublisherAdminResource.StatusView.class,
             "BacklogView", PublisherAdminResource.BacklogView.class,
             "RelayView", PublisherAdminResource.RelayView.class,
-            "ReconcileView", PublisherAdminResource.ReconcileView.class);
+            "ReconcileView", PublisherAdminResource.ReconcileView.class, "SetAsideView", PublisherAdminResource.SetAsideView.class);
 
     private final byte[] text = read();
     private final JsonNode document = parse(text);
@@ -73,9 +73,11 @@ final class PublisherAdminDocumentTest {
                 new PublisherAdminResource.BacklogView(2, "2026-12-08T10:00:00.125Z", 14, "2026-12-08T09:59:58Z", 2L),
                 "2026-12-08T10:00:01Z", "2026-12-08T10:00:01Z", 1_234, 56, "TimeoutException: Topic acme.identity not present",
                 "2026-12-08T09:00:00Z",
-                new PublisherAdminResource.ReconcileView(false, "periodic", "2026-12-08T09:55:00Z", "2026-12-08T09:55:02Z", 56, 1, 9));
+                new PublisherAdminResource.ReconcileView(false, "periodic", "2026-12-08T09:55:00Z", "2026-12-08T09:55:02Z", 56, 1, 9),
+                new PublisherAdminResource.SetAsideView(1, "0b6f3c1e-5f0e-4a53-9f43-7d1c2a9e8b10: the stream contract cannot carry them",
+                        "2026-12-08T09:55:01Z"));
         PublisherAdminResource.StatusView bare = new PublisherAdminResource.StatusView("acme", false, null,
-                new PublisherAdminResource.BacklogView(0, null, 0, null, null), null, null, 0, 0, null, null, null);
+                new PublisherAdminResource.BacklogView(0, null, 0, null, null), null, null, 0, 0, null, null, null, null);
 
         for (PublisherAdminResource.StatusView answer : List.of(full, bare)) {
             assertThat(status.validate(KEYCLOAK_JSON.valueToTree(answer))).as(answer.toString()).isEmpty();

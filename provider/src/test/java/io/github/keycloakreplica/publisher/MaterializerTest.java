@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 final class MaterializerTest {
 
@@ -74,5 +75,34 @@ final class MaterializerTest {
         List<Materializer.Record> records = materializer.records("s1", "src", ledger.publish(ALICE, List.of(changed)));
 
         assertThat(records).extracting(Materializer.Record::topic).containsExactly(Topic.CREDENTIALS, Topic.CREDENTIALS_SNAPSHOT);
+    }
+
+    @Test
+    void aPersonTheStreamContractCannotCarryIsRefusedBeforeAnythingIsWrittenNamingTheRuleAndNotTheValue() {
+        String tooLong = "v".repeat(16_385);
+        Map<String, JsonNode> withLongNote = new java.util.HashMap<>(ALICE);
+        withLongNote.put("note", TextNode.valueOf(tooLong));
+        List<Materializer.Record> records = materializer.records("s1", "keycloak://primary/realms/acme",
+                PublishedLedger.EMPTY.publish(withLongNote, List.of(PASSWORD)));
+
+        assertThatThrownBy(() -> materializer.checked(records))
+                .isInstanceOf(Materializer.Unpublishable.class)
+                .hasMessageContaining("replica.identity.upserted schema")
+                .hasMessageContaining("at most 16,384 characters")
+                .hasMessageNotContaining("vvvvvvvvvv");
+    }
+
+    @Test
+    void recordsTheContractCarriesAreCheckedIntoThePayloadsTheRelaySends() throws Exception {
+        List<Materializer.Record> records = materializer.records("s1", "keycloak://primary/realms/acme",
+                PublishedLedger.EMPTY.publish(ALICE, List.of(PASSWORD)));
+
+        List<String> payloads = materializer.checked(records);
+
+        assertThat(payloads).hasSameSizeAs(records);
+        for (int i = 0; i < records.size(); i++) {
+            assertThat(CODEC.decode(payloads.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).envelope().id())
+                    .isEqualTo(records.get(i).event().envelope().id());
+        }
     }
 }

@@ -100,7 +100,7 @@ final class PublisherMetricsTest {
         assertThat(registry.get("keycloak.replica.publisher.published").tag("realm", "acme").counter().count()).isEqualTo(2);
         assertThat(registry.get("keycloak.replica.publisher.published").tag("realm", "globex").counter().count()).isEqualTo(5);
         List<Meter> meters = registry.getMeters();
-        assertThat(meters).hasSize(2 * 9);
+        assertThat(meters).hasSize(2 * 10);
         assertThat(meters).allSatisfy(m -> assertThat(m.getId().getTags()).extracting(t -> t.getKey()).containsExactly("realm"));
     }
 
