@@ -2,13 +2,6 @@ package io.github.keycloakreplica.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
-import com.networknt.schema.resource.InputStreamSource;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.upstream.Upstream;
 import io.github.keycloakreplica.stream.EventType;
@@ -18,9 +11,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,19 +36,8 @@ class AdminApiContractIT {
     private static final String BASE = "https://keycloak-replica.github.io/openapi/replica-admin.json";
 
     @Test
-    void everyDocumentedEndpointAnswersAsTheDocumentSays(ReplicaSite site) throws IOException {
-        byte[] text;
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream(DOCUMENT)) {
-            assertThat(in).as(DOCUMENT + " on the classpath").isNotNull();
-            text = in.readAllBytes();
-        }
-        JsonNode document = KeycloakHttp.JSON.readTree(text);
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-                builder -> builder.schemaLoaders(loaders -> loaders.values(list -> {
-                    list.clear();
-                    list.add(iri -> iri.toString().startsWith(BASE) ? (InputStreamSource) () -> new ByteArrayInputStream(text) : null);
-                })));
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+    void everyDocumentedEndpointAnswersAsTheDocumentSays(ReplicaSite site) {
+        OpenApiDocument document = OpenApiDocument.load(DOCUMENT, BASE);
 
         try (TestRealm realm = new TestRealm(site, "contract"); TestRealm other = new TestRealm(site, "contractother")) {
             Upstream upstream = realm.upstream(1).startHeartbeats(Duration.ofMillis(500));
@@ -77,19 +56,19 @@ class AdminApiContractIT {
             realm.awaitLinkReachable();
             KeycloakHttp.Response started = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "full", "reason", "contract test"));
-            check(factory, config, started, "/operations", "post", "202");
+            document.check(started, "/operations", "post", 202);
             String id = started.json().get("id").asText();
             realm.awaitOperationSucceeded(id);
-            check(factory, config, site.keycloak().admin("POST", realm.name + "/replica/operations", Map.of("kind", "full")),
-                    "/operations", "post", "400");
+            document.check(site.keycloak().admin("POST", realm.name + "/replica/operations", Map.of("kind", "full")),
+                    "/operations", "post", 400);
 
             List<String> checked = new ArrayList<>();
-            for (Map.Entry<String, JsonNode> path : document.get("paths").properties()) {
+            for (Map.Entry<String, JsonNode> path : document.paths().properties()) {
                 String url = "/admin/realms/" + realm.name + "/replica" + path.getKey().replace("{subject}", subject).replace("{id}", id);
                 if (path.getValue().has("get")) {
                     KeycloakHttp.Response response = site.keycloak().withToken(site.keycloak().adminToken(), "GET", url, null);
-                    check(factory, config, response, path.getKey(), "get", "200");
-                    check(factory, config, site.keycloak().withToken(viewer, "GET", url, null), path.getKey(), "get", "200");
+                    document.check(response, path.getKey(), "get", 200);
+                    document.check(site.keycloak().withToken(viewer, "GET", url, null), path.getKey(), "get", 200);
                     checked.add("GET " + path.getKey());
                 }
                 if (path.getValue().has("post")) {
@@ -116,14 +95,14 @@ class AdminApiContractIT {
 
             // The incremental sync: a standing entry with its lag per partition, not something to start.
             KeycloakHttp.Response incremental = site.keycloak().admin("GET", realm.name + "/replica/operations/incremental-" + componentId, null);
-            check(factory, config, incremental, "/operations/{id}", "get", "200");
+            document.check(incremental, "/operations/{id}", "get", 200);
             assertThat(incremental.json().get("state").asText()).isEqualTo("RUNNING");
             assertThat(incremental.json().get("partitions")).hasSize(2);
             assertThat(incremental.json().get("lag").asLong()).as(incremental.toString()).isZero();
             assertThat(operations.get(0)).isEqualTo(incremental.json());
             KeycloakHttp.Response startIncremental = site.keycloak().admin("POST", realm.name + "/replica/operations",
                     Map.of("kind", "incremental", "reason", "try"));
-            check(factory, config, startIncremental, "/operations", "post", "400");
+            document.check(startIncremental, "/operations", "post", 400);
             assertThat(startIncremental.json().get("error_description").asText()).contains("runs whenever the component is enabled");
 
             JsonNode gaps = site.keycloak().admin("GET", realm.name + "/replica/gaps", null).json();
@@ -137,16 +116,5 @@ class AdminApiContractIT {
                 assertThat(w.get("version").asLong()).isEqualTo(9);
             });
         }
-    }
-
-    /** The answer has the documented status, and its body matches the documented schema. */
-    private static void check(JsonSchemaFactory factory, SchemaValidatorsConfig config, KeycloakHttp.Response response, String path,
-                              String method, String status) {
-        assertThat(String.valueOf(response.status())).as(method + " " + path + ": " + response).isEqualTo(status);
-        String pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method + "/responses/" + status
-                + "/content/application~1json/schema";
-        JsonSchema schema = factory.getSchema(SchemaLocation.of(BASE + "#" + pointer), config);
-        Set<ValidationMessage> problems = schema.validate(response.json());
-        assertThat(problems).as(method + " " + path + " " + status + " against the document: " + response.json()).isEmpty();
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
-import io.github.keycloakreplica.stack.LogTail;
 import org.awaitility.Awaitility;
 
 import java.net.URLEncoder;
@@ -236,14 +235,7 @@ final class OutageSite implements AutoCloseable {
 
     /** The tails of the broker's, the primary's and the replica's logs, for a failed test's report. */
     String logTails(int lines) {
-        StringBuilder out = new StringBuilder();
-        out.append("---- kafka: ").append(site.stack().broker().logFile()).append('\n')
-                .append(LogTail.tail(site.stack().broker().logFile(), lines)).append('\n');
-        for (KeycloakServer server : site.stack().keycloaks()) {
-            out.append("---- keycloak ").append(server.name()).append(": ").append(server.logFile()).append('\n')
-                    .append(LogTail.tail(server.logFile(), lines)).append('\n');
-        }
-        return out.toString();
+        return site.stack().logTails(lines);
     }
 
     /** Stops the site, after checking that the replica's apply engine never fell back to one record per transaction. */

@@ -1,7 +1,5 @@
 package io.github.keycloakreplica.it;
 
-import io.github.keycloakreplica.stack.KeycloakServer;
-import io.github.keycloakreplica.stack.LogTail;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -62,14 +60,7 @@ public final class ReplicaStack implements BeforeAllCallback, AfterAllCallback, 
         if (running == null) {
             return;
         }
-        ReplicaSite site = running.site();
-        StringBuilder out = new StringBuilder("\n==== " + context.getDisplayName() + " failed; server logs follow ====\n");
-        out.append("---- kafka: ").append(site.stack().broker().logFile()).append('\n')
-                .append(LogTail.tail(site.stack().broker().logFile(), LOG_TAIL_LINES)).append('\n');
-        for (KeycloakServer server : site.stack().keycloaks()) {
-            out.append("---- keycloak ").append(server.name()).append(": ").append(server.logFile()).append('\n')
-                    .append(LogTail.tail(server.logFile(), LOG_TAIL_LINES)).append('\n');
-        }
-        System.err.println(out);
+        System.err.println("\n==== " + context.getDisplayName() + " failed; server logs follow ====\n"
+                + running.site().stack().logTails(LOG_TAIL_LINES));
     }
 }

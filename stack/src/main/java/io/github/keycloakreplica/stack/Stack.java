@@ -136,6 +136,20 @@ public final class Stack implements AutoCloseable {
         return postgres;
     }
 
+    /**
+     * The last lines of the broker's log and of every Keycloak server's, each under its name and path: what a failed
+     * test prints, since a change that did not arrive may have stopped at either end.
+     */
+    public String logTails(int lines) {
+        StringBuilder out = new StringBuilder();
+        out.append("---- kafka: ").append(broker.logFile()).append('\n').append(LogTail.tail(broker.logFile(), lines)).append('\n');
+        for (KeycloakServer server : keycloaks.values()) {
+            out.append("---- keycloak ").append(server.name()).append(": ").append(server.logFile()).append('\n')
+                    .append(LogTail.tail(server.logFile(), lines)).append('\n');
+        }
+        return out.toString();
+    }
+
     /** Stops the Keycloak servers, then the broker and the database; waits for all of them. */
     @Override
     public void close() {
