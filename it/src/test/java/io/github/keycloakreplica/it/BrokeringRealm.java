@@ -14,11 +14,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A second realm on the primary acting as an OpenID Connect identity provider for realm {@value PrimarySite#REALM},
  * with one person and one client, and the identity provider in the shared realm that points to it: its sync mode
- * FORCE, and a mapper that takes the {@code family_name} claim into the person's last name at every sign-in.
+ * FORCE, a mapper that takes the {@code family_name} claim into the person's last name at every sign-in, and one
+ * that gives the person the attribute {@value #ORIGIN} (the provider's alias) when the first sign-in creates them.
  * Closing removes both, so the shared realm is left as it was.
  */
 final class BrokeringRealm implements AutoCloseable {
 
+    /** The attribute the hardcoded mapper sets on first sign-in only; unmanaged attributes are enabled in the shared realm. */
+    static final String ORIGIN = "paths-origin";
     private static final String CLIENT_ID = "acme-broker";
     private static final String CLIENT_SECRET = "broker-secret";
 
@@ -66,7 +69,10 @@ final class BrokeringRealm implements AutoCloseable {
                     "enabled", true, "trustEmail", true, "config", config)), "identity provider " + alias);
             created(primary.admin("POST", REALM + "/identity-provider/instances/" + alias + "/mappers", Map.of("name", "last name",
                     "identityProviderAlias", alias, "identityProviderMapper", "oidc-user-attribute-idp-mapper",
-                    "config", Map.of("syncMode", "FORCE", "claim", "family_name", "user.attribute", "lastName"))), "mapper");
+                    "config", Map.of("syncMode", "FORCE", "claim", "family_name", "user.attribute", "lastName"))), "last name mapper");
+            created(primary.admin("POST", REALM + "/identity-provider/instances/" + alias + "/mappers", Map.of("name", "origin",
+                    "identityProviderAlias", alias, "identityProviderMapper", "hardcoded-attribute-idp-mapper",
+                    "config", Map.of("syncMode", "IMPORT", "attribute", ORIGIN, "attribute.value", alias))), "origin mapper");
         } catch (RuntimeException | AssertionError e) {
             close();
             throw e;
