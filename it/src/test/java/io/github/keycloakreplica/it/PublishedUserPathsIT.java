@@ -31,14 +31,13 @@ import java.util.function.Predicate;
 
 import static io.github.keycloakreplica.it.PrimarySite.PROPAGATION;
 import static io.github.keycloakreplica.it.PrimarySite.REALM;
-import static io.github.keycloakreplica.it.PrimarySite.SILENT_PROPAGATION;
 import static io.github.keycloakreplica.it.PrimarySite.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The paths on which a person changes at the primary without an administrator, driven in real headless Chromium:
  * the account console, the required actions of the sign-in flow, self-registration and identity brokering (first
- * sign-in, then a later one whose FORCE-synced mapper changes the person with no event of its own). Each change
+ * sign-in, then a later one whose FORCE-synced mapper changes the person, reported only as a LOGIN). Each change
  * reaches the replica, and each changed attribute or credential moves its version there by exactly 1 while
  * every other stays where it was.
  */
@@ -210,9 +209,9 @@ class PublishedUserPathsIT {
             }
             assertThat(site.atPrimary(id).path("lastName").asText()).as("the mapper synced at the primary").isEqualTo("After");
 
-            // Keycloak reports this sign-in as LOGIN only (its IDENTITY_PROVIDER_LOGIN type is replaced before the event is
-            // sent), which marks nobody: the mapper's change is found by the reconcile.
-            site.awaitAtReplica(id, SILENT_PROPAGATION, u -> "After".equals(u.path("lastName").asText()));
+            // Keycloak reports this sign-in as LOGIN (its IDENTITY_PROVIDER_LOGIN type is replaced before the event is sent);
+            // its identity_provider detail marks the person, so the mapper's change travels at once, not at the next reconcile.
+            site.awaitAtReplica(id, PROPAGATION, u -> "After".equals(u.path("lastName").asText()));
             settled(site, id, s -> true).assertMovedFrom(before, List.of("lastName"), List.of());
         }
     }

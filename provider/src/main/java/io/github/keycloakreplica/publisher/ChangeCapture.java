@@ -27,7 +27,7 @@ final class ChangeCapture implements EventListenerProvider {
 
     @Override
     public void onEvent(Event event) {
-        ChangeTriggers.ofUserEvent(event.getType() == null ? null : event.getType().name(), event.getUserId())
+        ChangeTriggers.ofUserEvent(event.getType() == null ? null : event.getType().name(), event.getUserId(), event.getDetails())
                 .ifPresent(user -> markIfPublishing(event.getRealmId(), user, "event " + event.getType().name()));
     }
 

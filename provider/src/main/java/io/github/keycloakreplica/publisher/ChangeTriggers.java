@@ -1,5 +1,6 @@
 package io.github.keycloakreplica.publisher;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,16 +31,23 @@ public final class ChangeTriggers {
             "ORGANIZATION_MEMBERSHIP");
 
     private static final String USERS_PATH = "users/";
+    /**
+     * Keycloak's event detail naming the identity provider of a sign-in. A broker sign-in is reported as a plain LOGIN
+     * (26.7's AuthenticationManager sets the type back to LOGIN after IdentityBrokerService set IDENTITY_PROVIDER_LOGIN),
+     * yet the provider's mappers in sync mode FORCE may have just rewritten the person.
+     */
+    static final String IDENTITY_PROVIDER_DETAIL = "identity_provider";
 
     private ChangeTriggers() {
     }
 
-    /** The user a user event marks, if any: successful events outside sign-in traffic. */
-    public static Optional<String> ofUserEvent(String type, String userId) {
-        if (type == null || userId == null || userId.isEmpty() || type.endsWith("_ERROR") || SIGN_IN_TRAFFIC.contains(type)) {
+    /** The user a user event marks, if any: successful events outside sign-in traffic, and sign-ins through a broker. */
+    public static Optional<String> ofUserEvent(String type, String userId, Map<String, String> details) {
+        if (type == null || userId == null || userId.isEmpty() || type.endsWith("_ERROR")) {
             return Optional.empty();
         }
-        return Optional.of(userId);
+        boolean brokered = "LOGIN".equals(type) && details != null && details.get(IDENTITY_PROVIDER_DETAIL) != null;
+        return SIGN_IN_TRAFFIC.contains(type) && !brokered ? Optional.empty() : Optional.of(userId);
     }
 
     /** The user an admin event marks, if any: one on a user resource whose path names the user. */
