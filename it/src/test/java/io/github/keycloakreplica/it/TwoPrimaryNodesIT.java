@@ -217,8 +217,9 @@ class TwoPrimaryNodesIT {
     }
 
     /**
-     * The relay's node frozen: the other takes over once the lease ran out and publishes on. Thawed, the former relay
-     * finds the lease gone (or Kafka fences its producer, whose transactional id the new relay initialized) and steps
+     * The relay's node frozen in the middle of a Kafka transaction: the other takes over once the lease ran out and
+     * publishes on; its producer, initialized with the realm's transactional id, has Kafka abort the frozen relay's open
+     * transaction. Thawed, the former relay finds its transaction fenced (or timed out) and its lease gone, and steps
      * down: nothing it had in hand reaches the topics, its deletion of outbox rows loses nothing, and it does not claim
      * the relay back.
      */
@@ -236,8 +237,18 @@ class TwoPrimaryNodesIT {
         Duration takeover;
         try (Changer changer = new Changer(other, id, "frozen")) {
             Thread.sleep(1_500);
-            long frozen = System.nanoTime();
-            relay.server().pause();
+            // The relay's node freezes in the middle of a Kafka transaction: with the broker frozen for two seconds
+            // first, the relay's next batch or heartbeat waits unanswered inside its transaction (for at most its 10 s
+            // max.block.ms) when the node stops.
+            stack.broker().pause();
+            long frozen;
+            try {
+                Thread.sleep(2_000);
+                frozen = System.nanoTime();
+                relay.server().pause();
+            } finally {
+                stack.broker().resume();
+            }
             try {
                 taken = awaitStatus(other, "the other node takes the relay over", TAKEOVER, s -> s.at("/relay/epoch").asLong() > epoch);
                 takeover = Duration.ofNanos(System.nanoTime() - frozen);
@@ -266,9 +277,10 @@ class TwoPrimaryNodesIT {
         String thawedLog = relay.log().substring(logMark);
         boolean leaseGone = thawedLog.contains("the relay's lease went to another node");
         boolean fenced = thawedLog.contains("Kafka fenced this one");
-        System.out.printf("TwoPrimaryNodesIT frozen: taken over in %d ms; the thawed relay stepped down because %s; fenced count %d%n",
-                takeover.toMillis(), fenced ? "Kafka fenced it" : leaseGone ? "its lease was gone" : "(no word of it)",
-                quiet.at("/relay/fenced").asLong());
+        System.out.printf("TwoPrimaryNodesIT frozen: taken over in %d ms; the thawed relay: %s, %s; fenced count %d%n",
+                takeover.toMillis(), fenced ? "Kafka fenced it" : "Kafka did not say it was fenced",
+                leaseGone ? "its lease was gone" : "no word of its lease", quiet.at("/relay/fenced").asLong());
+        thawedLog.lines().filter(l -> l.contains("PublisherRelay")).limit(5).forEach(l -> System.out.println("  thawed relay: " + l));
         assertThat(leaseGone || fenced).as("the thawed relay said it stepped down:\n" + thawedLog).isTrue();
         assertThat(thawedLog).as("the thawed node claimed the relay again").doesNotContain("relays the realm's changes now");
 
