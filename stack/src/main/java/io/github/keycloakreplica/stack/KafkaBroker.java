@@ -27,6 +27,15 @@ public interface KafkaBroker extends AutoCloseable {
 
     boolean isRunning();
 
+    /**
+     * Freezes the broker (SIGSTOP): connections stay open and requests wait, unanswered, until {@link #resume()}, as
+     * with a broker that hangs. A stop or close resumes it first.
+     */
+    void pause();
+
+    /** Lets a paused broker go on (SIGCONT); it answers what waited meanwhile. */
+    void resume();
+
     Path logFile();
 
     /**

@@ -33,6 +33,16 @@ public interface KeycloakServer extends AutoCloseable {
 
     boolean isRunning();
 
+    /**
+     * Freezes the whole process tree (SIGSTOP), as a long garbage-collection pause or a suspended machine would: it
+     * keeps its ports, connections and database sessions and does nothing until {@link #resume()}. A stop or close
+     * resumes it first.
+     */
+    void pause();
+
+    /** Lets a paused server go on (SIGCONT) where it stood; its clocks have moved on meanwhile. */
+    void resume();
+
     /** The server's console output, stdout and stderr, across restarts. */
     Path logFile();
 

@@ -105,6 +105,16 @@ public final class ProcessKafkaBroker implements KafkaBroker {
     }
 
     @Override
+    public void pause() {
+        process.pause();
+    }
+
+    @Override
+    public void resume() {
+        process.resume();
+    }
+
+    @Override
     public boolean isRunning() {
         return process.isRunning();
     }

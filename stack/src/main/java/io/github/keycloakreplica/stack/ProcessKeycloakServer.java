@@ -138,6 +138,16 @@ public final class ProcessKeycloakServer implements KeycloakServer {
     }
 
     @Override
+    public void pause() {
+        process.pause();
+    }
+
+    @Override
+    public void resume() {
+        process.resume();
+    }
+
+    @Override
     public boolean isRunning() {
         return process.isRunning();
     }

@@ -1,5 +1,7 @@
 package io.github.keycloakreplica.stack;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +39,28 @@ final class ProcessTree {
         List<ProcessHandle> tree = snapshot(process.toHandle());
         tree.forEach(ProcessHandle::destroyForcibly);
         tree.forEach(ProcessTree::killAndAwait);
+    }
+
+    /**
+     * Sends a signal by name ({@code STOP}, {@code CONT}) to every process of the tree, through {@code kill}: Java can
+     * send only TERM and KILL. SIGSTOP freezes the tree as a long pause of its machine would, sockets and database
+     * sessions left open; SIGCONT lets it go on where it stood.
+     */
+    static void signal(Process process, String signal) {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        snapshot(process.toHandle()).forEach(handle -> command.add(Long.toString(handle.pid())));
+        try {
+            Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (kill.waitFor() != 0) {
+                throw new StackException("Could not send SIG" + signal + " to " + command.subList(2, command.size()) + ": " + said);
+            }
+        } catch (IOException e) {
+            throw new StackException("Could not run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("Interrupted while sending SIG" + signal);
+        }
     }
 
     private static List<ProcessHandle> snapshot(ProcessHandle root) {

@@ -13,6 +13,7 @@ final class ServerProcess {
 
     private final AutoCloseable owner;
     private final AtomicReference<Process> process = new AtomicReference<>();
+    private volatile boolean paused;
 
     ServerProcess(AutoCloseable owner) {
         this.owner = owner;
@@ -30,6 +31,11 @@ final class ServerProcess {
     void stop() {
         Process running = process.getAndSet(null);
         if (running != null) {
+            if (paused) {
+                // A frozen process would only take SIGTERM once thawed.
+                ProcessTree.signal(running, "CONT");
+                paused = false;
+            }
             ProcessTree.stop(running, STOP_GRACE);
         }
         Reaper.unregister(owner);
@@ -40,7 +46,27 @@ final class ServerProcess {
         if (running != null) {
             ProcessTree.kill(running);
         }
+        paused = false;
         Reaper.unregister(owner);
+    }
+
+    /** SIGSTOP to the whole tree: alive, holding what it held, doing nothing until {@link #resume()}. */
+    void pause() {
+        Process running = process.get();
+        if (running == null || !running.isAlive()) {
+            throw new StackException("Nothing running to pause");
+        }
+        ProcessTree.signal(running, "STOP");
+        paused = true;
+    }
+
+    /** SIGCONT to the whole tree. */
+    void resume() {
+        Process running = process.get();
+        if (running != null && paused) {
+            ProcessTree.signal(running, "CONT");
+        }
+        paused = false;
     }
 
     boolean isRunning() {
