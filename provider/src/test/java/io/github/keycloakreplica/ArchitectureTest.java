@@ -49,7 +49,8 @@ final class ArchitectureTest {
         layers.put("publisher", Set.of("stream", "protocol", "store"));
         layers.put("kafka", Set.of("stream", "protocol", "link", "store", "apply", "sync", "config", "publisher"));
         layers.put("storage", Set.of("stream", "protocol", "link", "store", "apply", "sync", "config", "credential", "kafka"));
-        layers.put("primary", Set.of("stream", "protocol", "store", "config", "publisher", "kafka"));
+        // The write path checks what a site sends as the replica checks what the stream brings (apply's CredentialFormat).
+        layers.put("primary", Set.of("stream", "protocol", "store", "apply", "config", "publisher", "kafka"));
         layers.put("admin", Set.of("stream", "protocol", "link", "store", "apply", "sync", "config", "credential", "storage", "publisher"));
         return layers;
     }

@@ -36,6 +36,9 @@ public final class PrimarySite implements AutoCloseable {
     public static final String TOPIC_PREFIX = "acme";
     public static final String CONFIDENTIAL_CLIENT = "replica-confidential";
     public static final String CLIENT_SECRET = "replica-secret";
+    /** The primary's client for the replica site (realm role replica-site), by which the replica calls the primary's write path. */
+    public static final String SITE_CLIENT = "replica-site-1";
+    public static final String SITE_SECRET = "replica-site-secret";
     /** The component type the publisher's settings are stored as, and its provider id. */
     public static final String PUBLISHER_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
     public static final String PUBLISHER_PROVIDER = "replica-publisher";
@@ -83,7 +86,29 @@ public final class PrimarySite implements AutoCloseable {
                         .option("log-level", TEST_LOG_LEVEL)
                         .build())
                 .start();
-        return new PrimarySite(stack);
+        PrimarySite site = new PrimarySite(stack);
+        site.useThePrimarysWritePath();
+        return site;
+    }
+
+    /** The primary realm's credential write path, as a site calls it. */
+    public String writePathUrl() {
+        return primaryServer().baseUrl() + "/realms/" + REALM + "/replica-write-path/credentials";
+    }
+
+    /**
+     * Points the replica's component at the primary's write path (its port is known once it runs), before any test:
+     * a credential changed at the replica is then set by the primary, as issue 17's sites have it.
+     */
+    private void useThePrimarysWritePath() {
+        JsonNode components = get(replica, "components?type=org.keycloak.storage.UserStorageProvider");
+        assertThat(components).as("the replica realm's one replica component").hasSize(1);
+        com.fasterxml.jackson.databind.node.ObjectNode component = (com.fasterxml.jackson.databind.node.ObjectNode) components.get(0);
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode) component.get("config");
+        config.putArray("writePathUrl").add(writePathUrl());
+        config.putArray("writePathClientId").add(SITE_CLIENT);
+        config.putArray("writePathClientSecret").add(SITE_SECRET);
+        send(replica, "PUT", "components/" + component.get("id").asText(), component);
     }
 
     public Stack stack() {
