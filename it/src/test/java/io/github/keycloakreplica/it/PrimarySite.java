@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
+import io.github.keycloakreplica.stack.PrimaryWritePath;
 import io.github.keycloakreplica.stack.Stack;
 import io.github.keycloakreplica.stack.StackArtifacts;
 import org.awaitility.Awaitility;
@@ -37,8 +38,8 @@ public final class PrimarySite implements AutoCloseable {
     public static final String CONFIDENTIAL_CLIENT = "replica-confidential";
     public static final String CLIENT_SECRET = "replica-secret";
     /** The primary's client for the replica site (realm role replica-site), by which the replica calls the primary's write path. */
-    public static final String SITE_CLIENT = "replica-site-1";
-    public static final String SITE_SECRET = "replica-site-secret";
+    public static final String SITE_CLIENT = PrimaryWritePath.SITE_CLIENT;
+    public static final String SITE_SECRET = PrimaryWritePath.SITE_SECRET;
     /** The component type the publisher's settings are stored as, and its provider id. */
     public static final String PUBLISHER_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
     public static final String PUBLISHER_PROVIDER = "replica-publisher";
@@ -93,22 +94,15 @@ public final class PrimarySite implements AutoCloseable {
 
     /** The primary realm's credential write path, as a site calls it. */
     public String writePathUrl() {
-        return primaryServer().baseUrl() + "/realms/" + REALM + "/replica-write-path/credentials";
+        return PrimaryWritePath.url(primaryServer(), REALM);
     }
 
     /**
-     * Points the replica's component at the primary's write path (its port is known once it runs), before any test:
-     * a credential changed at the replica is then set by the primary, as issue 17's sites have it.
+     * Points the replica's component at the primary's write path before any test: a credential changed at the replica
+     * is then set by the primary, as a site of issue 17 has it.
      */
     private void useThePrimarysWritePath() {
-        JsonNode components = get(replica, "components?type=org.keycloak.storage.UserStorageProvider");
-        assertThat(components).as("the replica realm's one replica component").hasSize(1);
-        com.fasterxml.jackson.databind.node.ObjectNode component = (com.fasterxml.jackson.databind.node.ObjectNode) components.get(0);
-        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode) component.get("config");
-        config.putArray("writePathUrl").add(writePathUrl());
-        config.putArray("writePathClientId").add(SITE_CLIENT);
-        config.putArray("writePathClientSecret").add(SITE_SECRET);
-        send(replica, "PUT", "components/" + component.get("id").asText(), component);
+        PrimaryWritePath.use(replica, REALM, primaryServer());
     }
 
     public Stack stack() {
