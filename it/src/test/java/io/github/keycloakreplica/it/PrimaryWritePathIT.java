@@ -2,6 +2,7 @@ package io.github.keycloakreplica.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
+import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -117,6 +118,43 @@ class PrimaryWritePathIT {
         assertThat(relabelled.status()).as(relabelled.toString()).isEqualTo(200);
         assertThat(KeycloakHttp.JSON.readTree(relabelled.body()).at("/events/0/data/credential/version").asLong())
                 .as("the relabel's version, exactly one more").isEqualTo(credential.get("version").asLong() + 1);
+    }
+
+    @Test
+    void anOtpCreatedThroughTheWritePathSignsInAtThePrimaryAndTheReplica(PrimarySite site) throws Exception {
+        String username = People.uniqueName("wp-otp");
+        String id = site.createAtPrimary(person(username));
+        site.awaitSignInAtReplica(username, PASSWORD);
+        String secret = "write-path-otp-" + UUID.randomUUID();
+        KeycloakCredentials.Stored otp = KeycloakCredentials.totp(secret);
+
+        Map<String, Object> change = request(id, "credential.create");
+        change.put("credential", Map.of("type", "otp", "userLabel", "Phone", "credentialData", otp.credentialData(),
+                "secretData", otp.secretData()));
+        Answer created = call(site, PrimarySite.SITE_CLIENT, PrimarySite.SITE_SECRET, change);
+
+        assertThat(created.status()).as(created.toString()).isEqualTo(200);
+        assertThat(KeycloakHttp.JSON.readTree(created.body()).at("/events/0/data/credential/type").asText()).isEqualTo("otp");
+        assertThat(signInWithOtp(site.primary(), username, secret).status()).as("the OTP at the primary").isEqualTo(200);
+        KeycloakHttp.Response atReplica = site.awaitReplica("the OTP at the replica", PROPAGATION,
+                () -> signInWithOtp(site.replica(), username, secret), r -> r.status() == 200);
+        assertThat(atReplica.status()).isEqualTo(200);
+        assertThat(PrimarySite.signIn(site.primary(), username, PASSWORD).status()).as("the password alone no longer, at the primary")
+                .isNotEqualTo(200);
+        assertThat(PrimarySite.signIn(site.replica(), username, PASSWORD).status()).as("the password alone no longer, at the replica")
+                .isNotEqualTo(200);
+    }
+
+    /** A password grant with the current TOTP code, which Keycloak's direct grant flow asks of a person with an OTP. */
+    private static KeycloakHttp.Response signInWithOtp(KeycloakHttp keycloak, String username, String secret) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "password");
+        form.put("client_id", PrimarySite.CONFIDENTIAL_CLIENT);
+        form.put("client_secret", PrimarySite.CLIENT_SECRET);
+        form.put("username", username);
+        form.put("password", PASSWORD);
+        form.put("totp", KeycloakCredentials.totpCode(secret, System.currentTimeMillis()));
+        return keycloak.postForm(keycloak.baseUrl() + "/realms/" + REALM + "/protocol/openid-connect/token", form);
     }
 
     @Test
