@@ -73,7 +73,7 @@ class PrimaryWritePathIT {
                     Map.of("type", "password", "value", "twelve chars", "temporary", false));
 
             assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
-            assertThat(refused.json().path("errorMessage").asText()).as("the primary's own words")
+            assertThat(refused.json().path("error_description").asText()).as("the primary's own words")
                     .contains("Invalid password: minimum length 40.");
             assertThat(signIn(site.primary(), username, PASSWORD).status()).as("nothing changed at the primary").isEqualTo(200);
             assertThat(signIn(site.replica(), username, PASSWORD).status()).as("nothing changed at the replica").isEqualTo(200);

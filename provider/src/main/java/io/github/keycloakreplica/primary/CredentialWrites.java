@@ -22,7 +22,6 @@ import org.keycloak.models.credential.RecoveryAuthnCodesCredentialModel;
 import org.keycloak.models.credential.WebAuthnCredentialModel;
 import org.keycloak.policy.PasswordPolicyManagerProvider;
 import org.keycloak.policy.PolicyError;
-import org.keycloak.storage.UserStoragePrivateUtil;
 import org.keycloak.theme.Theme;
 
 import java.io.IOException;
@@ -71,7 +70,9 @@ final class CredentialWrites {
     }
 
     Outcome carryOut(CredentialChangeRequest request) {
-        UserModel user = UserStoragePrivateUtil.userLocalStorage(session).getUserById(realm, request.subject());
+        // Through Keycloak's user cache, not around it: a credential changed around it would leave this node's (and the
+        // cluster's) cached person signing in with the old one.
+        UserModel user = session.users().getUserById(realm, request.subject());
         if (user == null || user.getServiceAccountClientLink() != null) {
             return new Refused(404, "unknown_subject", "There is no such person at " + realm.getName() + " any more.");
         }
