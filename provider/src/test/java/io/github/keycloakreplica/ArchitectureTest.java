@@ -96,8 +96,10 @@ final class ArchitectureTest {
         noClasses().that().resideInAnyPackage(ROOT + ".login..", ROOT + ".credential..", ROOT + ".publisher..")
                 .or().haveFullyQualifiedName(ROOT + ".storage.ReplicaUserStorageProvider")
                 .or().haveFullyQualifiedName(ROOT + ".storage.ReplicaUserView")
+                .or().haveFullyQualifiedName(ROOT + ".primary.WritePathResource")
+                .or().haveFullyQualifiedName(ROOT + ".primary.CredentialWrites")
                 .should().transitivelyDependOnClassesThat().resideInAnyPackage(ROOT + ".kafka..", "org.apache.kafka..")
-                .because("a sign-in, a credential change and a change recorded for publishing use the database only; Kafka is the "
+                .because("a sign-in, a credential change (at a site, or at the primary's write path) and a change recorded for publishing use the database only; Kafka is the "
                         + "background threads' business")
                 .check(CLASSES);
     }
