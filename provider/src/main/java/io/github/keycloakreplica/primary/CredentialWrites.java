@@ -150,8 +150,10 @@ final class CredentialWrites {
         if (PasswordCredentialModel.TYPE.equals(current.getType()) && request.change() == CredentialChangeRequest.Change.REMOVE) {
             return new Refused(400, "not_changeable_here", "A password is replaced at a site, never removed.");
         }
-        long published = rows.lockLedger(realm.getId(), request.subject(), System.currentTimeMillis()).ledger().credentials()
-                .getOrDefault(draft.id(), new PublishedLedger.Published(0, null, current.getType())).version();
+        // 0 when never published: no site can hold a version of it yet.
+        PublishedLedger.Published entry = rows.lockLedger(realm.getId(), request.subject(), System.currentTimeMillis()).ledger()
+                .credentials().get(draft.id());
+        long published = entry == null ? 0 : entry.version();
         if (!current.getType().equals(draft.type()) || published != draft.version()) {
             return new Refused(409, "conflict", "This sign-in method changed at " + realm.getName() + " since the site saw it (version "
                     + published + " there, " + draft.version() + " here). Reload and try again.");
