@@ -44,6 +44,7 @@ class PrimaryWritePathIT {
         String username = People.uniqueName("wp-reset");
         String id = site.createAtPrimary(person(username));
         site.awaitSignInAtReplica(username, PASSWORD);
+        awaitConnected(site);
 
         String changed = "a new horse, battery and staple";
         send(site.replica(), "PUT", "users/" + id + "/reset-password", Map.of("type", "password", "value", changed, "temporary", false));
@@ -66,6 +67,7 @@ class PrimaryWritePathIT {
         String username = People.uniqueName("wp-policy");
         String id = site.createAtPrimary(person(username));
         site.awaitSignInAtReplica(username, PASSWORD);
+        awaitConnected(site);
         String policy = site.primary().admin("GET", REALM, null).json().get("passwordPolicy").asText();
         setPolicy(site, policy + " and length(40)");
         try {
@@ -103,6 +105,15 @@ class PrimaryWritePathIT {
         assertThat(first.body()).doesNotContain("replayed horse battery staple");
         assertThat(signIn(site.primary(), username, "replayed horse battery staple").status()).isEqualTo(200);
         site.awaitSignInAtReplica(username, "replayed horse battery staple");
+
+        // Two at once with a new key: the second waits for the first and gives its answer; the password changes once.
+        Map<String, Object> twice = request(id, "password.set");
+        twice.put("password", "concurrent horse battery staple");
+        java.util.concurrent.CompletableFuture<Answer> one = java.util.concurrent.CompletableFuture.supplyAsync(() -> callUnchecked(site, twice));
+        java.util.concurrent.CompletableFuture<Answer> other = java.util.concurrent.CompletableFuture.supplyAsync(() -> callUnchecked(site, twice));
+        assertThat(one.get().status()).as(one.get().toString()).isEqualTo(200);
+        assertThat(other.get()).as("the concurrent request's answer").isEqualTo(one.get());
+        credential = KeycloakHttp.JSON.readTree(one.get().body()).at("/events/0/data/credential");
 
         Map<String, Object> stale = request(id, "credential.relabel");
         stale.put("credential", Map.of("id", credential.get("id").asText(), "type", "password",
@@ -183,6 +194,12 @@ class PrimaryWritePathIT {
     private record Answer(int status, String body) {
     }
 
+    /** A site changes credentials only while its link is CONNECTED; the shared site's replica gets there once after it starts. */
+    private static void awaitConnected(PrimarySite site) {
+        site.awaitReplica("the replica's link CONNECTED", Duration.ofSeconds(90),
+                () -> get(site.replica(), "replica/link").get(0).path("state").asText(), "CONNECTED"::equals);
+    }
+
     private static void setPolicy(PrimarySite site, String policy) {
         KeycloakHttp.Response r = site.primary().admin("PUT", REALM, Map.of("passwordPolicy", policy));
         assertThat(r.status()).as("the primary's password policy: " + r).isEqualTo(204);
@@ -199,6 +216,14 @@ class PrimaryWritePathIT {
                 .build();
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), response.body());
+    }
+
+    private static Answer callUnchecked(PrimarySite site, Map<String, Object> change) {
+        try {
+            return call(site, PrimarySite.SITE_CLIENT, PrimarySite.SITE_SECRET, change);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, Object> request(String subject, String change) {
