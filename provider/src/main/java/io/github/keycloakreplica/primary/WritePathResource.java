@@ -26,6 +26,7 @@ import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.ModelDuplicateException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
@@ -108,8 +109,9 @@ public final class WritePathResource {
         try {
             row = rows.startWriteRequest(realm.getId(), client.getClientId(), request.id(), request.site(), request.subject(),
                     request.change().value(), System.currentTimeMillis());
-        } catch (PersistenceException e) {
+        } catch (PersistenceException | ModelDuplicateException e) {
             // The same key, carried out meanwhile by another request that has committed now: its answer is this one's.
+            // (Keycloak's entity manager reports the duplicate key as its own ModelDuplicateException.)
             session.getTransactionManager().setRollbackOnly();
             return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), other -> PublisherRows.of(other)
                     .writeRequest(realm.getId(), client.getClientId(), request.id()).map(done -> replay(done, request))
