@@ -49,7 +49,8 @@ final class ArchitectureTest {
         layers.put("publisher", Set.of("stream", "protocol", "store"));
         layers.put("kafka", Set.of("stream", "protocol", "link", "store", "apply", "sync", "config", "publisher"));
         layers.put("storage", Set.of("stream", "protocol", "link", "store", "apply", "sync", "config", "credential", "kafka"));
-        layers.put("primary", Set.of("stream", "protocol", "store", "config", "publisher", "kafka"));
+        // The write path checks what a site sends as the replica checks what the stream brings (apply's CredentialFormat).
+        layers.put("primary", Set.of("stream", "protocol", "store", "apply", "config", "publisher", "kafka"));
         layers.put("admin", Set.of("stream", "protocol", "link", "store", "apply", "sync", "config", "credential", "storage", "publisher"));
         return layers;
     }
@@ -95,8 +96,10 @@ final class ArchitectureTest {
         noClasses().that().resideInAnyPackage(ROOT + ".login..", ROOT + ".credential..", ROOT + ".publisher..")
                 .or().haveFullyQualifiedName(ROOT + ".storage.ReplicaUserStorageProvider")
                 .or().haveFullyQualifiedName(ROOT + ".storage.ReplicaUserView")
+                .or().haveFullyQualifiedName(ROOT + ".primary.WritePathResource")
+                .or().haveFullyQualifiedName(ROOT + ".primary.CredentialWrites")
                 .should().transitivelyDependOnClassesThat().resideInAnyPackage(ROOT + ".kafka..", "org.apache.kafka..")
-                .because("a sign-in, a credential change and a change recorded for publishing use the database only; Kafka is the "
+                .because("a sign-in, a credential change (at a site, or at the primary's write path) and a change recorded for publishing use the database only; Kafka is the "
                         + "background threads' business")
                 .check(CLASSES);
     }

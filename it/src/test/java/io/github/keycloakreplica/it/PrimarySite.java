@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
+import io.github.keycloakreplica.stack.PrimaryWritePath;
 import io.github.keycloakreplica.stack.Stack;
 import io.github.keycloakreplica.stack.StackArtifacts;
 import org.awaitility.Awaitility;
@@ -36,6 +37,9 @@ public final class PrimarySite implements AutoCloseable {
     public static final String TOPIC_PREFIX = "acme";
     public static final String CONFIDENTIAL_CLIENT = "replica-confidential";
     public static final String CLIENT_SECRET = "replica-secret";
+    /** The primary's client for the replica site (realm role replica-site), by which the replica calls the primary's write path. */
+    public static final String SITE_CLIENT = PrimaryWritePath.SITE_CLIENT;
+    public static final String SITE_SECRET = PrimaryWritePath.SITE_SECRET;
     /** The component type the publisher's settings are stored as, and its provider id. */
     public static final String PUBLISHER_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
     public static final String PUBLISHER_PROVIDER = "replica-publisher";
@@ -83,7 +87,22 @@ public final class PrimarySite implements AutoCloseable {
                         .option("log-level", TEST_LOG_LEVEL)
                         .build())
                 .start();
-        return new PrimarySite(stack);
+        PrimarySite site = new PrimarySite(stack);
+        site.useThePrimarysWritePath();
+        return site;
+    }
+
+    /** The primary realm's credential write path, as a site calls it. */
+    public String writePathUrl() {
+        return PrimaryWritePath.url(primaryServer(), REALM);
+    }
+
+    /**
+     * Points the replica's component at the primary's write path before any test: a credential changed at the replica
+     * is then set by the primary, as a site of issue 17 has it.
+     */
+    private void useThePrimarysWritePath() {
+        PrimaryWritePath.use(replica, REALM, primaryServer());
     }
 
     public Stack stack() {

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * seconds of CPU per attempt, is refused now, with the reason. Messages never quote the data: it may
  * hold a hash or a seed.
  */
-final class CredentialFormat {
+public final class CredentialFormat {
 
     private static final int MAX_SHOWN_TYPE_CHARS = 100;
 
@@ -27,7 +27,7 @@ final class CredentialFormat {
     private final CredentialSanity sanity;
     private Set<String> supportedTypes;
 
-    CredentialFormat(KeycloakSession session) {
+    public CredentialFormat(KeycloakSession session) {
         this(session, new CredentialSanity());
     }
 
@@ -47,7 +47,10 @@ final class CredentialFormat {
         return model;
     }
 
-    void check(CredentialModel model) {
+    /**
+     * @throws EventRejectedException naming what this Keycloak could not verify, never the data
+     */
+    public void check(CredentialModel model) {
         String type = model.getType();
         if (!supportedTypes().contains(type)) {
             throw new EventRejectedException("credential type '" + LogSafe.escape(type, MAX_SHOWN_TYPE_CHARS)

@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -269,9 +270,18 @@ public final class ReplicaRuntime {
         }
     }
 
-    /** Changes to any setting (secret ones included) restart the consumer; only a digest is kept in memory. */
-    private static String fingerprint(String realmName, ComponentModel component) {
+    /** Settings read per request, not by the consumer or the link watcher. */
+    static final Set<String> PER_REQUEST_SETTINGS = Set.of(ReplicaConfig.WRITE_PATH_URL, ReplicaConfig.WRITE_PATH_CLIENT_ID,
+            ReplicaConfig.WRITE_PATH_CLIENT_SECRET, ReplicaConfig.WRITE_PATH_TIMEOUT);
+
+    /**
+     * Changes to any setting (secret ones included) restart the consumer; only a digest is kept in memory. The write
+     * path's settings are left out: the next credential change reads them anyway, and a restart would start the link
+     * over, leaving a site that was CONNECTED severed for a stabilization window because its write path was set.
+     */
+    static String fingerprint(String realmName, ComponentModel component) {
         Map<String, List<String>> config = new TreeMap<>(component.getConfig());
+        config.keySet().removeAll(PER_REQUEST_SETTINGS);
         String text = realmName + "\n" + component.getName() + "\n" + config;
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));

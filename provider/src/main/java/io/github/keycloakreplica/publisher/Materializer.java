@@ -104,8 +104,15 @@ public final class Materializer {
         return new Round(intents.size(), subjects.size(), tally.versioned, tally.setAside, wholeRealm);
     }
 
-    /** Starts comparing every person of the realm with what was published, from the first; restarts one running. */
+    /** How long the write path keeps an answer for a site that retries: sites retry within minutes. */
+    public static final java.time.Duration WRITE_ANSWERS_KEPT = java.time.Duration.ofDays(7);
+
+    /**
+     * Starts comparing every person of the realm with what was published, from the first; restarts one running. Also
+     * forgets the write path's answers older than {@link #WRITE_ANSWERS_KEPT}: housekeeping as periodic as the reconcile.
+     */
     public void startReconcile(PublisherRows rows, String realmId, String reason) {
+        rows.deleteWriteRequestsBefore(realmId, clock.millis() - WRITE_ANSWERS_KEPT.toMillis());
         PublisherRelayEntity relay = rows.lockRelay(realmId);
         relay.setReconcileCursor("");
         relay.setReconcileReason(reason.length() > 64 ? reason.substring(0, 64) : reason);
@@ -174,6 +181,15 @@ public final class Materializer {
      * the outbox in that order, or sets the person aside (see the class comment) with nothing written but the relay row.
      */
     public Outcome materialize(PublisherRows rows, PersonReader reader, RealmModel realm, String subject, String source) {
+        return version(rows, reader, realm, subject, source).outcome();
+    }
+
+    /** What versioning one person did: the outcome, and the records appended to the outbox, in order. */
+    public record Versioned(Outcome outcome, List<StreamEvent> events) {
+    }
+
+    /** As {@link #materialize}, returning the events it appended to the outbox too (none unless versioned). */
+    public Versioned version(PublisherRows rows, PersonReader reader, RealmModel realm, String subject, String source) {
         long now = clock.millis();
         PublisherRows.LockedLedger locked;
         Publication publication;
@@ -185,20 +201,20 @@ public final class Materializer {
             publication = locked.ledger().publish(person == null ? null : person.attributes(),
                     person == null ? List.of() : person.credentials());
             if (publication.isEmpty()) {
-                return Outcome.UNCHANGED;
+                return new Versioned(Outcome.UNCHANGED, List.of());
             }
             records = records(subject, source, publication);
             payloads = checked(records);
         } catch (Unpublishable e) {
             setAside(rows, realm, subject, e.getMessage(), now);
-            return Outcome.SET_ASIDE;
+            return new Versioned(Outcome.SET_ASIDE, List.of());
         } catch (PersistenceException e) {
             throw e;
         } catch (RuntimeException e) {
             // The class only: a message here may quote a credential's data.
             setAside(rows, realm, subject, "could not be versioned (internal error: " + e.getClass().getSimpleName()
                     + "); this is a defect of the publisher, please report it", now);
-            return Outcome.SET_ASIDE;
+            return new Versioned(Outcome.SET_ASIDE, List.of());
         }
         for (int i = 0; i < records.size(); i++) {
             rows.append(realm.getId(), subject, records.get(i).topic(), records.get(i).event().envelope().id(), payloads.get(i), now);
@@ -214,7 +230,7 @@ public final class Materializer {
             log.debugf("realm %s: versioned %s%s: attributes %s, credentials %s", realm.getName(), subject,
                     publication.deleted() ? " (deleted)" : "", attributes, credentials);
         }
-        return Outcome.VERSIONED;
+        return new Versioned(Outcome.VERSIONED, records.stream().map(Record::event).toList());
     }
 
     /** The records as the replicas will read them, each checked against the stream's schemas as they check it. */

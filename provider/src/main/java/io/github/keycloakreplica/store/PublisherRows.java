@@ -224,9 +224,44 @@ public final class PublisherRows {
     /** Everything the publisher keeps of a realm: for the realm's removal or its publisher's. */
     public void forgetRealm(String realmId) {
         for (String query : List.of("deletePublisherIntentsByRealm", "deletePublisherSubjectsByRealm", "deletePublisherOutboxByRealm",
-                "deletePublisherRelayByRealm")) {
+                "deletePublisherRelayByRealm", "deletePublisherWriteRequestsByRealm")) {
             em.createNamedQuery(query).setParameter("realmId", realmId).executeUpdate();
         }
+    }
+
+    /** The answer a site's change request with this idempotency key got, if it was carried out before. */
+    public Optional<PublisherWriteRequestEntity> writeRequest(String realmId, String clientId, String key) {
+        return Optional.ofNullable(em.find(PublisherWriteRequestEntity.class, writeRequestId(realmId, clientId, key)));
+    }
+
+    /**
+     * Records a site's change request as being carried out, and writes the row at once: a second request with the
+     * same key waits on it in the database until this transaction ends, then fails (this one committed) or goes on
+     * (this one rolled back). The answer is set on the returned row before the transaction commits.
+     */
+    public PublisherWriteRequestEntity startWriteRequest(String realmId, String clientId, String key, String site, String subject,
+                                                         String change, long now) {
+        PublisherWriteRequestEntity row = new PublisherWriteRequestEntity();
+        row.setId(writeRequestId(realmId, clientId, key));
+        row.setRealmId(realmId);
+        row.setClientId(clientId);
+        row.setSite(site);
+        row.setSubject(subject);
+        row.setChange(change);
+        row.setCreatedAt(now);
+        em.persist(row);
+        em.flush();
+        return row;
+    }
+
+    /** Forgets the answers given before this instant: a site retries within minutes, not weeks. */
+    public int deleteWriteRequestsBefore(String realmId, long before) {
+        return em.createNamedQuery("deletePublisherWriteRequestsBefore").setParameter("realmId", realmId).setParameter("before", before)
+                .executeUpdate();
+    }
+
+    static String writeRequestId(String realmId, String clientId, String key) {
+        return UUID.nameUUIDFromBytes(("write\n" + realmId + "\n" + clientId + "\n" + key).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     static String ledgerId(String realmId, String subject) {

@@ -27,7 +27,8 @@ public final class ReplicaJpaEntityProviderFactory implements JpaEntityProviderF
             PublisherIntentEntity.class,
             PublisherSubjectEntity.class,
             PublisherOutboxEntity.class,
-            PublisherRelayEntity.class);
+            PublisherRelayEntity.class,
+            PublisherWriteRequestEntity.class);
 
     @Override
     public JpaEntityProvider create(KeycloakSession session) {

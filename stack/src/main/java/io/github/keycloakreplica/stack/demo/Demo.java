@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
+import io.github.keycloakreplica.stack.PrimaryWritePath;
 import io.github.keycloakreplica.stack.Stack;
 import io.github.keycloakreplica.stack.StackArtifacts;
 
@@ -71,6 +72,8 @@ public final class Demo {
         KeycloakHttp primary = http(primaryServer);
         KeycloakHttp replica = http(replicaServer);
         System.out.printf("both Keycloaks are up after %d s%n", Duration.between(started, Instant.now()).toSeconds());
+        // A password changed at the site is set by the primary: the replica's component calls its write path.
+        PrimaryWritePath.use(replica, REALM, primaryServer);
 
         // The link first: a sign-in before it is CONNECTED would be recorded as a severed sign-in.
         awaitLinkConnected(replica, replicaServer);
@@ -102,7 +105,8 @@ public final class Demo {
                         + "%s"
                         + "Try:      change a person in the primary's console (name, attribute, enabled, role, group, new password)%n"
                         + "          or add one, then reload the replica's console: it is there within a second, under the same id.%n"
-                        + "          Passwords are the primary's: the replica refuses to change one and says where to do it.%n"
+                        + "          A password changed at the replica (its account console, or its admin console's Reset password) is%n"
+                        + "          set by the primary's write path and signs in at both at once; while severed, the replica refuses it.%n"
                         + "Sever:    press Enter to stop the Kafka broker: the replica goes SEVERED at once, still signs people in,%n"
                         + "          and its sign-in page says the site is cut off; changes at the primary wait for the broker.%n"
                         + "          Enter again starts the broker: what waited arrives, the link goes RECOVERING and, one%n"
