@@ -6,7 +6,6 @@ import io.github.keycloakreplica.stack.KeycloakHttp;
 import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.KeycloakServerSpec;
 import io.github.keycloakreplica.stack.LocalPostgres;
-import io.github.keycloakreplica.stack.LogTail;
 import io.github.keycloakreplica.stack.Stack;
 import io.github.keycloakreplica.stack.StackArtifacts;
 import io.github.keycloakreplica.stream.IdentitySnapshot;
@@ -278,14 +277,9 @@ final class PrimaryNodes implements AutoCloseable {
         return List.of(topics.identity(), topics.credentials());
     }
 
-    /** The tails of both nodes' logs, for a failed test's report. */
+    /** The tails of the broker's and both nodes' logs, for a failed test's report. */
     String logTails(int lines) {
-        StringBuilder out = new StringBuilder();
-        for (KeycloakServer server : stack.keycloaks()) {
-            out.append("---- keycloak ").append(server.name()).append(": ").append(server.logFile()).append('\n')
-                    .append(LogTail.tail(server.logFile(), lines)).append('\n');
-        }
-        return out.toString();
+        return stack.logTails(lines);
     }
 
     @Override

@@ -152,6 +152,20 @@ public final class PrimarySite implements AutoCloseable {
         return found.get(0).get("id").asText();
     }
 
+    /** A person as an administrator creates them, with an attribute and a password in the create body. */
+    static Map<String, Object> person(String username, String password) {
+        Map<String, Object> user = new java.util.LinkedHashMap<>();
+        user.put("username", username);
+        user.put("email", username + "@example.com");
+        user.put("emailVerified", true);
+        user.put("firstName", "Alice");
+        user.put("lastName", "Example");
+        user.put("enabled", true);
+        user.put("attributes", Map.of("department", List.of("engineering")));
+        user.put("credentials", List.of(Map.of("type", "password", "value", password, "temporary", false)));
+        return user;
+    }
+
     /** The person as the primary's admin REST shows them. */
     JsonNode atPrimary(String id) {
         return get(primary, "users/" + id);

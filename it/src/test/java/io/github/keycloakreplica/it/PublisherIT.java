@@ -11,7 +11,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,7 +99,7 @@ class PublisherIT {
     @Test
     void aPersonCreatedAtThePrimaryIsAtTheReplicaUnderTheSameIdAndSignsInThere(PrimarySite site) {
         String username = People.uniqueName("pub-create");
-        String id = site.createAtPrimary(person(username, PASSWORD));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
 
         JsonNode user = site.awaitAtReplica(id, PROPAGATION, u -> true);
         assertThat(user.get("username").asText()).isEqualTo(username);
@@ -121,7 +120,7 @@ class PublisherIT {
     @Test
     void anUpdatedEmailAndAttributeFollow(PrimarySite site) {
         String username = People.uniqueName("pub-update");
-        String id = site.createAtPrimary(person(username, PASSWORD));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitAtReplica(id, PROPAGATION, u -> true);
 
         ObjectNode changed = editable(site.atPrimary(id));
@@ -143,10 +142,10 @@ class PublisherIT {
             tooMany.add("tag-" + i);
         }
         String username = People.uniqueName("pub-setaside");
-        Map<String, Object> unpublishable = person(username, PASSWORD);
+        Map<String, Object> unpublishable = PrimarySite.person(username, PASSWORD);
         unpublishable.put("attributes", Map.of("tags", tooMany));
         String id = site.createAtPrimary(unpublishable);
-        String next = site.createAtPrimary(person(People.uniqueName("pub-after-setaside"), PASSWORD));
+        String next = site.createAtPrimary(PrimarySite.person(People.uniqueName("pub-after-setaside"), PASSWORD));
 
         site.awaitAtReplica(next, PROPAGATION, u -> true);
         JsonNode setAside = Awaitility.await("the person set aside in the publisher's status").atMost(PROPAGATION)
@@ -169,7 +168,7 @@ class PublisherIT {
     @Test
     void realmRolesClientRolesAndGroupsFollowEachGrantAndRevocation(PrimarySite site) {
         String username = People.uniqueName("pub-grants");
-        String id = site.createAtPrimary(person(username, PASSWORD));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitAtReplica(id, PROPAGATION, u -> true);
         JsonNode operator = get(site.primary(), "roles/operator");
         String client = PrimarySite.clientUuid(site.primary(), CLIENT);
@@ -195,7 +194,7 @@ class PublisherIT {
     @Test
     void aResetPasswordSignsInAtTheReplicaAndTheOldOneNoLonger(PrimarySite site) {
         String username = People.uniqueName("pub-reset");
-        String id = site.createAtPrimary(person(username, "first password"));
+        String id = site.createAtPrimary(PrimarySite.person(username, "first password"));
         site.awaitSignInAtReplica(username, "first password");
 
         send(site.primary(), "PUT", "users/" + id + "/reset-password", Map.of("type", "password", "value", "second password",
@@ -208,7 +207,7 @@ class PublisherIT {
     @Test
     void aDisabledPersonCannotSignInAtTheReplica(PrimarySite site) {
         String username = People.uniqueName("pub-disable");
-        String id = site.createAtPrimary(person(username, PASSWORD));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitSignInAtReplica(username, PASSWORD);
 
         ObjectNode disabled = editable(site.atPrimary(id));
@@ -222,7 +221,7 @@ class PublisherIT {
     @Test
     void aDeletedPersonIsGoneAtTheReplica(PrimarySite site) {
         String username = People.uniqueName("pub-delete");
-        String id = site.createAtPrimary(person(username, PASSWORD));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitSignInAtReplica(username, PASSWORD);
 
         send(site.primary(), "DELETE", "users/" + id, null);
@@ -235,7 +234,7 @@ class PublisherIT {
     @Test
     void aCredentialLabelChangedWithoutAnEventReachesTheReplicaWithinOneReconcile(PrimarySite site) {
         String username = People.uniqueName("pub-label");
-        String id = site.createAtPrimary(person(username, PASSWORD));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitSignInAtReplica(username, PASSWORD);
         JsonNode credentials = get(site.primary(), "users/" + id + "/credentials");
         assertThat(credentials).as("the password").hasSize(1);
@@ -261,7 +260,7 @@ class PublisherIT {
         send(site.replica(), "POST", "roles", Map.of("name", before));
         send(site.replica(), "POST", "roles", Map.of("name", after));
         try {
-            String id = site.createAtPrimary(person(username, PASSWORD));
+            String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
             site.awaitAtReplica(id, PROPAGATION, u -> true);
             send(site.primary(), "POST", "users/" + id + "/role-mappings/realm", List.of(get(site.primary(), "roles/" + before)));
             site.awaitReplica("the role at the replica", PROPAGATION, () -> realmRoles(site.replica(), id), r -> r.contains(before));
@@ -282,7 +281,7 @@ class PublisherIT {
     @Test
     void oneEmailChangeMovesTheEmailVersionByExactlyOneAndNoOtherVersion(PrimarySite site) {
         String username = People.uniqueName("pub-version");
-        String id = site.createAtPrimary(person(username, PASSWORD));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitAtReplica(id, PROPAGATION, u -> true);
         Map<String, Long> before = versions(site.awaitReplica("the subject at the replica", PROPAGATION,
                 () -> site.replicaSubject(id).orElse(null), s -> s != null && s.at("/attributes/email/version").asLong() > 0));
@@ -308,20 +307,6 @@ class PublisherIT {
         delta.at("/data/attributes").fieldNames().forEachRemaining(carried::add);
         assertThat(carried).as("what the delta carries: " + delta).containsExactly("email");
         assertThat(delta.at("/data/attributes/email/version").asLong()).isEqualTo(before.get("email") + 1);
-    }
-
-    /** A person as an administrator creates them, with a password in the create body. */
-    private static Map<String, Object> person(String username, String password) {
-        Map<String, Object> user = new LinkedHashMap<>();
-        user.put("username", username);
-        user.put("email", username + "@example.com");
-        user.put("emailVerified", true);
-        user.put("firstName", "Alice");
-        user.put("lastName", "Example");
-        user.put("enabled", true);
-        user.put("attributes", Map.of("department", List.of("engineering")));
-        user.put("credentials", List.of(Map.of("type", "password", "value", password, "temporary", false)));
-        return user;
     }
 
     /**

@@ -49,18 +49,18 @@ class SilentPathsPublishIT {
     void aPartialImportOverwritingOnePersonAndAddingAnotherReachesTheReplica(PrimarySite site) {
         String existing = People.uniqueName("silent-import");
         String added = People.uniqueName("silent-import-new");
-        String id = site.createAtPrimary(person(existing, "first password"));
+        String id = site.createAtPrimary(PrimarySite.person(existing, "first password"));
         site.awaitSignInAtReplica(existing, "first password");
         String oldCredential = onlyCredential(site.primary(), id);
         ReplicaVersions before = awaitCredential(site, id, oldCredential);
 
         // As an export would hold them: the existing person under their id, the default role as they hold it.
-        Map<String, Object> overwrite = person(existing, "second password");
+        Map<String, Object> overwrite = PrimarySite.person(existing, "second password");
         overwrite.put("id", id);
         overwrite.put("lastName", "Imported");
         overwrite.put("attributes", Map.of("department", List.of("imported")));
         overwrite.put("realmRoles", List.of("default-roles-" + REALM));
-        Map<String, Object> newcomer = person(added, "third password");
+        Map<String, Object> newcomer = PrimarySite.person(added, "third password");
         newcomer.put("realmRoles", List.of("default-roles-" + REALM));
         KeycloakHttp.Response imported = site.primary().admin("POST", REALM + "/partialImport",
                 Map.of("ifResourceExists", "OVERWRITE", "users", List.of(overwrite, newcomer)));
@@ -98,7 +98,7 @@ class SilentPathsPublishIT {
         String group = groupId(site.primary(), "/" + name);
         String parentGroup = groupId(site.primary(), "/" + parent);
         try {
-            String id = site.createAtPrimary(person(People.uniqueName("silent-member"), PASSWORD));
+            String id = site.createAtPrimary(PrimarySite.person(People.uniqueName("silent-member"), PASSWORD));
             site.awaitAtReplica(id, PROPAGATION, u -> true);
             send(site.primary(), "PUT", "users/" + id + "/groups/" + group, null);
             ReplicaVersions joined = ReplicaVersions.await(site, id, PROPAGATION, "groups", paths("/" + name));
@@ -145,7 +145,7 @@ class SilentPathsPublishIT {
         String client = PrimarySite.clientUuid(site.primary(), clientId);
         send(site.primary(), "POST", "clients/" + client + "/roles", Map.of("name", role));
         try {
-            String id = site.createAtPrimary(person(People.uniqueName("silent-holder"), PASSWORD));
+            String id = site.createAtPrimary(PrimarySite.person(People.uniqueName("silent-holder"), PASSWORD));
             site.awaitAtReplica(id, PROPAGATION, u -> true);
             send(site.primary(), "POST", "users/" + id + "/role-mappings/clients/" + client,
                     List.of(get(site.primary(), "clients/" + client + "/roles/" + role)));
@@ -178,7 +178,7 @@ class SilentPathsPublishIT {
     @Test
     void aPasswordReHashedAtSignInReachesTheReplicaWithinOneReconcile(PrimarySite site) {
         String username = People.uniqueName("silent-rehash");
-        String id = site.createAtPrimary(person(username, PASSWORD));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitSignInAtReplica(username, PASSWORD);
         String credential = onlyCredential(site.primary(), id);
         assertThat(hashIterations(site.primary(), id)).isEqualTo(210_000);
@@ -270,7 +270,7 @@ class SilentPathsPublishIT {
     @Test
     void aWorkflowThatSetsAnAttributeAndDisablesAPersonReachesTheReplica(PrimarySite site) {
         String username = People.uniqueName("silent-workflow");
-        String id = site.createAtPrimary(person(username, PASSWORD));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitSignInAtReplica(username, PASSWORD);
         ReplicaVersions before = ReplicaVersions.await(site, id, PROPAGATION, "enabled", BooleanNode.TRUE);
 
@@ -301,19 +301,6 @@ class SilentPathsPublishIT {
         } finally {
             site.primary().admin("DELETE", REALM + "/workflows/" + workflowId, null);
         }
-    }
-
-    private static Map<String, Object> person(String username, String password) {
-        Map<String, Object> user = new LinkedHashMap<>();
-        user.put("username", username);
-        user.put("email", username + "@example.com");
-        user.put("emailVerified", true);
-        user.put("firstName", "Alice");
-        user.put("lastName", "Example");
-        user.put("enabled", true);
-        user.put("attributes", Map.of("department", List.of("engineering")));
-        user.put("credentials", List.of(Map.of("type", "password", "value", password, "temporary", false)));
-        return user;
     }
 
     private static String idAtPrimary(PrimarySite site, String username) {

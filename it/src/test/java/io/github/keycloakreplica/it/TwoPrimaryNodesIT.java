@@ -12,9 +12,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,14 +64,7 @@ class TwoPrimaryNodesIT {
     private static PrimaryNodes site;
 
     @RegisterExtension
-    static final TestWatcher LOGS_ON_FAILURE = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (site != null) {
-                System.err.println("\n==== " + context.getDisplayName() + " failed; server logs follow ====\n" + site.logTails(80));
-            }
-        }
-    };
+    static final LogsOnFailure LOGS_ON_FAILURE = new LogsOnFailure(() -> site == null ? null : site.logTails(LogsOnFailure.LINES));
 
     @BeforeAll
     static void start() {
