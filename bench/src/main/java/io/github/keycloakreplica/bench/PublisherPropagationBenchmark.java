@@ -1,0 +1,394 @@
+package io.github.keycloakreplica.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.keycloakreplica.stack.KeycloakHttp;
+import io.github.keycloakreplica.stack.KeycloakServer;
+import io.github.keycloakreplica.stack.KeycloakServerSpec;
+import io.github.keycloakreplica.stack.Stack;
+import io.github.keycloakreplica.stack.StackArtifacts;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The publisher at work, on PostgreSQL: a primary Keycloak publishing realm {@value #REALM} (the
+ * {@code replica-publisher} component of realm-config/acme-primary-realm.json) and a replica Keycloak following it
+ * (realm-config/acme-realm.json), each on a database of its own, with one Kafka broker. Prints its figures; asserts
+ * nothing.
+ *
+ * <p>Propagation: admin REST updates at the primary at a fixed rate (lastName, firstName and email of a pool of
+ * people in turn), each timed from the primary's 2xx answer until the replica's admin REST shows the new value
+ * ({@link PropagationObserver}).
+ *
+ * <p>Overhead: the same steady load of admin updates, with password-grant sign-ins beside it, against realm
+ * {@value #REALM} (publisher on) and realm {@value #PLAIN} (the same realm file without the publisher component) of
+ * the same primary, in alternating phases ON, OFF, ON, OFF so that drift of the machine falls on both. The replica
+ * is stopped first: on this 2-core machine it would apply the ON phases' changes on the primary's cores.
+ */
+public final class PublisherPropagationBenchmark {
+
+    static final String REALM = "acme";
+    static final String PLAIN = "plain";
+    private static final String CLIENT = "replica-confidential";
+    private static final String CLIENT_SECRET = "replica-secret";
+    private static final String PASSWORD = "bench-Passw0rd-1";
+
+    private static final int PEOPLE = Integer.getInteger("bench.publisher.people", 200);
+    private static final int SIGN_IN_PEOPLE = 10;
+    private static final double RATE = Double.parseDouble(System.getProperty("bench.publisher.rate", "25"));
+    private static final int WARM_UP_SECONDS = Integer.getInteger("bench.publisher.warmUpSeconds", 10);
+    private static final int SECONDS = Integer.getInteger("bench.publisher.seconds", 60);
+    private static final int POLL_MILLIS = Integer.getInteger("bench.publisher.pollMillis", 20);
+    private static final int PHASES = Integer.getInteger("bench.publisher.phases", 4);
+    private static final int PHASE_SECONDS = Integer.getInteger("bench.publisher.phaseSeconds", 20);
+    private static final double SIGN_IN_RATE = Double.parseDouble(System.getProperty("bench.publisher.signInRate", "2"));
+    private static final double TARGET_P99_MILLIS = 500;
+    private static final double TARGET_RATIO = 1.05;
+    private static final String[] FIELDS = {"lastName", "firstName", "email"};
+    /** Numbers every change of the run, so that each one sets a value the field never had. */
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    private PublisherPropagationBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long began = System.nanoTime();
+        StackArtifacts artifacts = StackArtifacts.load();
+        Path plainRealm = plainRealmFile(artifacts.realmFile("acme-primary-realm.json"));
+        System.out.printf("%n---- publisher benchmark: starting Kafka, PostgreSQL, a primary and a replica Keycloak (%d cores) ----%n",
+                Runtime.getRuntime().availableProcessors());
+        try (Stack stack = Stack.builder().postgres()
+                .keycloak(KeycloakServerSpec.builder("primary")
+                        .realmImport(artifacts.realmFile("acme-primary-realm.json"), plainRealm)
+                        .env("REPLICA_TOPIC_PREFIX", REALM)
+                        .build())
+                .keycloak(KeycloakServerSpec.builder("replica")
+                        .realmImport(artifacts.realmFile("acme-realm.json"))
+                        .env("REPLICA_TOPIC_PREFIX", REALM)
+                        .env("REPLICA_CONSUMER_GROUP", "bench-publisher")
+                        .build())
+                .start()) {
+            System.out.printf("started in %.0f s: %s%n", (System.nanoTime() - began) / 1e9, stack);
+            KeycloakHttp primary = http(stack.keycloak("primary"));
+            KeycloakHttp replica = http(stack.keycloak("replica"));
+
+            List<Person> published = createPeople(primary, REALM, "pub");
+            List<Person> plain = createPeople(primary, PLAIN, "plain");
+            awaitAtReplica(replica, PEOPLE);
+
+            Propagation propagation = propagation(primary, replica, published);
+            long stopping = System.nanoTime();
+            stack.keycloak("replica").stop();
+            System.out.printf("replica stopped in %.1f s%n", (System.nanoTime() - stopping) / 1e9);
+            Overhead overhead = overhead(primary, published, plain);
+
+            report(propagation, overhead);
+        }
+        System.out.printf("whole run, servers stopped: %.0f s%n", (System.nanoTime() - began) / 1e9);
+        System.exit(0);
+    }
+
+    private record Propagation(Percentiles latencies, Percentiles windows, Percentiles primaryAnswers, int changes, int failed,
+                               int skipped, int late, long unseen, long reads, long readErrors, double meanReadMillis) {
+    }
+
+    private record Overhead(Percentiles updatesOn, Percentiles updatesOff, Percentiles signInsOn, Percentiles signInsOff,
+                            List<String> phases, int failed, int late) {
+    }
+
+    private static Propagation propagation(KeycloakHttp primary, KeycloakHttp replica, List<Person> people) throws Exception {
+        System.out.printf("%n---- propagation: %.0f admin updates/s for %d s (the first %d s to warm up, not counted) ----%n", RATE,
+                WARM_UP_SECONDS + SECONDS, WARM_UP_SECONDS);
+        // A person changes again only once their last change was seen, so each change is one value to look for.
+        ConcurrentLinkedQueue<Person> idle = new ConcurrentLinkedQueue<>(people);
+        PropagationObserver observer = new PropagationObserver(replica, REALM, POLL_MILLIS, idle::add);
+        Thread watching = new Thread(observer, "replica-observer");
+        watching.setDaemon(true);
+        watching.start();
+        ExecutorService workers = SteadyLoad.workers("update", 8);
+        AtomicInteger changes = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger skipped = new AtomicInteger();
+        List<Long> answers = Collections.synchronizedList(new ArrayList<>());
+        long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
+        SteadyLoad load = new SteadyLoad("propagation", RATE, TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS + SECONDS), workers).start(planned -> {
+            Person person = idle.poll();
+            if (person == null) {
+                skipped.incrementAndGet();
+                return;
+            }
+            long n = SEQUENCE.incrementAndGet();
+            String field = FIELDS[(int) (n % FIELDS.length)];
+            String value = valueOf(field, person, n);
+            boolean measured = planned >= measureFrom;
+            ObjectNode body = person.changed(field, value);
+            try {
+                String token = primary.adminToken();
+                long start = System.nanoTime();
+                KeycloakHttp.Response r = primary.withToken(token, "PUT", "/admin/realms/" + REALM + "/users/" + person.id(), body);
+                long answered = System.nanoTime();
+                if (r.status() / 100 == 2) {
+                    observer.expect(new PropagationObserver.Change(person, field, value, measured, answered));
+                    if (measured) {
+                        changes.incrementAndGet();
+                        answers.add(answered - start);
+                    }
+                    return;
+                }
+                failure(failed, "update " + n + ": " + r);
+            } catch (RuntimeException e) {
+                failure(failed, "update " + n + ": " + e);
+            }
+            idle.add(person);
+        });
+        load.await();
+        workers.shutdown();
+        workers.awaitTermination(60, TimeUnit.SECONDS);
+        long drain = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (observer.pending() > 0 && System.nanoTime() < drain) {
+            Thread.sleep(50);
+        }
+        long unseen = observer.unseenMeasured();
+        observer.stop();
+        watching.join(10_000);
+        JsonNode status = primary.admin("GET", REALM + "/replica-publisher/status", null).json();
+        System.out.printf("publisher status after the load: published %s records, backlog %s%n", status.path("published").asText(),
+                status.path("backlog"));
+        Propagation p = new Propagation(observer.latencies(), observer.windows(), new Percentiles(answers), changes.get(), failed.get(),
+                skipped.get(), load.late(), unseen, observer.reads(), observer.readErrors(), observer.meanReadMillis());
+        System.out.printf("propagation: %s; window %s%n", p.latencies(), p.windows());
+        return p;
+    }
+
+    private static String valueOf(String field, Person person, long n) {
+        return switch (field) {
+            case "email" -> person.username() + "-" + n + "@example.com";
+            case "firstName" -> "First-" + n;
+            default -> "Last-" + n;
+        };
+    }
+
+    private static Overhead overhead(KeycloakHttp primary, List<Person> published, List<Person> plain) throws Exception {
+        System.out.printf("%n---- overhead: %.0f admin updates/s and %.0f sign-ins/s, %d phases of %d s, realm %s (publisher on) "
+                + "and %s (off) in turn ----%n", RATE, SIGN_IN_RATE, PHASES, PHASE_SECONDS, REALM, PLAIN);
+        ExecutorService workers = SteadyLoad.workers("primary", 8);
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger late = new AtomicInteger();
+        // Warm-up, not counted: the plain realm's code paths and caches are cold after the propagation part.
+        phase(primary, PLAIN, plain, 5, workers, failed, late);
+        phase(primary, REALM, published, 5, workers, failed, late);
+        awaitQuiet(primary);
+        List<Long> updatesOn = new ArrayList<>();
+        List<Long> updatesOff = new ArrayList<>();
+        List<Long> signInsOn = new ArrayList<>();
+        List<Long> signInsOff = new ArrayList<>();
+        List<String> phases = new ArrayList<>();
+        late.set(0);
+        for (int i = 0; i < PHASES; i++) {
+            boolean on = i % 2 == 0;
+            List<Long>[] measured = phase(primary, on ? REALM : PLAIN, on ? published : plain, PHASE_SECONDS, workers, failed, late);
+            (on ? updatesOn : updatesOff).addAll(measured[0]);
+            (on ? signInsOn : signInsOff).addAll(measured[1]);
+            String quiet = on ? String.format(Locale.ROOT, "; relay idle %.1f s after the phase", awaitQuiet(primary)) : "";
+            String line = String.format(Locale.ROOT, "phase %d %-3s updates %s | sign-ins %s%s", i + 1, on ? "ON" : "OFF",
+                    new Percentiles(measured[0]), new Percentiles(measured[1]), quiet);
+            phases.add(line);
+            System.out.println(line);
+            Thread.sleep(1_000);
+        }
+        workers.shutdown();
+        return new Overhead(new Percentiles(updatesOn), new Percentiles(updatesOff), new Percentiles(signInsOn), new Percentiles(signInsOff),
+                phases, failed.get(), late.get());
+    }
+
+    /** One phase against one realm: updates and sign-ins at their rates; returns their latencies (send to answer). */
+    @SuppressWarnings("unchecked")
+    private static List<Long>[] phase(KeycloakHttp primary, String realm, List<Person> people, int seconds, ExecutorService workers,
+                                      AtomicInteger failed, AtomicInteger late) throws Exception {
+        List<Long> updates = Collections.synchronizedList(new ArrayList<>());
+        List<Long> signIns = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger nextSignIn = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        long duration = TimeUnit.SECONDS.toNanos(seconds);
+        // Round robin over the pool: at these rates a person's changes are seconds apart, never concurrent.
+        SteadyLoad updating = new SteadyLoad("updates-" + realm, RATE, duration, workers).start(planned -> {
+            int n = next.getAndIncrement();
+            Person person = people.get(n % people.size());
+            String field = FIELDS[n % FIELDS.length];
+            ObjectNode body = person.changed(field, valueOf(field, person, SEQUENCE.incrementAndGet()));
+            try {
+                String token = primary.adminToken();
+                long start = System.nanoTime();
+                KeycloakHttp.Response r = primary.withToken(token, "PUT", "/admin/realms/" + realm + "/users/" + person.id(), body);
+                long end = System.nanoTime();
+                if (r.status() / 100 == 2) {
+                    updates.add(end - start);
+                } else {
+                    failure(failed, realm + " update: " + r);
+                }
+            } catch (RuntimeException e) {
+                failure(failed, realm + " update: " + e);
+            } finally {
+                answered.incrementAndGet();
+            }
+        });
+        SteadyLoad signingIn = new SteadyLoad("sign-ins-" + realm, SIGN_IN_RATE, duration, workers).start(planned -> {
+            Person person = people.get(nextSignIn.getAndIncrement() % SIGN_IN_PEOPLE);
+            try {
+                long start = System.nanoTime();
+                KeycloakHttp.Response r = primary.passwordGrant(realm, CLIENT, CLIENT_SECRET, person.username(), PASSWORD);
+                long end = System.nanoTime();
+                if (r.status() == 200) {
+                    signIns.add(end - start);
+                } else {
+                    failure(failed, realm + " sign-in: " + r);
+                }
+            } catch (RuntimeException e) {
+                failure(failed, realm + " sign-in: " + e);
+            } finally {
+                answered.incrementAndGet();
+            }
+        });
+        updating.await();
+        signingIn.await();
+        // Every request of the phase answered before the next phase starts.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (answered.get() < updating.issued() + signingIn.issued() && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        late.addAndGet(updating.late() + signingIn.late());
+        return new List[]{new ArrayList<>(updates), new ArrayList<>(signIns)};
+    }
+
+    /** Waits until the publisher has nothing left to send; returns the seconds it took. */
+    private static double awaitQuiet(KeycloakHttp primary) throws InterruptedException {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < Duration.ofSeconds(30).toNanos()) {
+            JsonNode backlog = primary.admin("GET", REALM + "/replica-publisher/status", null).json().path("backlog");
+            if (backlog.path("intents").asLong() + backlog.path("unpublished").asLong() == 0) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static void report(Propagation p, Overhead o) {
+        System.out.printf("%n==== publisher: propagation primary -> replica (PostgreSQL, %d cores) ====%n",
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf("load: %.0f admin REST updates/s at the primary (lastName, firstName, email in turn) over %d people, %d s measured "
+                + "after %d s of warm-up%n", RATE, PEOPLE, SECONDS, WARM_UP_SECONDS);
+        System.out.printf("observer: one thread reading the replica's admin REST for each pending change every %d ms; %d reads "
+                + "(%.1f/s, %.1f ms each on average), %d read errors%n", POLL_MILLIS, p.reads(), p.reads() / (double) (WARM_UP_SECONDS + SECONDS),
+                p.meanReadMillis(), p.readErrors());
+        System.out.printf("changes measured: %d; failed at the primary: %d; skipped (no idle person): %d; started late: %d; not seen "
+                + "at the replica within 30 s after the load: %d%n", p.changes(), p.failed(), p.skipped(), p.late(), p.unseen());
+        System.out.printf("primary's answer to the updates: %s%n", p.primaryAnswers());
+        System.out.printf("propagation, primary's 2xx to the replica's admin REST showing the value: count %d, p50 %.0f ms, p90 %.0f ms, "
+                        + "p99 %.0f ms, max %.0f ms%n", p.latencies().count(), p.latencies().millis(50), p.latencies().millis(90),
+                p.latencies().millis(99), p.latencies().maxMillis());
+        System.out.printf("resolution (from the last read without the value to the first with it): p50 %.0f ms, p99 %.0f ms%n",
+                p.windows().millis(50), p.windows().millis(99));
+        System.out.printf("target p99 <= %.0f ms: %s%n", TARGET_P99_MILLIS, p.latencies().millis(99) <= TARGET_P99_MILLIS && p.unseen() == 0
+                ? "met" : "NOT met");
+
+        System.out.printf("%n==== publisher: the primary's request latency, publisher ON (realm %s) vs OFF (realm %s), same run ====%n", REALM, PLAIN);
+        System.out.printf("load per phase: %.0f admin updates/s and %.0f password-grant sign-ins/s for %d s; phases ON, OFF alternating (%d); "
+                + "replica stopped; failed requests %d, started late %d%n", RATE, SIGN_IN_RATE, PHASE_SECONDS, PHASES, o.failed(), o.late());
+        o.phases().forEach(line -> System.out.println("  " + line));
+        ratio("admin updates", o.updatesOn(), o.updatesOff());
+        ratio("sign-ins", o.signInsOn(), o.signInsOff());
+    }
+
+    private static void ratio(String what, Percentiles on, Percentiles off) {
+        double median = on.millis(50) / off.millis(50);
+        double p90 = on.millis(90) / off.millis(90);
+        System.out.printf("%-14s ON  n=%d median %.1f ms, p90 %.1f ms | OFF n=%d median %.1f ms, p90 %.1f ms | ON/OFF median %.3f, p90 %.3f "
+                        + "| target <= %.2f: %s%n", what, on.count(), on.millis(50), on.millis(90), off.count(), off.millis(50), off.millis(90),
+                median, p90, TARGET_RATIO, median <= TARGET_RATIO && p90 <= TARGET_RATIO ? "met" : "NOT met");
+    }
+
+    private static void failure(AtomicInteger failed, String what) {
+        if (failed.incrementAndGet() <= 5) {
+            System.out.println("failed: " + what);
+        }
+    }
+
+    /** Creates the pool at the primary (the first {@value #SIGN_IN_PEOPLE} with a password) and returns it. */
+    private static List<Person> createPeople(KeycloakHttp primary, String realm, String prefix) throws Exception {
+        long start = System.nanoTime();
+        ExecutorService workers = SteadyLoad.workers("create", 4);
+        List<Person> people = new ArrayList<>();
+        List<Future<?>> created = new ArrayList<>();
+        for (int i = 0; i < PEOPLE; i++) {
+            String username = String.format(Locale.ROOT, "%s-%04d", prefix, i);
+            String password = i < SIGN_IN_PEOPLE ? PASSWORD : null;
+            created.add(workers.submit(() -> check(primary.admin("POST", realm + "/users", new Person(null, username).creation(password)), 201)));
+        }
+        for (Future<?> f : created) {
+            f.get();
+        }
+        workers.shutdown();
+        Map<String, String> ids = new HashMap<>();
+        for (JsonNode user : primary.admin("GET", realm + "/users?briefRepresentation=true&max=" + (PEOPLE + 100), null).json()) {
+            ids.put(user.get("username").asText(), user.get("id").asText());
+        }
+        for (int i = 0; i < PEOPLE; i++) {
+            String username = String.format(Locale.ROOT, "%s-%04d", prefix, i);
+            people.add(new Person(ids.get(username), username));
+        }
+        System.out.printf("created %d people in realm %s in %.1f s%n", PEOPLE, realm, (System.nanoTime() - start) / 1e9);
+        return people;
+    }
+
+    private static void awaitAtReplica(KeycloakHttp replica, int count) throws InterruptedException {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < Duration.ofSeconds(120).toNanos()) {
+            KeycloakHttp.Response r = replica.admin("GET", REALM + "/users/count", null);
+            if (r.status() == 200 && Integer.parseInt(r.body().trim()) >= count) {
+                System.out.printf("the replica holds the %d people %.1f s after they were created%n", count, (System.nanoTime() - start) / 1e9);
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the replica did not get " + count + " people in 120 s");
+    }
+
+    /** realm-config/acme-primary-realm.json as realm {@value #PLAIN}, without the publisher component. */
+    private static Path plainRealmFile(Path primaryRealm) throws Exception {
+        ObjectNode realm = (ObjectNode) KeycloakHttp.JSON.readTree(primaryRealm.toFile());
+        realm.put("realm", PLAIN);
+        realm.put("displayName", "Same as acme, no publisher");
+        ((ObjectNode) realm.get("components")).remove("org.keycloak.services.ui.extend.UiPageProvider");
+        Path file = Files.createTempDirectory("bench-publisher-").resolve(PLAIN + "-realm.json");
+        KeycloakHttp.JSON.writeValue(file.toFile(), realm);
+        file.toFile().deleteOnExit();
+        file.getParent().toFile().deleteOnExit();
+        return file;
+    }
+
+    private static KeycloakHttp http(KeycloakServer server) {
+        return new KeycloakHttp(server.baseUrl(), server.adminUsername(), server.adminPassword());
+    }
+
+    private static void check(KeycloakHttp.Response response, int status) {
+        if (response.status() != status) {
+            throw new IllegalStateException("expected " + status + ": " + response);
+        }
+    }
+}
