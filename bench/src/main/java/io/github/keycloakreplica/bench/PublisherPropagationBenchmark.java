@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Overhead: the same steady load of admin updates, with password-grant sign-ins beside it, against realm
  * {@value #REALM} (publisher on) and realm {@value #PLAIN} (the same realm file without the publisher component) of
- * the same primary, in alternating phases ON, OFF, ON, OFF so that drift of the machine falls on both. The replica
+ * the same primary, in phases ON, OFF, OFF, ON, repeated, so that drift of the machine falls on both. The replica
  * is stopped first: on this 2-core machine it would apply the ON phases' changes on the primary's cores.
  */
 public final class PublisherPropagationBenchmark {
@@ -53,8 +53,8 @@ public final class PublisherPropagationBenchmark {
     private static final int WARM_UP_SECONDS = Integer.getInteger("bench.publisher.warmUpSeconds", 10);
     private static final int SECONDS = Integer.getInteger("bench.publisher.seconds", 60);
     private static final int POLL_MILLIS = Integer.getInteger("bench.publisher.pollMillis", 20);
-    private static final int PHASES = Integer.getInteger("bench.publisher.phases", 4);
-    private static final int PHASE_SECONDS = Integer.getInteger("bench.publisher.phaseSeconds", 20);
+    private static final int PHASES = Integer.getInteger("bench.publisher.phases", 8);
+    private static final int PHASE_SECONDS = Integer.getInteger("bench.publisher.phaseSeconds", 12);
     private static final double SIGN_IN_RATE = Double.parseDouble(System.getProperty("bench.publisher.signInRate", "2"));
     private static final double TARGET_P99_MILLIS = 500;
     private static final double TARGET_RATIO = 1.05;
@@ -90,7 +90,7 @@ public final class PublisherPropagationBenchmark {
             List<Person> plain = createPeople(primary, PLAIN, "plain");
             awaitAtReplica(replica, PEOPLE);
 
-            Propagation propagation = propagation(primary, replica, published);
+            Propagation propagation = propagation(primary, replica, published, stack.broker().bootstrapServers());
             long stopping = System.nanoTime();
             stack.keycloak("replica").stop();
             System.out.printf("replica stopped in %.1f s%n", (System.nanoTime() - stopping) / 1e9);
@@ -102,7 +102,7 @@ public final class PublisherPropagationBenchmark {
         System.exit(0);
     }
 
-    private record Propagation(Percentiles latencies, Percentiles windows, Percentiles primaryAnswers, int changes, int failed,
+    private record Propagation(Percentiles latencies, Percentiles windows, Percentiles toKafka, Percentiles fromKafka, Percentiles primaryAnswers, int changes, int failed,
                                int skipped, int late, long unseen, long reads, long readErrors, double meanReadMillis) {
     }
 
@@ -110,7 +110,8 @@ public final class PublisherPropagationBenchmark {
                             List<String> phases, int failed, int late) {
     }
 
-    private static Propagation propagation(KeycloakHttp primary, KeycloakHttp replica, List<Person> people) throws Exception {
+    private static Propagation propagation(KeycloakHttp primary, KeycloakHttp replica, List<Person> people, String bootstrapServers)
+            throws Exception {
         System.out.printf("%n---- propagation: %.0f admin updates/s for %d s (the first %d s to warm up, not counted) ----%n", RATE,
                 WARM_UP_SECONDS + SECONDS, WARM_UP_SECONDS);
         // A person changes again only once their last change was seen, so each change is one value to look for.
@@ -119,12 +120,18 @@ public final class PublisherPropagationBenchmark {
         Thread watching = new Thread(observer, "replica-observer");
         watching.setDaemon(true);
         watching.start();
+        PublishedWatcher kafka = new PublishedWatcher(bootstrapServers, REALM + ".identity", observer);
+        Thread reading = new Thread(kafka, "kafka-watcher");
+        reading.setDaemon(true);
+        reading.start();
+        Thread.sleep(2_000);
         ExecutorService workers = SteadyLoad.workers("update", 8);
         AtomicInteger changes = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger skipped = new AtomicInteger();
         List<Long> answers = Collections.synchronizedList(new ArrayList<>());
-        long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
+        long loadStart = System.nanoTime();
+        long measureFrom = loadStart + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
         SteadyLoad load = new SteadyLoad("propagation", RATE, TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS + SECONDS), workers).start(planned -> {
             Person person = idle.poll();
             if (person == null) {
@@ -164,11 +171,21 @@ public final class PublisherPropagationBenchmark {
         }
         long unseen = observer.unseenMeasured();
         observer.stop();
+        kafka.stop();
         watching.join(10_000);
+        reading.join(10_000);
+        System.out.printf("records read from %s.identity by the benchmark: %d%s%n", REALM, kafka.records(),
+                kafka.failure() == null ? "" : "; the reader failed: " + kafka.failure());
+        for (PropagationObserver.Change c : observer.slowest(8)) {
+            System.out.printf(Locale.ROOT, "  slow: answered at %6.2f s of the load, %-9s to Kafka %5.0f ms, Kafka to replica %5.0f ms, total %5.0f ms%n",
+                    (c.answeredAt - loadStart) / 1e9, c.field, c.publishedAt == 0 ? Double.NaN : (c.publishedAt - c.answeredAt) / 1e6,
+                    c.publishedAt == 0 ? Double.NaN : (c.seenAt - c.publishedAt) / 1e6, (c.seenAt - c.answeredAt) / 1e6);
+        }
         JsonNode status = primary.admin("GET", REALM + "/replica-publisher/status", null).json();
         System.out.printf("publisher status after the load: published %s records, backlog %s%n", status.path("published").asText(),
                 status.path("backlog"));
-        Propagation p = new Propagation(observer.latencies(), observer.windows(), new Percentiles(answers), changes.get(), failed.get(),
+        Propagation p = new Propagation(observer.latencies(), observer.windows(), observer.toKafka(), observer.fromKafka(),
+                new Percentiles(answers), changes.get(), failed.get(),
                 skipped.get(), load.late(), unseen, observer.reads(), observer.readErrors(), observer.meanReadMillis());
         System.out.printf("propagation: %s; window %s%n", p.latencies(), p.windows());
         return p;
@@ -189,8 +206,8 @@ public final class PublisherPropagationBenchmark {
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger late = new AtomicInteger();
         // Warm-up, not counted: the plain realm's code paths and caches are cold after the propagation part.
-        phase(primary, PLAIN, plain, 5, workers, failed, late);
-        phase(primary, REALM, published, 5, workers, failed, late);
+        phase(primary, PLAIN, plain, 10, workers, failed, late);
+        phase(primary, REALM, published, 10, workers, failed, late);
         awaitQuiet(primary);
         List<Long> updatesOn = new ArrayList<>();
         List<Long> updatesOff = new ArrayList<>();
@@ -199,7 +216,8 @@ public final class PublisherPropagationBenchmark {
         List<String> phases = new ArrayList<>();
         late.set(0);
         for (int i = 0; i < PHASES; i++) {
-            boolean on = i % 2 == 0;
+            // ON OFF OFF ON, repeated: a drift that is linear over four phases falls on both alike.
+            boolean on = i % 4 == 0 || i % 4 == 3;
             List<Long>[] measured = phase(primary, on ? REALM : PLAIN, on ? published : plain, PHASE_SECONDS, workers, failed, late);
             (on ? updatesOn : updatesOff).addAll(measured[0]);
             (on ? signInsOn : signInsOff).addAll(measured[1]);
@@ -304,11 +322,13 @@ public final class PublisherPropagationBenchmark {
                 p.latencies().millis(99), p.latencies().maxMillis());
         System.out.printf("resolution (from the last read without the value to the first with it): p50 %.0f ms, p99 %.0f ms%n",
                 p.windows().millis(50), p.windows().millis(99));
+        System.out.printf("  of which primary's 2xx to the record readable in Kafka (read_committed, read by the benchmark): %s%n", p.toKafka());
+        System.out.printf("  and record readable in Kafka to the replica's admin REST showing it: %s%n", p.fromKafka());
         System.out.printf("target p99 <= %.0f ms: %s%n", TARGET_P99_MILLIS, p.latencies().millis(99) <= TARGET_P99_MILLIS && p.unseen() == 0
                 ? "met" : "NOT met");
 
         System.out.printf("%n==== publisher: the primary's request latency, publisher ON (realm %s) vs OFF (realm %s), same run ====%n", REALM, PLAIN);
-        System.out.printf("load per phase: %.0f admin updates/s and %.0f password-grant sign-ins/s for %d s; phases ON, OFF alternating (%d); "
+        System.out.printf("load per phase: %.0f admin updates/s and %.0f password-grant sign-ins/s for %d s; phases ON OFF OFF ON repeated (%d); "
                 + "replica stopped; failed requests %d, started late %d%n", RATE, SIGN_IN_RATE, PHASE_SECONDS, PHASES, o.failed(), o.late());
         o.phases().forEach(line -> System.out.println("  " + line));
         ratio("admin updates", o.updatesOn(), o.updatesOff());
