@@ -43,24 +43,24 @@ public final class PublisherPropagationBenchmark {
 
     static final String REALM = "acme";
     static final String PLAIN = "plain";
-    private static final String CLIENT = "replica-confidential";
-    private static final String CLIENT_SECRET = "replica-secret";
-    private static final String PASSWORD = "bench-Passw0rd-1";
+    static final String CLIENT = "replica-confidential";
+    static final String CLIENT_SECRET = "replica-secret";
+    static final String PASSWORD = "bench-Passw0rd-1";
 
     private static final int PEOPLE = Integer.getInteger("bench.publisher.people", 200);
-    private static final int SIGN_IN_PEOPLE = 10;
-    private static final double RATE = Double.parseDouble(System.getProperty("bench.publisher.rate", "25"));
+    static final int SIGN_IN_PEOPLE = 10;
+    static final double RATE = Double.parseDouble(System.getProperty("bench.publisher.rate", "25"));
     private static final int WARM_UP_SECONDS = Integer.getInteger("bench.publisher.warmUpSeconds", 10);
     private static final int SECONDS = Integer.getInteger("bench.publisher.seconds", 60);
     private static final int POLL_MILLIS = Integer.getInteger("bench.publisher.pollMillis", 20);
-    private static final int PHASES = Integer.getInteger("bench.publisher.phases", 8);
-    private static final int PHASE_SECONDS = Integer.getInteger("bench.publisher.phaseSeconds", 12);
-    private static final double SIGN_IN_RATE = Double.parseDouble(System.getProperty("bench.publisher.signInRate", "2"));
+    static final int PHASES = Integer.getInteger("bench.publisher.phases", 8);
+    static final int PHASE_SECONDS = Integer.getInteger("bench.publisher.phaseSeconds", 12);
+    static final double SIGN_IN_RATE = Double.parseDouble(System.getProperty("bench.publisher.signInRate", "2"));
     private static final double TARGET_P99_MILLIS = 500;
-    private static final double TARGET_RATIO = 1.05;
-    private static final String[] FIELDS = {"lastName", "firstName", "email"};
+    static final double TARGET_RATIO = 1.05;
+    static final String[] FIELDS = {"lastName", "firstName", "email"};
     /** Numbers every change of the run, so that each one sets a value the field never had. */
-    private static final AtomicLong SEQUENCE = new AtomicLong();
+    static final AtomicLong SEQUENCE = new AtomicLong();
 
     private PublisherPropagationBenchmark() {
     }
@@ -85,16 +85,19 @@ public final class PublisherPropagationBenchmark {
             System.out.printf("started in %.0f s: %s%n", (System.nanoTime() - began) / 1e9, stack);
             KeycloakHttp primary = http(stack.keycloak("primary"));
             KeycloakHttp replica = http(stack.keycloak("replica"));
+            CpuMeter meter = new CpuMeter(Map.of("primary", stack.keycloak("primary").home().toString(), "replica",
+                    stack.keycloak("replica").home().toString(), "kafka", stack.workDir().resolve("kafka").toString()),
+                    stack.postgres().logFile().getParent().resolve("data").toString(), List.of("primary", "replica"));
 
             List<Person> published = createPeople(primary, REALM, "pub");
             List<Person> plain = createPeople(primary, PLAIN, "plain");
             awaitAtReplica(replica, PEOPLE);
 
-            Propagation propagation = propagation(primary, replica, published, stack.broker().bootstrapServers());
+            Propagation propagation = propagation(primary, replica, published, stack.broker().bootstrapServers(), meter);
             long stopping = System.nanoTime();
             stack.keycloak("replica").stop();
             System.out.printf("replica stopped in %.1f s%n", (System.nanoTime() - stopping) / 1e9);
-            Overhead overhead = overhead(primary, published, plain);
+            PublisherOverhead overhead = new PublisherOverhead(primary, published, plain, meter).run();
 
             report(propagation, overhead);
         }
@@ -106,12 +109,9 @@ public final class PublisherPropagationBenchmark {
                                int skipped, int late, long unseen, long reads, long readErrors, double meanReadMillis) {
     }
 
-    private record Overhead(Percentiles updatesOn, Percentiles updatesOff, Percentiles signInsOn, Percentiles signInsOff,
-                            List<String> phases, int failed, int late) {
-    }
 
-    private static Propagation propagation(KeycloakHttp primary, KeycloakHttp replica, List<Person> people, String bootstrapServers)
-            throws Exception {
+    private static Propagation propagation(KeycloakHttp primary, KeycloakHttp replica, List<Person> people, String bootstrapServers,
+                                           CpuMeter meter) throws Exception {
         System.out.printf("%n---- propagation: %.0f admin updates/s for %d s (the first %d s to warm up, not counted) ----%n", RATE,
                 WARM_UP_SECONDS + SECONDS, WARM_UP_SECONDS);
         // A person changes again only once their last change was seen, so each change is one value to look for.
@@ -130,6 +130,7 @@ public final class PublisherPropagationBenchmark {
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger skipped = new AtomicInteger();
         List<Long> answers = Collections.synchronizedList(new ArrayList<>());
+        Map<String, Long> cpuBefore = meter.sample();
         long loadStart = System.nanoTime();
         long measureFrom = loadStart + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
         SteadyLoad load = new SteadyLoad("propagation", RATE, TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS + SECONDS), workers).start(planned -> {
@@ -170,6 +171,8 @@ public final class PublisherPropagationBenchmark {
             Thread.sleep(50);
         }
         long unseen = observer.unseenMeasured();
+        System.out.printf("CPU time during the load (%d s) and its drain: %s%n", WARM_UP_SECONDS + SECONDS,
+                CpuMeter.format(CpuMeter.between(cpuBefore, meter.sample())));
         observer.stop();
         kafka.stop();
         watching.join(10_000);
@@ -191,7 +194,7 @@ public final class PublisherPropagationBenchmark {
         return p;
     }
 
-    private static String valueOf(String field, Person person, long n) {
+    static String valueOf(String field, Person person, long n) {
         return switch (field) {
             case "email" -> person.username() + "-" + n + "@example.com";
             case "firstName" -> "First-" + n;
@@ -199,114 +202,7 @@ public final class PublisherPropagationBenchmark {
         };
     }
 
-    private static Overhead overhead(KeycloakHttp primary, List<Person> published, List<Person> plain) throws Exception {
-        System.out.printf("%n---- overhead: %.0f admin updates/s and %.0f sign-ins/s, %d phases of %d s, realm %s (publisher on) "
-                + "and %s (off) in turn ----%n", RATE, SIGN_IN_RATE, PHASES, PHASE_SECONDS, REALM, PLAIN);
-        ExecutorService workers = SteadyLoad.workers("primary", 8);
-        AtomicInteger failed = new AtomicInteger();
-        AtomicInteger late = new AtomicInteger();
-        // Warm-up, not counted: the plain realm's code paths and caches are cold after the propagation part.
-        phase(primary, PLAIN, plain, 10, workers, failed, late);
-        phase(primary, REALM, published, 10, workers, failed, late);
-        awaitQuiet(primary);
-        List<Long> updatesOn = new ArrayList<>();
-        List<Long> updatesOff = new ArrayList<>();
-        List<Long> signInsOn = new ArrayList<>();
-        List<Long> signInsOff = new ArrayList<>();
-        List<String> phases = new ArrayList<>();
-        late.set(0);
-        for (int i = 0; i < PHASES; i++) {
-            // ON OFF OFF ON, repeated: a drift that is linear over four phases falls on both alike.
-            boolean on = i % 4 == 0 || i % 4 == 3;
-            List<Long>[] measured = phase(primary, on ? REALM : PLAIN, on ? published : plain, PHASE_SECONDS, workers, failed, late);
-            (on ? updatesOn : updatesOff).addAll(measured[0]);
-            (on ? signInsOn : signInsOff).addAll(measured[1]);
-            String quiet = on ? String.format(Locale.ROOT, "; relay idle %.1f s after the phase", awaitQuiet(primary)) : "";
-            String line = String.format(Locale.ROOT, "phase %d %-3s updates %s | sign-ins %s%s", i + 1, on ? "ON" : "OFF",
-                    new Percentiles(measured[0]), new Percentiles(measured[1]), quiet);
-            phases.add(line);
-            System.out.println(line);
-            Thread.sleep(1_000);
-        }
-        workers.shutdown();
-        return new Overhead(new Percentiles(updatesOn), new Percentiles(updatesOff), new Percentiles(signInsOn), new Percentiles(signInsOff),
-                phases, failed.get(), late.get());
-    }
-
-    /** One phase against one realm: updates and sign-ins at their rates; returns their latencies (send to answer). */
-    @SuppressWarnings("unchecked")
-    private static List<Long>[] phase(KeycloakHttp primary, String realm, List<Person> people, int seconds, ExecutorService workers,
-                                      AtomicInteger failed, AtomicInteger late) throws Exception {
-        List<Long> updates = Collections.synchronizedList(new ArrayList<>());
-        List<Long> signIns = Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger nextSignIn = new AtomicInteger();
-        AtomicInteger answered = new AtomicInteger();
-        long duration = TimeUnit.SECONDS.toNanos(seconds);
-        // Round robin over the pool: at these rates a person's changes are seconds apart, never concurrent.
-        SteadyLoad updating = new SteadyLoad("updates-" + realm, RATE, duration, workers).start(planned -> {
-            int n = next.getAndIncrement();
-            Person person = people.get(n % people.size());
-            String field = FIELDS[n % FIELDS.length];
-            ObjectNode body = person.changed(field, valueOf(field, person, SEQUENCE.incrementAndGet()));
-            try {
-                String token = primary.adminToken();
-                long start = System.nanoTime();
-                KeycloakHttp.Response r = primary.withToken(token, "PUT", "/admin/realms/" + realm + "/users/" + person.id(), body);
-                long end = System.nanoTime();
-                if (r.status() / 100 == 2) {
-                    updates.add(end - start);
-                } else {
-                    failure(failed, realm + " update: " + r);
-                }
-            } catch (RuntimeException e) {
-                failure(failed, realm + " update: " + e);
-            } finally {
-                answered.incrementAndGet();
-            }
-        });
-        SteadyLoad signingIn = new SteadyLoad("sign-ins-" + realm, SIGN_IN_RATE, duration, workers).start(planned -> {
-            Person person = people.get(nextSignIn.getAndIncrement() % SIGN_IN_PEOPLE);
-            try {
-                long start = System.nanoTime();
-                KeycloakHttp.Response r = primary.passwordGrant(realm, CLIENT, CLIENT_SECRET, person.username(), PASSWORD);
-                long end = System.nanoTime();
-                if (r.status() == 200) {
-                    signIns.add(end - start);
-                } else {
-                    failure(failed, realm + " sign-in: " + r);
-                }
-            } catch (RuntimeException e) {
-                failure(failed, realm + " sign-in: " + e);
-            } finally {
-                answered.incrementAndGet();
-            }
-        });
-        updating.await();
-        signingIn.await();
-        // Every request of the phase answered before the next phase starts.
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (answered.get() < updating.issued() + signingIn.issued() && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
-        late.addAndGet(updating.late() + signingIn.late());
-        return new List[]{new ArrayList<>(updates), new ArrayList<>(signIns)};
-    }
-
-    /** Waits until the publisher has nothing left to send; returns the seconds it took. */
-    private static double awaitQuiet(KeycloakHttp primary) throws InterruptedException {
-        long start = System.nanoTime();
-        while (System.nanoTime() - start < Duration.ofSeconds(30).toNanos()) {
-            JsonNode backlog = primary.admin("GET", REALM + "/replica-publisher/status", null).json().path("backlog");
-            if (backlog.path("intents").asLong() + backlog.path("unpublished").asLong() == 0) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static void report(Propagation p, Overhead o) {
+    private static void report(Propagation p, PublisherOverhead o) {
         System.out.printf("%n==== publisher: propagation primary -> replica (PostgreSQL, %d cores) ====%n",
                 Runtime.getRuntime().availableProcessors());
         System.out.printf("load: %.0f admin REST updates/s at the primary (lastName, firstName, email in turn) over %d people, %d s measured "
@@ -327,23 +223,10 @@ public final class PublisherPropagationBenchmark {
         System.out.printf("target p99 <= %.0f ms: %s%n", TARGET_P99_MILLIS, p.latencies().millis(99) <= TARGET_P99_MILLIS && p.unseen() == 0
                 ? "met" : "NOT met");
 
-        System.out.printf("%n==== publisher: the primary's request latency, publisher ON (realm %s) vs OFF (realm %s), same run ====%n", REALM, PLAIN);
-        System.out.printf("load per phase: %.0f admin updates/s and %.0f password-grant sign-ins/s for %d s; phases ON OFF OFF ON repeated (%d); "
-                + "replica stopped; failed requests %d, started late %d%n", RATE, SIGN_IN_RATE, PHASE_SECONDS, PHASES, o.failed(), o.late());
-        o.phases().forEach(line -> System.out.println("  " + line));
-        ratio("admin updates", o.updatesOn(), o.updatesOff());
-        ratio("sign-ins", o.signInsOn(), o.signInsOff());
+        o.report();
     }
 
-    private static void ratio(String what, Percentiles on, Percentiles off) {
-        double median = on.millis(50) / off.millis(50);
-        double p90 = on.millis(90) / off.millis(90);
-        System.out.printf("%-14s ON  n=%d median %.1f ms, p90 %.1f ms | OFF n=%d median %.1f ms, p90 %.1f ms | ON/OFF median %.3f, p90 %.3f "
-                        + "| target <= %.2f: %s%n", what, on.count(), on.millis(50), on.millis(90), off.count(), off.millis(50), off.millis(90),
-                median, p90, TARGET_RATIO, median <= TARGET_RATIO && p90 <= TARGET_RATIO ? "met" : "NOT met");
-    }
-
-    private static void failure(AtomicInteger failed, String what) {
+    static void failure(AtomicInteger failed, String what) {
         if (failed.incrementAndGet() <= 5) {
             System.out.println("failed: " + what);
         }
