@@ -1,5 +1,8 @@
 package io.github.keycloakreplica.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,8 +89,16 @@ final class CpuMeter {
         cpu.merge(part, nanos, Long::sum);
     }
 
+    /**
+     * The process's command line as /proc has it: PostgreSQL writes its backends' titles over their arguments, which
+     * {@link ProcessHandle.Info#commandLine()} does not show (it rebuilds the line from the executable's path).
+     */
     private static String commandLine(ProcessHandle p) {
-        ProcessHandle.Info info = p.info();
-        return info.commandLine().orElseGet(() -> info.command().orElse(""));
+        try {
+            return Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cmdline")).replace('\0', ' ');
+        } catch (IOException | RuntimeException e) {
+            ProcessHandle.Info info = p.info();
+            return info.commandLine().orElseGet(() -> info.command().orElse(""));
+        }
     }
 }
