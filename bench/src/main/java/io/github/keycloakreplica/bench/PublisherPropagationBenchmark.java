@@ -216,7 +216,8 @@ public final class PublisherPropagationBenchmark {
         System.out.printf("propagation, primary's 2xx to the replica's admin REST showing the value: count %d, p50 %.0f ms, p90 %.0f ms, "
                         + "p99 %.0f ms, max %.0f ms%n", p.latencies().count(), p.latencies().millis(50), p.latencies().millis(90),
                 p.latencies().millis(99), p.latencies().maxMillis());
-        System.out.printf("resolution (from the last read without the value to the first with it): p50 %.0f ms, p99 %.0f ms%n",
+        System.out.printf("resolution (from the record readable in Kafka, or the last read without the value if later, to the end of the "
+                + "first read with it): p50 %.0f ms, p99 %.0f ms%n",
                 p.windows().millis(50), p.windows().millis(99));
         System.out.printf("  of which primary's 2xx to the record readable in Kafka (read_committed, read by the benchmark): %s%n", p.toKafka());
         System.out.printf("  and record readable in Kafka to the replica's admin REST showing it: %s%n", p.fromKafka());
