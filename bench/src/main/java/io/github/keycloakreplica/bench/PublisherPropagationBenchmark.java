@@ -105,10 +105,10 @@ public final class PublisherPropagationBenchmark {
         System.exit(0);
     }
 
-    private record Propagation(Percentiles latencies, Percentiles windows, Percentiles toKafka, Percentiles fromKafka, Percentiles primaryAnswers, int changes, int failed,
-                               int skipped, int late, long unseen, long reads, long readErrors, double meanReadMillis) {
+    private record Propagation(Percentiles latencies, Percentiles windows, Percentiles toKafka, Percentiles fromKafka,
+                               Percentiles primaryAnswers, int changes, int failed, int skipped, int late, long unseen, long reads,
+                               long readErrors, double meanReadMillis) {
     }
-
 
     private static Propagation propagation(KeycloakHttp primary, KeycloakHttp replica, List<Person> people, String bootstrapServers,
                                            CpuMeter meter) throws Exception {
