@@ -208,9 +208,10 @@ public final class Materializer {
         } catch (Unpublishable e) {
             setAside(rows, realm, subject, e.getMessage(), now);
             return new Versioned(Outcome.SET_ASIDE, List.of());
-        } catch (PersistenceException e) {
-            throw e;
         } catch (RuntimeException e) {
+            if (databaseFailure(e)) {
+                throw e;
+            }
             // The class only: a message here may quote a credential's data.
             setAside(rows, realm, subject, "could not be versioned (internal error: " + e.getClass().getSimpleName()
                     + "); this is a defect of the publisher, please report it", now);
@@ -256,6 +257,19 @@ public final class Materializer {
         relay.setLastSetAsideAt(now);
         log.warnf("publisher of realm %s: person %s set aside, nothing of them is published until they change again or the next "
                 + "reconcile compares them; every other change goes on", LogSafe.escape(realm.getName()), named);
+    }
+
+    /**
+     * Whether a failure is the database's, not the person's: Keycloak's entity manager reports one as its own
+     * {@code ModelException} with the JPA or JDBC exception as its cause, so the cause chain is what tells.
+     */
+    static boolean databaseFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PersistenceException || t instanceof java.sql.SQLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A person whose change cannot be published, for a reason of their own. */

@@ -105,4 +105,13 @@ final class MaterializerTest {
                     .isEqualTo(records.get(i).event().envelope().id());
         }
     }
+
+    @Test
+    void aDatabaseFailureIsNeverThePersonsEvenWhenKeycloakWrapsIt() {
+        assertThat(Materializer.databaseFailure(new jakarta.persistence.PessimisticLockException("lock timeout"))).isTrue();
+        assertThat(Materializer.databaseFailure(new org.keycloak.models.ModelException("wrapped",
+                new jakarta.persistence.PersistenceException(new java.sql.SQLTransientConnectionException("gone"))))).isTrue();
+        assertThat(Materializer.databaseFailure(new org.keycloak.models.ModelException("no such role"))).isFalse();
+        assertThat(Materializer.databaseFailure(new NullPointerException())).isFalse();
+    }
 }
