@@ -211,8 +211,10 @@ final class PublisherRelay implements Runnable {
             }
             sent = publishBatch();
             long now = clock.millis();
-            if (sent > 0 || now >= nextHeartbeat) {
+            if (sent == 0 && now >= nextHeartbeat) {
                 sendHeartbeat();
+            }
+            if (sent > 0 || now >= nextHeartbeat) {
                 nextHeartbeat = now + settings.heartbeatInterval().toMillis();
             }
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -304,7 +306,11 @@ final class PublisherRelay implements Runnable {
         return true;
     }
 
-    /** Sends the outbox's oldest rows in one Kafka transaction, then deletes them; returns how many. */
+    /**
+     * Sends the outbox's oldest rows and a heartbeat naming where they went in one Kafka transaction, then deletes them;
+     * returns how many. One transaction rather than two: each costs the broker a commit marker per partition and a
+     * write of its transaction log, which at a steady trickle of changes was most of the broker's work.
+     */
     private int publishBatch() {
         List<PublisherRows.Outgoing> head = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
                 session -> PublisherRows.of(session).outboxHead(settings.realmId(), BATCH));
@@ -317,15 +323,19 @@ final class PublisherRelay implements Runnable {
             for (PublisherRows.Outgoing row : head) {
                 sent.add(producer.send(new ProducerRecord<>(PublisherTopics.of(settings.topics(), row.topic()), row.subject(), row.payload().getBytes(StandardCharsets.UTF_8))));
             }
+            // The heartbeat names the offsets these records took, so they are written first; as it commits with them, a
+            // replica never reads positions of records that were aborted.
+            producer.flush();
+            for (Future<RecordMetadata> future : sent) {
+                positions.sent(written(future));
+            }
+            producer.send(heartbeatRecord());
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             throw e;
         } catch (RuntimeException e) {
             abortQuietly();
             throw e;
-        }
-        for (Future<RecordMetadata> future : sent) {
-            positions.sent(committed(future));
         }
         long now = clock.millis();
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
@@ -334,18 +344,18 @@ final class PublisherRelay implements Runnable {
             PublisherRelayEntity relay = rows.lockRelay(settings.realmId());
             relay.setPublished(relay.getPublished() + head.size());
             relay.setLastPublishedAt(now);
+            relay.setLastHeartbeatAt(now);
         });
         metrics.published(head.size());
+        metrics.heartbeatSent(now);
         return head.size();
     }
 
-    /** A heartbeat naming, per delta partition, the offset after the last record this realm published. */
+    /** A heartbeat alone, when nothing was published for a heartbeat interval: replicas tell a live primary by it. */
     private void sendHeartbeat() {
-        Heartbeat heartbeat = new Heartbeat(new Envelope(UUID.randomUUID().toString(), settings.source(), EventType.HEARTBEAT, "heartbeat",
-                Instant.ofEpochMilli(clock.millis()).toString()), settings.heartbeatInterval(), positions.named());
         producer.beginTransaction();
         try {
-            producer.send(new ProducerRecord<>(settings.topics().heartbeat(), "heartbeat", codec.encode(heartbeat)));
+            producer.send(heartbeatRecord());
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             throw e;
@@ -359,14 +369,27 @@ final class PublisherRelay implements Runnable {
                 .setLastHeartbeatAt(now));
     }
 
-    private static RecordMetadata committed(Future<RecordMetadata> future) {
+    /** A heartbeat naming, per delta partition, the offset after the last record this realm published. */
+    private ProducerRecord<String, byte[]> heartbeatRecord() {
+        Heartbeat heartbeat = new Heartbeat(new Envelope(UUID.randomUUID().toString(), settings.source(), EventType.HEARTBEAT, "heartbeat",
+                Instant.ofEpochMilli(clock.millis()).toString()), settings.heartbeatInterval(), positions.named());
+        return new ProducerRecord<>(settings.topics().heartbeat(), "heartbeat", codec.encode(heartbeat));
+    }
+
+    /** Where a sent record went; Kafka's own failure (a fenced producer, say) as itself, so the relay tells it apart. */
+    private static RecordMetadata written(Future<RecordMetadata> future) {
         try {
             return future.get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading what Kafka committed", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka committed the transaction but did not say where a record went: " + e, e);
+            throw new IllegalStateException("interrupted while waiting for Kafka to take a record", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException kafka) {
+                throw kafka;
+            }
+            throw new IllegalStateException("Kafka did not take a record: " + e.getCause(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not say where a record went within " + KAFKA_TIMEOUT.toSeconds() + " s", e);
         }
     }
 
