@@ -66,6 +66,59 @@ final class CpuMeter {
         return cpu;
     }
 
+    /** Linux counts a thread's CPU in clock ticks of 1/100 s (USER_HZ, the same on every architecture Java runs on). */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    /**
+     * CPU nanoseconds so far of one part's processes by kind of thread, from /proc/PID/task: which of a JVM's threads
+     * spent the time (Linux keeps the first 15 characters of a Java thread's name). A thread that ended took its count
+     * along; what the process spent beyond its live threads is "ended threads".
+     */
+    Map<String, Long> threads(String part) {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        for (String kind : List.of("requests", "relay", "Kafka client", "GC", "JIT", "other", "ended threads")) {
+            cpu.put(kind, 0L);
+        }
+        String path = byPath.get(part);
+        ProcessHandle.allProcesses().filter(p -> path != null && commandLine(p).contains(path)).forEach(process -> {
+            long live = 0;
+            try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        long nanos = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
+                        cpu.merge(kindOf(Files.readString(task.resolve("comm")).strip()), nanos, Long::sum);
+                        live += nanos;
+                    } catch (IOException | RuntimeException ended) {
+                        // The thread ended while being read; the process total below keeps its time.
+                    }
+                }
+            } catch (IOException e) {
+                return;
+            }
+            long total = process.info().totalCpuDuration().map(Duration::toNanos).orElse(live);
+            cpu.merge("ended threads", Math.max(0, total - live), Long::sum);
+        });
+        return cpu;
+    }
+
+    private static String kindOf(String thread) {
+        if (thread.startsWith("executor-thread") || thread.startsWith("vert.x-eventloo")) {
+            return "requests";
+        }
+        if (thread.startsWith("replica-publish")) {
+            return "relay";
+        }
+        if (thread.startsWith("kafka-")) {
+            return "Kafka client";
+        }
+        if (thread.startsWith("GC Thread") || thread.startsWith("G1 ")) {
+            return "GC";
+        }
+        return thread.startsWith("C1 Compiler") || thread.startsWith("C2 Compiler") ? "JIT" : "other";
+    }
+
     /** Seconds spent per part between two samples. */
     static Map<String, Double> between(Map<String, Long> before, Map<String, Long> after) {
         Map<String, Double> spent = new LinkedHashMap<>();

@@ -39,6 +39,9 @@ import static io.github.keycloakreplica.bench.PublisherPropagationBenchmark.valu
  */
 final class PublisherOverhead {
 
+    /** Seconds of load on each realm before the measured phases. */
+    static final int WARM_UP_SECONDS = Integer.getInteger("bench.publisher.warmUpSeconds", 30);
+
     private final KeycloakHttp primary;
     private final List<Person> published;
     private final List<Person> plain;
@@ -52,6 +55,8 @@ final class PublisherOverhead {
     private final AtomicInteger late = new AtomicInteger();
     private Map<String, Double> cpuOn = new LinkedHashMap<>();
     private Map<String, Double> cpuOff = new LinkedHashMap<>();
+    private Map<String, Double> threadsOn = new LinkedHashMap<>();
+    private Map<String, Double> threadsOff = new LinkedHashMap<>();
 
     PublisherOverhead(KeycloakHttp primary, List<Person> published, List<Person> plain, CpuMeter meter) {
         this.primary = primary;
@@ -64,9 +69,14 @@ final class PublisherOverhead {
         System.out.printf("%n---- overhead: %.0f admin updates/s and %.0f sign-ins/s, %d phases of %d s, realm %s (publisher on) "
                 + "and %s (off) in turn ----%n", RATE, SIGN_IN_RATE, PHASES, PHASE_SECONDS, REALM, PLAIN);
         ExecutorService workers = SteadyLoad.workers("primary", 8);
-        // Warm-up, not counted: the plain realm's code paths and caches are cold after the propagation part.
-        phase(PLAIN, plain, 10, workers);
-        phase(REALM, published, 10, workers);
+        // Warm-up, not counted: the plain realm's code paths and caches are cold after the propagation part, and the
+        // relay's code runs ten rounds a second, so the JIT compiler is still at it for minutes (its threads took more
+        // CPU than the relay itself in ON phases after a 10 s warm-up); a primary runs for days.
+        Map<String, Long> warming = meter.threads("primary");
+        phase(PLAIN, plain, WARM_UP_SECONDS, workers);
+        phase(REALM, published, WARM_UP_SECONDS, workers);
+        System.out.printf("warm-up, %d s per realm: the primary's threads %s%n", WARM_UP_SECONDS,
+                CpuMeter.format(CpuMeter.between(warming, meter.threads("primary"))));
         awaitQuiet();
         failed.set(0);
         late.set(0);
@@ -74,21 +84,25 @@ final class PublisherOverhead {
             // ON OFF OFF ON, repeated: a drift that is linear over four phases falls on both alike.
             boolean on = i % 4 == 0 || i % 4 == 3;
             Map<String, Long> before = meter.sample();
+            Map<String, Long> threadsBefore = meter.threads("primary");
             List<Long>[] measured = phase(on ? REALM : PLAIN, on ? published : plain, PHASE_SECONDS, workers);
             // The relay's work for an ON phase belongs to it, so the phase ends once the publisher has sent everything.
             String quiet = on ? String.format(Locale.ROOT, "; relay done %.1f s after the phase", awaitQuiet()) : "";
             Map<String, Double> cpu = CpuMeter.between(before, meter.sample());
+            Map<String, Double> threads = CpuMeter.between(threadsBefore, meter.threads("primary"));
             if (on) {
                 updatesOn.addAll(measured[0]);
                 signInsOn.addAll(measured[1]);
                 cpuOn = CpuMeter.sum(cpuOn, cpu);
+                threadsOn = CpuMeter.sum(threadsOn, threads);
             } else {
                 updatesOff.addAll(measured[0]);
                 signInsOff.addAll(measured[1]);
                 cpuOff = CpuMeter.sum(cpuOff, cpu);
+                threadsOff = CpuMeter.sum(threadsOff, threads);
             }
-            String line = String.format(Locale.ROOT, "phase %d %-3s updates %s | sign-ins %s%s", i + 1, on ? "ON" : "OFF",
-                    new Percentiles(measured[0]), new Percentiles(measured[1]), quiet);
+            String line = String.format(Locale.ROOT, "phase %d %-3s updates %s | sign-ins %s%s | primary's threads %s", i + 1, on ? "ON" : "OFF",
+                    new Percentiles(measured[0]), new Percentiles(measured[1]), quiet, CpuMeter.format(threads));
             phases.add(line);
             System.out.println(line);
             Thread.sleep(1_000);
@@ -108,11 +122,15 @@ final class PublisherOverhead {
         ratio("sign-ins", new Percentiles(signInsOn), new Percentiles(signInsOff));
         System.out.printf("CPU time, all ON phases:  %s%n", CpuMeter.format(cpuOn));
         System.out.printf("CPU time, all OFF phases: %s%n", CpuMeter.format(cpuOff));
-        int changesOn = updatesOn.size();
-        Map<String, Double> extra = new LinkedHashMap<>();
-        cpuOn.forEach((part, seconds) -> extra.put(part, (seconds - cpuOff.getOrDefault(part, 0.0)) * 1000 / Math.max(1, changesOn)));
-        System.out.printf("CPU ON minus OFF per admin update (ms): %s%n", extra.entrySet().stream()
-                .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue())).toList());
+        System.out.printf("CPU ON minus OFF per admin update (ms): %s%n", perUpdate(cpuOn, cpuOff));
+        System.out.printf("the primary's threads, CPU ON: %s; OFF: %s%n", CpuMeter.format(threadsOn), CpuMeter.format(threadsOff));
+        System.out.printf("the primary's threads, CPU ON minus OFF per admin update (ms): %s%n", perUpdate(threadsOn, threadsOff));
+    }
+
+    private List<String> perUpdate(Map<String, Double> on, Map<String, Double> off) {
+        int changesOn = Math.max(1, updatesOn.size());
+        return on.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(),
+                (e.getValue() - off.getOrDefault(e.getKey(), 0.0)) * 1000 / changesOn)).toList();
     }
 
     private static void ratio(String what, Percentiles on, Percentiles off) {
