@@ -117,7 +117,7 @@ public final class WritePathResource {
                     .writeRequest(realm.getId(), client.getClientId(), request.id()).map(done -> replay(done, request))
                     .orElseGet(() -> error(409, "in_progress", "A request with this Idempotency-Key is being carried out; try again."))).response();
         }
-        String source = PublisherConfig.of(publisher.get(), realm.getName()).source();
+        String source = PublisherConfig.sourceOf(publisher.get(), realm.getName());
         CredentialWrites.Outcome outcome;
         try {
             outcome = new CredentialWrites(session, realm, source, materializer).carryOut(request);

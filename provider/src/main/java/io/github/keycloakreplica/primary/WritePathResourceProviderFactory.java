@@ -1,6 +1,7 @@
 package io.github.keycloakreplica.primary;
 
 import io.github.keycloakreplica.publisher.Materializer;
+import io.github.keycloakreplica.stream.EventSchemas;
 import io.github.keycloakreplica.stream.StreamCodec;
 import io.github.keycloakreplica.stream.WritePathCodec;
 import org.keycloak.Config;
@@ -43,8 +44,9 @@ public final class WritePathResourceProviderFactory implements RealmResourceProv
 
     @Override
     public void init(Config.Scope config) {
-        StreamCodec events = new StreamCodec();
-        codec = new WritePathCodec();
+        EventSchemas schemas = new EventSchemas();
+        StreamCodec events = new StreamCodec(schemas);
+        codec = new WritePathCodec(events, schemas);
         materializer = new Materializer(events, Clock.systemUTC());
     }
 

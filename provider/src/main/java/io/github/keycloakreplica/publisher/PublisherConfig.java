@@ -72,6 +72,15 @@ public record PublisherConfig(boolean enabled, String bootstrapServers, String t
         return of(settings, realmName);
     }
 
+    /**
+     * The events' source alone, as {@link #of(ComponentModel, String)} would read it: for a request that needs no
+     * other setting, and so reads neither the Kafka properties nor their secrets.
+     */
+    public static String sourceOf(ComponentModel model, String realmName) {
+        String source = trimmed(model.get(SOURCE));
+        return source.isEmpty() ? defaultSource(realmName) : source;
+    }
+
     /** The settings as the component holds them, setting name to value (absent or null: not set). */
     public static PublisherConfig of(Map<String, String> settings, String realmName) {
         List<String> unreadable = new ArrayList<>();

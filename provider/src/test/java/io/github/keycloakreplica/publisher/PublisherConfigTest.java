@@ -136,6 +136,17 @@ class PublisherConfigTest {
     }
 
     @Test
+    void theSourceAloneReadsAsTheWholeSettingsDo() {
+        ComponentModel model = new ComponentModel();
+        model.put(PublisherConfig.SOURCE, "  https://hq.example/realms/acme ");
+        assertThat(PublisherConfig.sourceOf(model, "acme")).isEqualTo(PublisherConfig.of(model, "acme").source())
+                .isEqualTo("https://hq.example/realms/acme");
+        ComponentModel unset = new ComponentModel();
+        assertThat(PublisherConfig.sourceOf(unset, "north wing")).isEqualTo(PublisherConfig.of(unset, "north wing").source())
+                .isEqualTo("keycloak://primary/realms/north%20wing");
+    }
+
+    @Test
     void aSourceMustBeAUriReferenceTheReplicasCanStore() {
         assertThat(with(PublisherConfig.SOURCE, "https://hq.example/realms/acme").problems()).isEmpty();
         assertThat(with(PublisherConfig.SOURCE, "/relative/ref").problems()).isEmpty();
