@@ -152,47 +152,10 @@ public final class LdapSyncBaseline {
         return result;
     }
 
-    /**
-     * The component the admin console creates for vendor "Other" on its "Add LDAP provider" page, read-only with
-     * import. Keys as in Keycloak 26's LDAPStorageProviderFactory, LDAPConstants, UserStorageProviderModel,
-     * CacheableStorageProviderModel and PrioritizedComponentModel.
-     */
+    /** The component the admin console creates for vendor "Other" (see {@link LocalOpenLdap#keycloakComponentConfig()}). */
     private static String createLdapComponent(KeycloakHttp http, LocalOpenLdap ldap, String realm, String realmId) {
-        // Unset keys keep their defaults; "referral" in particular must be absent, not empty: Keycloak hands any
-        // value it has to JNDI as java.naming.referral, which rejects "".
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("enabled", "true");
-        config.put("priority", "0");
-        config.put("vendor", "other");
-        config.put("connectionUrl", ldap.url());
-        config.put("startTls", "false");
-        config.put("useTruststoreSpi", "always");
-        config.put("connectionPooling", "true");
-        config.put("connectionTrace", "false");
-        config.put("authType", "simple");
-        config.put("bindDn", ldap.bindDn());
-        config.put("bindCredential", ldap.bindCredential());
-        config.put("editMode", "READ_ONLY");
-        config.put("usersDn", ldap.usersDn());
-        config.put("usernameLDAPAttribute", "uid");
-        config.put("rdnLDAPAttribute", "uid");
-        config.put("uuidLDAPAttribute", "entryUUID");
-        config.put("userObjectClasses", "inetOrgPerson, organizationalPerson");
-        config.put("searchScope", "1");
-        config.put("pagination", "true");
-        config.put("importEnabled", "true");
-        config.put("syncRegistrations", "false");
-        config.put("batchSizeForSync", "1000");
-        config.put("fullSyncPeriod", "-1");
-        config.put("changedSyncPeriod", "-1");
+        Map<String, String> config = ldap.keycloakComponentConfig();
         config.put("removeInvalidUsersEnabled", "true");
-        config.put("cachePolicy", "DEFAULT");
-        config.put("trustEmail", "false");
-        config.put("validatePasswordPolicy", "false");
-        config.put("usePasswordModifyExtendedOp", "false");
-        config.put("allowKerberosAuthentication", "false");
-        config.put("useKerberosForPasswordAuthentication", "false");
-        config.put("enableLdapPasswordPolicy", "false");
         Map<String, List<String>> multivalued = new LinkedHashMap<>();
         config.forEach((key, value) -> multivalued.put(key, List.of(value)));
 

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -110,6 +112,49 @@ public final class LocalOpenLdap implements AutoCloseable {
 
     public String bindCredential() {
         return rootPassword;
+    }
+
+    /**
+     * The settings of a Keycloak LDAP federation component for this directory as the admin console's "Add LDAP
+     * provider" page makes them for vendor "Other": read-only, with import, no periodic sync. Keys as in Keycloak 26's
+     * LDAPStorageProviderFactory, LDAPConstants, UserStorageProviderModel, CacheableStorageProviderModel and
+     * PrioritizedComponentModel; callers change what their runs need. Unset keys keep Keycloak's defaults: "referral"
+     * in particular must be absent, not empty, as Keycloak hands any value it has to JNDI, which rejects "".
+     */
+    public Map<String, String> keycloakComponentConfig() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("enabled", "true");
+        config.put("priority", "0");
+        config.put("vendor", "other");
+        config.put("connectionUrl", url());
+        config.put("startTls", "false");
+        config.put("useTruststoreSpi", "always");
+        config.put("connectionPooling", "true");
+        config.put("authType", "simple");
+        config.put("bindDn", bindDn());
+        config.put("bindCredential", bindCredential());
+        config.put("editMode", "READ_ONLY");
+        config.put("usersDn", usersDn());
+        config.put("usernameLDAPAttribute", "uid");
+        config.put("rdnLDAPAttribute", "uid");
+        config.put("uuidLDAPAttribute", "entryUUID");
+        config.put("userObjectClasses", "inetOrgPerson, organizationalPerson");
+        config.put("searchScope", "1");
+        config.put("pagination", "true");
+        config.put("importEnabled", "true");
+        config.put("syncRegistrations", "false");
+        config.put("batchSizeForSync", "1000");
+        config.put("fullSyncPeriod", "-1");
+        config.put("changedSyncPeriod", "-1");
+        config.put("cachePolicy", "DEFAULT");
+        config.put("trustEmail", "false");
+        config.put("validatePasswordPolicy", "false");
+        config.put("usePasswordModifyExtendedOp", "false");
+        config.put("allowKerberosAuthentication", "false");
+        config.put("useKerberosForPasswordAuthentication", "false");
+        config.put("enableLdapPasswordPolicy", "false");
+        config.put("connectionTrace", "false");
+        return config;
     }
 
     /** The number of user entries loaded. */
