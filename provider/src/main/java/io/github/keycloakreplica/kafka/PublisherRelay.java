@@ -38,8 +38,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one relay of a primary realm: on whichever node holds the realm's lease, it versions what changed
- * ({@link Materializer}), sends the outbox in order in Kafka transactions, deletes what Kafka took, and sends
- * heartbeats naming how far the delta topics hold its records. Everything Kafka is made and used on this thread only,
+ * ({@link Materializer}) and reads the outbox's head in one database transaction per round, sends that head in order
+ * with a heartbeat naming how far the delta topics hold its records in one Kafka transaction, and deletes what Kafka
+ * took in the next round's transaction ({@link TakenByKafka}). Everything Kafka is made and used on this thread only,
  * so a broker that is away slows nothing but this thread; requests only ever wrote intent rows.
  *
  * <p>Two relays of a realm never both publish: the lease in the database says who may, and the fixed
@@ -49,8 +50,9 @@ import java.util.concurrent.TimeUnit;
  * the same records, with the same event ids, are sent again, and replicas drop the copies.
  *
  * <p>It is somewhat over 400 lines on purpose: it is one thread's loop and everything that thread alone owns (the
- * lease and its epoch, the producer, the two back-offs), which its parts read and reset together; the pieces that
- * stand alone already live apart ({@link PublisherTopics}, {@link HeartbeatPositions}, the materializer).
+ * lease and its epoch, the producer, the two back-offs, what Kafka took), which its parts read and reset together;
+ * the pieces that stand alone already live apart ({@link PublisherTopics}, {@link HeartbeatPositions},
+ * {@link TakenByKafka}, the materializer).
  */
 final class PublisherRelay implements Runnable {
 
@@ -103,6 +105,13 @@ final class PublisherRelay implements Runnable {
     private long nextProducerAttempt;
     private Duration backoff = FIRST_BACKOFF;
     private Duration kafkaBackoff = FIRST_BACKOFF;
+    /** What Kafka took since the last round's transaction, written down (its rows deleted) in the next one. */
+    private TakenByKafka taken = TakenByKafka.NOTHING;
+
+    /** What a round read in its transaction: what it versioned, and the outbox's head to send. */
+    private record Read(Materializer.Round round, List<PublisherRows.Outgoing> head) {
+        static final Read NOTHING = new Read(new Materializer.Round(0, 0, 0, 0, false), List.of());
+    }
 
     PublisherRelay(KeycloakSessionFactory sessionFactory, Settings settings, String node, StreamCodec codec, Clock clock) {
         this.sessionFactory = sessionFactory;
@@ -151,8 +160,12 @@ final class PublisherRelay implements Runnable {
         } finally {
             if (leading) {
                 try {
-                    KeycloakModelUtils.runJobInTransaction(sessionFactory,
-                            session -> PublisherRows.of(session).releaseRelay(settings.realmId(), node, epoch));
+                    TakenByKafka last = taken;
+                    KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+                        PublisherRows rows = PublisherRows.of(session);
+                        last.writeDown(rows, settings.realmId());
+                        rows.releaseRelay(settings.realmId(), node, epoch);
+                    });
                 } catch (RuntimeException e) {
                     log.debugf(e, "publisher of realm %s: could not release the relay's lease; it runs out by itself",
                             LogSafe.escape(settings.realmName()));
@@ -186,15 +199,24 @@ final class PublisherRelay implements Runnable {
         if (!renewLease()) {
             return false;
         }
-        Materializer.Round round = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+        // The outbox's head is read only when Kafka may be tried this round: while the broker is away, changes go on
+        // being versioned, and their rows wait.
+        boolean kafkaDue = producer != null || clock.millis() >= nextProducerAttempt;
+        TakenByKafka writing = taken;
+        Read read = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             RealmModel realm = session.realms().getRealm(settings.realmId());
             if (realm == null) {
-                return new Materializer.Round(0, 0, 0, 0, false);
+                return Read.NOTHING;
             }
+            PublisherRows rows = PublisherRows.of(session);
+            writing.writeDown(rows, settings.realmId());
             Materializer.Round drained = materializer.drainIntents(session, realm, settings.source());
             AfterCommit.run(session, () -> metrics.setAside(drained.setAside()));
-            return drained;
+            // Sent only once this transaction committed: rows it versioned cannot go out and then roll back.
+            return new Read(drained, kafkaDue ? rows.outboxHead(settings.realmId(), BATCH) : List.of());
         });
+        taken = TakenByKafka.NOTHING;
+        Materializer.Round round = read.round();
         // Whether a reconcile is due is read from the database every few seconds, not every round of an idle relay.
         boolean reconcileBusy = (round.reconcileRequested() || clock.millis() >= nextReconcileLook) && reconcile();
         if (!reconcileBusy && clock.millis() >= nextReconcileLook) {
@@ -209,7 +231,7 @@ final class PublisherRelay implements Runnable {
             if (!producerReady()) {
                 return moreToVersion;
             }
-            sent = publishBatch();
+            sent = publish(read.head());
             long now = clock.millis();
             if (sent == 0 && now >= nextHeartbeat) {
                 sendHeartbeat();
@@ -307,13 +329,11 @@ final class PublisherRelay implements Runnable {
     }
 
     /**
-     * Sends the outbox's oldest rows and a heartbeat naming where they went in one Kafka transaction, then deletes them;
-     * returns how many. One transaction rather than two: each costs the broker a commit marker per partition and a
-     * write of its transaction log, which at a steady trickle of changes was most of the broker's work.
+     * Sends outbox rows and a heartbeat naming where they went in one Kafka transaction; returns how many. One
+     * transaction rather than two: each costs the broker a commit marker per partition and a write of its transaction
+     * log. The rows are deleted in the next round's database transaction ({@link TakenByKafka}).
      */
-    private int publishBatch() {
-        List<PublisherRows.Outgoing> head = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
-                session -> PublisherRows.of(session).outboxHead(settings.realmId(), BATCH));
+    private int publish(List<PublisherRows.Outgoing> head) {
         if (head.isEmpty()) {
             return 0;
         }
@@ -338,14 +358,7 @@ final class PublisherRelay implements Runnable {
             throw e;
         }
         long now = clock.millis();
-        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
-            PublisherRows rows = PublisherRows.of(session);
-            rows.deleteOutbox(settings.realmId(), head.stream().map(PublisherRows.Outgoing::seq).toList());
-            PublisherRelayEntity relay = rows.lockRelay(settings.realmId());
-            relay.setPublished(relay.getPublished() + head.size());
-            relay.setLastPublishedAt(now);
-            relay.setLastHeartbeatAt(now);
-        });
+        taken = taken.published(head.stream().map(PublisherRows.Outgoing::seq).toList(), now);
         metrics.published(head.size());
         metrics.heartbeatSent(now);
         return head.size();
@@ -364,9 +377,8 @@ final class PublisherRelay implements Runnable {
             throw e;
         }
         long now = clock.millis();
+        taken = taken.heartbeat(now);
         metrics.heartbeatSent(now);
-        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> PublisherRows.of(session).lockRelay(settings.realmId())
-                .setLastHeartbeatAt(now));
     }
 
     /** A heartbeat naming, per delta partition, the offset after the last record this realm published. */
@@ -423,6 +435,8 @@ final class PublisherRelay implements Runnable {
 
     private void stepDown() {
         leading = false;
+        // The relay that took over sends these rows again; replicas drop the copies.
+        taken = TakenByKafka.NOTHING;
         closeKafka();
     }
 
