@@ -158,13 +158,18 @@ class PrimaryWritePathIT {
 
     /** A password grant with the current TOTP code, which Keycloak's direct grant flow asks of a person with an OTP. */
     static KeycloakHttp.Response signInWithOtp(KeycloakHttp keycloak, String username, String secret) {
+        return signInWithOtp(keycloak, username, secret, 0);
+    }
+
+    /** The same with the code of a later time, {@code ahead} milliseconds from now. */
+    static KeycloakHttp.Response signInWithOtp(KeycloakHttp keycloak, String username, String secret, long ahead) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("client_id", PrimarySite.CONFIDENTIAL_CLIENT);
         form.put("client_secret", PrimarySite.CLIENT_SECRET);
         form.put("username", username);
         form.put("password", PASSWORD);
-        form.put("totp", KeycloakCredentials.totpCode(secret, System.currentTimeMillis()));
+        form.put("totp", KeycloakCredentials.totpCode(secret, System.currentTimeMillis() + ahead));
         return keycloak.postForm(keycloak.baseUrl() + "/realms/" + REALM + "/protocol/openid-connect/token", form);
     }
 
