@@ -81,6 +81,13 @@ class NoSecretsIT {
                 Map.of("type", "password", "value", replicaReset.password(), "temporary", false));
         assertThat(replicaResetAnswer.status()).as("reset-password at the replica: " + replicaResetAnswer).isEqualTo(204);
         Person replicaOtp = configureTotpAtTheReplica(site, beforeReplicaOtp);
+        // Both went through the write path: the primary's audit names the site's client (a search of changes that stayed
+        // at the replica would prove nothing about the write path).
+        for (Map.Entry<String, Person> change : Map.of("UPDATE_PASSWORD", replicaReset, "UPDATE_CREDENTIAL", replicaOtp).entrySet()) {
+            JsonNode audit = PrimarySite.get(site.primary(), "events?type=" + change.getKey() + "&user=" + change.getValue().id());
+            assertThat(audit).as(change.getKey() + " at the primary").isNotEmpty();
+            assertThat(audit.get(0).path("clientId").asText()).isEqualTo(PrimarySite.SITE_CLIENT);
+        }
         List<Person> people = List.of(withOtp, reset, plain, replicaReset, replicaOtp);
 
         for (Person person : people) {
