@@ -58,6 +58,11 @@ final class BrowserFlow {
 
     /** Opens the authorization endpoint and follows redirects to the first page. */
     Document start() {
+        return start("");
+    }
+
+    /** The same, with more query parameters for the authorization endpoint (as {@code &kc_action=CONFIGURE_TOTP}). */
+    Document start(String moreQuery) {
         String challenge;
         try {
             challenge = Base64.getUrlEncoder().withoutPadding()
@@ -67,7 +72,7 @@ final class BrowserFlow {
         }
         String url = baseUrl + "/realms/" + realm + "/protocol/openid-connect/auth?client_id=" + clientId
                 + "&response_type=code&scope=openid&state=st&nonce=n&code_challenge_method=S256&code_challenge=" + challenge
-                + "&redirect_uri=" + URLEncoder.encode(REDIRECT_URI, StandardCharsets.UTF_8);
+                + "&redirect_uri=" + URLEncoder.encode(REDIRECT_URI, StandardCharsets.UTF_8) + moreQuery;
         return follow(get(url));
     }
 

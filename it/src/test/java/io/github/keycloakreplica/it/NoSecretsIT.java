@@ -6,6 +6,8 @@ import io.github.keycloakreplica.stack.KeycloakServer;
 import io.github.keycloakreplica.stack.upstream.KeycloakCredentials;
 import io.github.keycloakreplica.stream.Topics;
 import org.awaitility.Awaitility;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -36,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The issue's "no password hash, OTP secret or other secret in the primary's log, events, metrics or admin
  * REST", for the replica too: people are created at the primary with passwords and an OTP, one gets a new
- * password, they sign in at both servers (once with a wrong password), a full sync runs at the replica; then
+ * password; through the primary's write path one gets a password typed at the replica and one sets up an OTP on the
+ * replica's page; they sign in at both servers (once with a wrong password), a full sync runs at the replica; then
  * none of their typed passwords, password hashes, salts or OTP seed, as the primary stored and published them,
  * is in either server's log, admin or user events, metrics, or any answer of the replica and publisher
  * resources. The same search finds each of them where they legitimately are (the published credential
@@ -49,6 +52,8 @@ class NoSecretsIT {
     /** The publisher's resource has its own document once its contract is written down; until then, its one path. */
     private static final String PUBLISHER_DOCUMENT = "openapi/replica-publisher-admin.openapi.json";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The realm's TOTP period (Keycloak's default). */
+    private static final Duration TOTP_STEP = Duration.ofSeconds(30);
 
     private record Person(String username, String id, String password, String otpSecret) {
     }
@@ -63,14 +68,36 @@ class NoSecretsIT {
         Person reset = new Person(beforeReset.username(), beforeReset.id(), "second " + UUID.randomUUID(), null);
         send(site.primary(), "PUT", "users/" + reset.id() + "/reset-password", Map.of("type", "password", "value", reset.password(),
                 "temporary", false));
-        List<Person> people = List.of(withOtp, reset, plain);
+        // Through the primary's write path (issue 17): a password an administrator types at the replica, and an OTP a
+        // person sets up on the replica's page, whose seed travels to the primary in the change request.
+        Person beforeReplicaReset = create(site, "nosecret-wpreset", null);
+        Person beforeReplicaOtp = create(site, "nosecret-wpotp", null);
+        Awaitility.await("both at the replica").atMost(PROPAGATION).pollInterval(Duration.ofMillis(250))
+                .until(() -> signIn(site.replica(), beforeReplicaReset).status() == 200 && signIn(site.replica(), beforeReplicaOtp).status() == 200);
+        PrimaryWritePathIT.awaitConnected(site);
+        Person replicaReset = new Person(beforeReplicaReset.username(), beforeReplicaReset.id(), "typed at the replica " + UUID.randomUUID(),
+                null);
+        KeycloakHttp.Response replicaResetAnswer = site.replica().admin("PUT", REALM + "/users/" + replicaReset.id() + "/reset-password",
+                Map.of("type", "password", "value", replicaReset.password(), "temporary", false));
+        assertThat(replicaResetAnswer.status()).as("reset-password at the replica: " + replicaResetAnswer).isEqualTo(204);
+        Person replicaOtp = configureTotpAtTheReplica(site, beforeReplicaOtp);
+        // Both went through the write path: the primary's audit names the site's client (a search of changes that stayed
+        // at the replica would prove nothing about the write path).
+        for (Map.Entry<String, Person> change : Map.of("UPDATE_PASSWORD", replicaReset, "UPDATE_CREDENTIAL", replicaOtp).entrySet()) {
+            JsonNode audit = PrimarySite.get(site.primary(), "events?type=" + change.getKey() + "&user=" + change.getValue().id());
+            assertThat(audit).as(change.getKey() + " at the primary").isNotEmpty();
+            assertThat(audit.get(0).path("clientId").asText()).isEqualTo(PrimarySite.SITE_CLIENT);
+        }
+        List<Person> people = List.of(withOtp, reset, plain, replicaReset, replicaOtp);
 
         for (Person person : people) {
             assertThat(signIn(site.primary(), person).status()).as("sign-in of " + person.username() + " at the primary").isEqualTo(200);
+            // The replica took the code of the set-up's time step; the realm's look-ahead of one step accepts the next.
+            long ahead = person == replicaOtp ? TOTP_STEP.toMillis() : 0;
             Awaitility.await("sign-in of " + person.username() + " at the replica")
                     .atMost(PROPAGATION)
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> signIn(site.replica(), person).status() == 200);
+                    .until(() -> signIn(site.replica(), person, ahead).status() == 200);
         }
         Person wrong = new Person(plain.username(), plain.id(), "wrong " + UUID.randomUUID(), null);
         ReplicationIT.assertRefused(signIn(site.primary(), wrong), "Invalid user credentials");
@@ -83,7 +110,7 @@ class NoSecretsIT {
         Topics topics = new Topics(PrimarySite.TOPIC_PREFIX);
         for (Person person : people) {
             search.add("typed password of " + person.username(), person.password());
-            int expected = person == withOtp ? 2 : person == reset ? 2 : 1;
+            int expected = person == plain ? 1 : 2;
             for (JsonNode event : credentialRecords(site, topics.credentials(), person.id(), expected)) {
                 published.append(event).append('\n');
                 JsonNode credential = event.at("/data/credential");
@@ -97,12 +124,15 @@ class NoSecretsIT {
             }
         }
         search.add("first typed password of " + reset.username(), firstPassword);
+        search.add("first typed password of " + replicaReset.username(), beforeReplicaReset.password());
+        search.add("OTP seed set up at the replica", replicaOtp.otpSecret());
         search.add("typed wrong password", wrong.password());
         search.add("OTP seed as set", otpSecret);
-        assertThat(search.secrets()).as("secrets: 3 typed passwords, the first and the wrong one, the seed, 3 + 1 hashes with salts, "
-                + "the OTP's stored value").hasSize(3 + 2 + 1 + 4 * 2 + 1);
+        assertThat(search.secrets()).as("secrets: 5 typed passwords, 2 first ones and the wrong one, 2 seeds, 5 + 2 hashes with salts, "
+                + "2 OTPs' stored values").hasSize(5 + 3 + 2 + 7 * 2 + 2);
 
         Map<String, String> texts = texts(site, people, operation);
+        texts.put("replica reset-password answer", replicaResetAnswer.body());
 
         // The search can fail: it finds every stored secret where it legitimately is, and each form of one planted in a log.
         List<String> typed = search.secrets().keySet().stream().filter(n -> n.contains("typed")).toList();
@@ -147,8 +177,32 @@ class NoSecretsIT {
         return new Person(username, site.createAtPrimary(user), password, otpSecret);
     }
 
+    /**
+     * The replica's configure-OTP page, through its browser flow: the seed Keycloak generated there goes to the primary's
+     * write path, and the replica stores the credential the primary confirmed. Returns the person with their seed.
+     */
+    private static Person configureTotpAtTheReplica(PrimarySite site, Person person) {
+        BrowserFlow browser = new BrowserFlow(site.replica().baseUrl(), REALM, "replica-public");
+        Document page = browser.submit(browser.start("&kc_action=CONFIGURE_TOTP"), "#kc-form-login",
+                Map.of("username", person.username(), "password", person.password()));
+        assertThat(page).as("the configure-OTP page").isNotNull();
+        Element seed = page.selectFirst("input[name=totpSecret]");
+        assertThat(seed).as("the seed on:\n" + page.body().text()).isNotNull();
+        String secret = seed.attr("value");
+        Document done = browser.submit(page, "form:has(input[name=totp])", Map.of("totp",
+                KeycloakCredentials.totpCode(secret, System.currentTimeMillis()), "userLabel", "phone at the replica"));
+        assertThat(done).as("back at the application: " + (done == null ? "" : done.body().text())).isNull();
+        assertThat(browser.code()).isNotBlank();
+        return new Person(person.username(), person.id(), person.password(), secret);
+    }
+
     /** A password grant with the TOTP code when the person has an OTP (both realms' direct grant asks for it then). */
     private static KeycloakHttp.Response signIn(KeycloakHttp keycloak, Person person) {
+        return signIn(keycloak, person, 0);
+    }
+
+    /** The same with the code of a later time, {@code ahead} milliseconds from now. */
+    private static KeycloakHttp.Response signIn(KeycloakHttp keycloak, Person person, long ahead) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("client_id", CONFIDENTIAL_CLIENT);
@@ -156,7 +210,7 @@ class NoSecretsIT {
         form.put("username", person.username());
         form.put("password", person.password());
         if (person.otpSecret() != null) {
-            form.put("otp", KeycloakCredentials.totpCode(person.otpSecret(), System.currentTimeMillis()));
+            form.put("otp", KeycloakCredentials.totpCode(person.otpSecret(), System.currentTimeMillis() + ahead));
         }
         return keycloak.postForm(keycloak.baseUrl() + "/realms/" + REALM + "/protocol/openid-connect/token", form);
     }

@@ -55,6 +55,10 @@ final class OutageSite implements AutoCloseable {
         return primary;
     }
 
+    KeycloakHttp replica() {
+        return replica;
+    }
+
     String bootstrapServers() {
         return site.stack().broker().bootstrapServers();
     }
@@ -221,6 +225,13 @@ final class OutageSite implements AutoCloseable {
         }
         assertThat(r.status()).as("replica user " + id + ": " + r).isEqualTo(200);
         return Optional.of(r.json());
+    }
+
+    /** The replica's view of one subject ({@code replica/subjects/{subject}}, one replica component), once it has seen it. */
+    JsonNode replicaSubject(String subject) {
+        JsonNode view = PrimarySite.get(replica, "replica/subjects/" + subject);
+        assertThat(view).as("one replica component").hasSize(1);
+        return view.get(0);
     }
 
     void awaitSignInAtReplica(String username, String password) {

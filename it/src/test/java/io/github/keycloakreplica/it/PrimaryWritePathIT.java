@@ -157,14 +157,19 @@ class PrimaryWritePathIT {
     }
 
     /** A password grant with the current TOTP code, which Keycloak's direct grant flow asks of a person with an OTP. */
-    private static KeycloakHttp.Response signInWithOtp(KeycloakHttp keycloak, String username, String secret) {
+    static KeycloakHttp.Response signInWithOtp(KeycloakHttp keycloak, String username, String secret) {
+        return signInWithOtp(keycloak, username, secret, 0);
+    }
+
+    /** The same with the code of a later time, {@code ahead} milliseconds from now. */
+    static KeycloakHttp.Response signInWithOtp(KeycloakHttp keycloak, String username, String secret, long ahead) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("client_id", PrimarySite.CONFIDENTIAL_CLIENT);
         form.put("client_secret", PrimarySite.CLIENT_SECRET);
         form.put("username", username);
         form.put("password", PASSWORD);
-        form.put("totp", KeycloakCredentials.totpCode(secret, System.currentTimeMillis()));
+        form.put("totp", KeycloakCredentials.totpCode(secret, System.currentTimeMillis() + ahead));
         return keycloak.postForm(keycloak.baseUrl() + "/realms/" + REALM + "/protocol/openid-connect/token", form);
     }
 
@@ -191,11 +196,11 @@ class PrimaryWritePathIT {
         }
     }
 
-    private record Answer(int status, String body) {
+    record Answer(int status, String body) {
     }
 
     /** A site changes credentials only while its link is CONNECTED; the shared site's replica gets there once after it starts. */
-    private static void awaitConnected(PrimarySite site) {
+    static void awaitConnected(PrimarySite site) {
         site.awaitReplica("the replica's link CONNECTED", Duration.ofSeconds(90),
                 () -> get(site.replica(), "replica/link").get(0).path("state").asText(), "CONNECTED"::equals);
     }
@@ -205,7 +210,7 @@ class PrimaryWritePathIT {
         assertThat(r.status()).as("the primary's password policy: " + r).isEqualTo(204);
     }
 
-    private static Answer call(PrimarySite site, String clientId, String secret, Map<String, Object> change)
+    static Answer call(PrimarySite site, String clientId, String secret, Map<String, Object> change)
             throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(site.writePathUrl()))
                 .timeout(PROPAGATION)
@@ -226,7 +231,7 @@ class PrimaryWritePathIT {
         }
     }
 
-    private static Map<String, Object> request(String subject, String change) {
+    static Map<String, Object> request(String subject, String change) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("id", UUID.randomUUID().toString());
         request.put("site", "it-site");

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.stream.Collectors;
@@ -37,8 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * broker and kill the primary, which the other tests of the shared {@link PrimaryStack} site must not live through.
  * With the broker away, admin changes and sign-ins at the primary go on as fast as just before, the changes wait in
  * the primary's database, and all of them reach the replica, in order, once the broker is back; a primary killed
- * (SIGKILL) with such a backlog publishes all of it after its restart; and a change the database refuses at commit
- * publishes nothing.
+ * (SIGKILL) with such a backlog publishes all of it after its restart; a change the database refuses at commit
+ * publishes nothing; and the credential write path sets a password with the broker away, its answer naming the event
+ * that reaches another replica once the broker is back.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PublisherOutageIT {
@@ -250,6 +252,49 @@ class PublisherOutageIT {
         site.awaitGoneAtReplica(deleted.id());
         touched.add(deleted.id());
         assertPublishedInOrder(touched);
+    }
+
+    @Test
+    @Order(4)
+    void withTheBrokerAwayTheWritePathSetsAPasswordAndTheChangeReachesAnotherReplicaOnceItIsBack() throws Exception {
+        Person person = site.createPerson("out-wp");
+        site.awaitSignInAtReplica(person.username(), PASSWORD);
+        String chosen = "set through the write path while the broker was away " + UUID.randomUUID();
+        Map<String, Object> change = PrimaryWritePathIT.request(person.id(), "password.set");
+        change.put("password", chosen);
+        PrimaryWritePathIT.Answer answer;
+        site.site().stack().broker().stop();
+        try {
+            // As a site calls it; this site's replica does not make the change, so it plays another replica.
+            answer = PrimaryWritePathIT.call(site.site(), PrimarySite.SITE_CLIENT, PrimarySite.SITE_SECRET, change);
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+            assertThat(PrimarySite.signIn(site.primary(), person.username(), chosen).status()).as("the new password at the primary, at once")
+                    .isEqualTo(200);
+            ReplicationIT.assertRefused(PrimarySite.signIn(site.primary(), person.username(), PASSWORD), "Invalid user credentials");
+            site.awaitStatus("the change waiting for the broker", Duration.ofSeconds(30), s -> backlog(s) > 0);
+            assertThat(PrimarySite.signIn(site.replica(), person.username(), chosen).status())
+                    .as("the new password at the replica, with no broker to bring it").isNotEqualTo(200);
+        } finally {
+            site.site().stack().broker().start();
+        }
+        JsonNode events = KeycloakHttp.JSON.readTree(answer.body()).get("events");
+        assertThat(events).as("the credential events the answer names").hasSize(1);
+        JsonNode event = events.get(0);
+        assertThat(event.get("type").asText()).isEqualTo("replica.credential.upserted");
+        assertThat(event.get("subject").asText()).isEqualTo(person.id());
+        String eventId = event.get("id").asText();
+        String credential = event.at("/data/credential/id").asText();
+        long version = event.at("/data/credential/version").asLong();
+
+        site.awaitStatus("the backlog drained", DRAIN, s -> backlog(s) == 0);
+        site.awaitSignInAtReplica(person.username(), chosen);
+        JsonNode view = site.replicaSubject(person.id());
+        assertThat(view.at("/credentials/" + credential + "/version").asLong()).as("the replica's password version: " + view).isEqualTo(version);
+        assertThat(view.get("eventLog")).as("the replica's log of " + person.id())
+                .anySatisfy(line -> {
+                    assertThat(line.get("eventId").asText()).isEqualTo(eventId);
+                    assertThat(line.get("outcome").asText()).isEqualTo("applied");
+                });
     }
 
     /**
