@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -42,7 +41,7 @@ class PrimaryWritePathIT {
     @Test
     void aPasswordSetAtTheReplicaIsSetByThePrimaryAndSignsInAtBothAtOnce(PrimarySite site) {
         String username = People.uniqueName("wp-reset");
-        String id = site.createAtPrimary(person(username));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitSignInAtReplica(username, PASSWORD);
         awaitConnected(site);
 
@@ -65,7 +64,7 @@ class PrimaryWritePathIT {
     @Test
     void thePrimarysPolicyRefusesAPasswordTheSiteAcceptedAndThePersonAtTheSiteReadsItsWords(PrimarySite site) {
         String username = People.uniqueName("wp-policy");
-        String id = site.createAtPrimary(person(username));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitSignInAtReplica(username, PASSWORD);
         awaitConnected(site);
         String policy = site.primary().admin("GET", REALM, null).json().get("passwordPolicy").asText();
@@ -87,7 +86,7 @@ class PrimaryWritePathIT {
     @Test
     void theSameIdempotencyKeyGetsTheSameAnswerAndAStaleVersionIsRefused(PrimarySite site) throws Exception {
         String username = People.uniqueName("wp-replay");
-        String id = site.createAtPrimary(person(username));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitSignInAtReplica(username, PASSWORD);
 
         Map<String, Object> change = request(id, "password.set");
@@ -134,7 +133,7 @@ class PrimaryWritePathIT {
     @Test
     void anOtpCreatedThroughTheWritePathSignsInAtThePrimaryAndTheReplica(PrimarySite site) throws Exception {
         String username = People.uniqueName("wp-otp");
-        String id = site.createAtPrimary(person(username));
+        String id = site.createAtPrimary(PrimarySite.person(username, PASSWORD));
         site.awaitSignInAtReplica(username, PASSWORD);
         String secret = "write-path-otp-" + UUID.randomUUID();
         KeycloakCredentials.Stored otp = KeycloakCredentials.totp(secret);
@@ -238,16 +237,5 @@ class PrimaryWritePathIT {
         request.put("subject", subject);
         request.put("change", change);
         return request;
-    }
-
-    private static Map<String, Object> person(String username) {
-        Map<String, Object> user = new LinkedHashMap<>();
-        user.put("username", username);
-        user.put("email", username + "@example.com");
-        user.put("firstName", "Write");
-        user.put("lastName", "Path");
-        user.put("enabled", true);
-        user.put("credentials", List.of(Map.of("type", "password", "value", PASSWORD, "temporary", false)));
-        return user;
     }
 }
