@@ -174,7 +174,7 @@ class PrimaryWritePathIT {
 
     @Test
     void onlyAConfidentialClientHoldingTheSiteRoleMayCallIt(PrimarySite site) throws Exception {
-        String id = site.createAtPrimary(person(People.uniqueName("wp-auth")));
+        String id = site.createAtPrimary(PrimarySite.person(People.uniqueName("wp-auth"), PASSWORD));
         String clientId = People.uniqueName("wp-no-role");
         Map<String, Object> client = new LinkedHashMap<>();
         client.put("clientId", clientId);
