@@ -63,17 +63,21 @@ final class BrowserFlow {
 
     /** The same, with more query parameters for the authorization endpoint (as {@code &kc_action=CONFIGURE_TOTP}). */
     Document start(String moreQuery) {
-        String challenge;
-        try {
-            challenge = Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String challenge = challengeOf(verifier);
         String url = baseUrl + "/realms/" + realm + "/protocol/openid-connect/auth?client_id=" + clientId
                 + "&response_type=code&scope=openid&state=st&nonce=n&code_challenge_method=S256&code_challenge=" + challenge
                 + "&redirect_uri=" + URLEncoder.encode(REDIRECT_URI, StandardCharsets.UTF_8) + moreQuery;
         return follow(get(url));
+    }
+
+    /** The PKCE S256 code challenge of a code verifier (RFC 7636). */
+    static String challengeOf(String verifier) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Submits the page's form with these field values and follows redirects. */

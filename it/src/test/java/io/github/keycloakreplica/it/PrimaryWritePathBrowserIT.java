@@ -13,10 +13,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.UUID;
 
 import static io.github.keycloakreplica.it.PrimarySite.REALM;
@@ -124,13 +121,7 @@ class PrimaryWritePathBrowserIT {
 
     private static String authorizationUrl(PrimarySite site, String action) {
         String verifier = UUID.randomUUID() + "-" + UUID.randomUUID();
-        String challenge;
-        try {
-            challenge = Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String challenge = BrowserFlow.challengeOf(verifier);
         return site.replicaServer().baseUrl() + "/realms/" + REALM + "/protocol/openid-connect/auth?client_id=" + PUBLIC_CLIENT
                 + "&response_type=code&scope=openid&redirect_uri=" + URLEncoder.encode(BrowserFlow.REDIRECT_URI, StandardCharsets.UTF_8)
                 + "&code_challenge=" + challenge + "&code_challenge_method=S256&kc_action=" + action;
