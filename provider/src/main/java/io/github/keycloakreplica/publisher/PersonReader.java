@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.keycloakreplica.protocol.PublishedLedger;
 import io.github.keycloakreplica.protocol.PublishedLedger.CurrentCredential;
+import io.github.keycloakreplica.store.PublisherRows;
 import org.keycloak.credential.CredentialModel;
 import org.keycloak.credential.UserCredentialStore;
 import org.keycloak.models.ClientModel;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -47,9 +49,11 @@ public final class PersonReader {
     }
 
     private final UserProvider users;
+    private final PublisherRows rows;
 
     public PersonReader(KeycloakSession session) {
         this.users = UserStoragePrivateUtil.userLocalStorage(session);
+        this.rows = PublisherRows.of(session);
     }
 
     /** The person with this id now, or null when there is none (deleted, or a service account). */
@@ -70,7 +74,8 @@ public final class PersonReader {
         user.getRoleMappingsStream().filter(RoleModel::isClientRole).forEach(role -> clientRoles
                 .computeIfAbsent(((ClientModel) role.getContainer()).getClientId(), c -> new ArrayList<>()).add(role.getName()));
         clientRoles.forEach((clientId, roles) -> attributes.put("clientRoles." + clientId, list(roles)));
-        attributes.put("groups", list(user.getGroupsStream().map(KeycloakModelUtils::buildGroupPath).toList()));
+        attributes.put("groups", list(rows.groupIdsOf(user.getId()).stream().map(realm::getGroupById).filter(Objects::nonNull)
+                .map(KeycloakModelUtils::buildGroupPath).toList()));
         user.getAttributes().forEach((name, values) -> {
             if (!CORE_FIELDS.contains(name) && values != null && !values.isEmpty()) {
                 attributes.put(name, list(values));
